@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! BPF ELF object parsing and relocation, shared by the kernel and userspace.
+//!
+//! Sans-IO and `unsafe`-free: everything here takes the object's bytes and
+//! returns plans and results; the kernel glue turns them into syscalls. Every
+//! read of untrusted input is bounds-checked (the lints below make indexing,
+//! unchecked arithmetic and panics compile errors), because in the kernel a
+//! panic is an oops.
+
+#![forbid(unsafe_code)]
+#![deny(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
+
+pub mod compat;
+pub mod elf;
+pub mod error;
