@@ -78,7 +78,7 @@ cfgstamp=$(cat "$LOADFD_REPO/dev/loadfd.config" | sha256sum | cut -c1-16)
 if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$KBUILD/.loadfd-config-stamp" 2>/dev/null)" != "$cfgstamp" ]; then
 	log "configuring (virtme-ng defconfig + dev/loadfd.config)"
 	virtme-configkernel --arch x86_64 --defconfig --custom "$LOADFD_REPO/dev/loadfd.config" \
-		"${KMAKE[@]}" >/dev/null
+		"${KMAKE[@]}" >/dev/null 2>&1 || die "kernel configuration failed"
 	echo "$cfgstamp" > "$KBUILD/.loadfd-config-stamp"
 fi
 # Kconfig changes from patches are picked up by olddefconfig (cheap, no-op if none).

@@ -11,12 +11,38 @@
 #include <linux/types.h>
 
 union bpf_attr;
+struct bpf_map;
+struct btf;
+
+/*
+ * What BPF_PROG_LOAD takes from a loader object besides the instructions:
+ * the maps (BPF_PSEUDO_MAP_IDX{,_VALUE} imm indexes @maps) and BTF objects
+ * (the program BTF, and module BTFs that kfunc calls and typed ksyms refer to
+ * by 1-based slot instead of an fd), all bound when BPF_LOAD_FD ran.
+ */
+struct bpf_loadfd_prog {
+	struct bpf_map **maps;
+	u32 map_cnt;
+	u32 btf_cnt;
+	struct btf *btf;
+	struct btf **btfs;
+	u32 prog_id;		/* out: id of the loaded program */
+};
+
+int bpf_prog_load_from_loader(union bpf_attr *kattr, u32 size, struct bpf_loadfd_prog *lp);
 
 #if IS_ENABLED(CONFIG_BPF_LOADFD)
 int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
+int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
 #else
 static inline int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr,
 				    u32 uattr_size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr,
+				       u32 uattr_size)
 {
 	return -EOPNOTSUPP;
 }

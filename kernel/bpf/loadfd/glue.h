@@ -2,6 +2,10 @@
 /*
  * Interface between the C glue (glue.c) and the Rust side (loadfd_main.rs)
  * of BPF_LOAD_FD. Included by rust/bindings/bindings_helper.h.
+ *
+ * Rust decides what the object means (core/); C holds the kernel objects
+ * the result is made of (maps, BTF, the loader fd and its sysfs directory),
+ * because 6.12 has no Rust abstraction for any of them.
  */
 #ifndef _BPF_LOADFD_GLUE_H
 #define _BPF_LOADFD_GLUE_H
@@ -9,14 +13,92 @@
 #include <linux/types.h>
 
 struct bpf_verifier_log;
+struct loadfd_obj;
 
 /* Largest object file BPF_LOAD_FD reads (same cap as BTF_MAX_SIZE). */
 #define LOADFD_MAX_OBJ_SIZE (16 * 1024 * 1024)
+/* Most maps a caller may supply by name. */
+#define LOADFD_MAX_USER_MAPS 1024
+
+/* A map the object defines, as Rust hands it to loadfd_obj_add_map(). */
+struct loadfd_map_spec {
+	const u8 *name;
+	u32 name_len;
+	u32 map_type;
+	u32 key_size;
+	u32 value_size;
+	u32 max_entries;
+	u32 map_flags;
+	u32 numa_node;
+	u32 btf_key_type_id;
+	u32 btf_value_type_id;
+	u64 map_extra;
+	/* Inner map template for map-in-map, or NULL. */
+	const struct loadfd_map_spec *inner;
+	/* Initial value of key 0 (global data), or NULL. */
+	const u8 *init_data;
+	u32 init_size;
+	/* Freeze after initialisation (.rodata, .kconfig). */
+	bool freeze;
+};
+
+/* A relocated program, as Rust hands it to loadfd_obj_add_prog(). */
+struct loadfd_prog_spec {
+	const u8 *name;
+	u32 name_len;
+	const u8 *section;
+	u32 section_len;
+	const u8 *attach_func;
+	u32 attach_func_len;
+	u32 prog_type;
+	u32 expected_attach_type;
+	bool sleepable;
+	const void *insns;
+	u32 insn_cnt;
+	const void *func_info;
+	u32 func_info_cnt;
+	u32 func_info_rec_size;
+	const void *line_info;
+	u32 line_info_cnt;
+	u32 line_info_rec_size;
+	const void *core_relos;
+	u32 core_relo_cnt;
+	u32 core_relo_rec_size;
+};
 
 /* C, called from Rust: append one line (no newline in @msg) to the log. */
-void loadfd_log(struct bpf_verifier_log *log, const char *msg, size_t len);
+void loadfd_log(struct bpf_verifier_log *log, const u8 *msg, size_t len);
 
-/* Rust, called from C: build a loader object from @len bytes at @data. */
-int loadfd_rs_create(const u8 *data, size_t len, struct bpf_verifier_log *log);
+/* C, called from Rust while building @obj; each returns 0 or -errno and logs
+ * its own reason.
+ */
+int loadfd_obj_set_meta(struct loadfd_obj *obj, const u8 *license, u32 license_len,
+			u32 kern_version);
+/* Sizes the object's arrays once the core knows the counts. */
+int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt);
+int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *btf, u32 size);
+/* Returns the map's index in the object (>= 0) or -errno. */
+int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *spec);
+int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx);
+int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *spec);
+
+/* C, called from Rust: what the running kernel knows. */
+/* The kernel's own .config text (CONFIG_FOO=y lines). */
+const u8 *loadfd_kconfig_text(size_t *len);
+u32 loadfd_kernel_version(void);
+bool loadfd_has_syscall_wrapper(void);
+/* BTF id of @name/@kind in vmlinux or a module; *@slot is 0 for vmlinux or
+ * the object's 1-based module BTF slot. Returns the id, or -ENOENT.
+ */
+s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind, u32 *slot);
+/* kallsyms address of @name, or 0. */
+u64 loadfd_kallsyms(const u8 *name, size_t len);
+
+/* Rust, called from C: build the loader object @obj from @len bytes at @data. */
+int loadfd_rs_create(const u8 *data, size_t len, struct bpf_verifier_log *log,
+		     struct loadfd_obj *obj);
+
+/* C, called once from the Rust module's init. */
+int loadfd_glue_init(void);
 
 #endif /* _BPF_LOADFD_GLUE_H */

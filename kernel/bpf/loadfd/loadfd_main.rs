@@ -26,6 +26,7 @@ struct LoadFd;
 
 impl kernel::Module for LoadFd {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        sys::glue_init()?;
         Ok(LoadFd)
     }
 }

@@ -3,7 +3,7 @@
 //! The only file of the loader with `unsafe` and `bindings::`: entry points
 //! called from `glue.c` and thin safe wrappers over what they hand us.
 
-use core::ffi::{c_char, c_int};
+use kernel::ffi::c_int;
 use core::fmt::{self, Write};
 use kernel::bindings;
 
@@ -61,7 +61,7 @@ impl Log {
         // SAFETY: `self.0` is the log `glue.c` initialised with `bpf_vlog_init()`
         // and keeps alive for the whole `loadfd_rs_create()` call; `line.buf` is
         // valid for `line.len` bytes and `loadfd_log()` reads no further.
-        unsafe { bindings::loadfd_log(self.0, line.buf.as_ptr().cast::<c_char>(), line.len) };
+        unsafe { bindings::loadfd_log(self.0, line.buf.as_ptr(), line.len) };
     }
 }
 
@@ -73,13 +73,14 @@ impl Log {
 /// # Safety
 ///
 /// `data` must be valid for reads of `len` bytes and not change during the
-/// call; `log` must be a log initialised with `bpf_vlog_init()`, valid for the
-/// call.
+/// call; `log` must be a log initialised with `bpf_vlog_init()` and `obj` the
+/// loader object under construction, both valid for the call.
 #[no_mangle]
 pub unsafe extern "C" fn loadfd_rs_create(
     data: *const u8,
     len: usize,
     log: *mut bindings::bpf_verifier_log,
+    _obj: *mut bindings::loadfd_obj,
 ) -> c_int {
     let data = if len == 0 {
         &[][..]
@@ -93,4 +94,10 @@ pub unsafe extern "C" fn loadfd_rs_create(
         Ok(fd) => fd,
         Err(Errno(e)) => e,
     }
+}
+
+/// Sets up the C side (the `/sys/kernel/bpf_loadfd` kset).
+pub(crate) fn glue_init() -> kernel::error::Result {
+    // SAFETY: called once, from the module's init, before any loader exists.
+    kernel::error::to_result(unsafe { bindings::loadfd_glue_init() })
 }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build what the VM runs: the C selftests (from the assembled, patched tree so
+# they use the new uapi) and the bpf-loadfd shim.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$LOADFD_CACHE/target}
+mkdir -p "$UBUILD"
+make -s -C "$KSRC/tools/testing/selftests/bpf/loadfd" OUTPUT="$UBUILD/selftests" KSRC="$KSRC"
+cargo build -q --release --locked -p bpf-loadfd
+install -m 755 "$CARGO_TARGET_DIR/release/bpf-loadfd" "$UBUILD/bpf-loadfd"

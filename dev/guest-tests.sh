@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the VM (dev/vm.sh): every selftest suite, TAP output. Each suite
+# announces itself with "# loadfd-suite: NAME" so the host can tell a suite
+# that never reported from one that passed.
+. "$(dirname "$0")/env.sh"
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+export LOADFD_OBJDIR=$UBUILD/selftests
+rc=0
+for t in "$UBUILD"/selftests/loadfd_*test; do
+	[ -x "$t" ] || continue
+	echo "# loadfd-suite: $(basename "$t")"
+	"$t" || rc=1
+done
+dmesg | grep -E 'Oops|BUG:|WARNING: CPU|panic' && rc=1
+exit $rc

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the built kernel with virtme-ng and run a command inside it.
+#
+#   dev/vm.sh [--timeout SECONDS] [--shell] [-- COMMAND...]
+#
+# Exit status is the guest command's. The console output is shown and kept in
+# $LOADFD_CACHE/vm/last.log. KVM is used only where it really works: /dev/kvm
+# with kvm_intel or kvm_amd loaded (a PVM host's /dev/kvm cannot boot a stock
+# kernel) and a boot that does not die in QEMU's KVM setup; otherwise TCG.
+# LOADFD_VM_ACCEL=kvm|tcg forces the choice.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+timeout_s=600
+shell=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) timeout_s=$2; shift 2 ;;
+	--shell) shell=1; shift ;;
+	--) shift; break ;;
+	*) break ;;
+	esac
+done
+[ -f "$KBUILD/arch/x86/boot/bzImage" ] || die "no kernel at $KBUILD (run dev/build.sh)"
+
+accel=${LOADFD_VM_ACCEL:-}
+if [ -z "$accel" ]; then
+	accel=tcg
+	if [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
+		accel=kvm
+	fi
+fi
+
+mkdir -p "$LOADFD_CACHE/vm"
+logf=$LOADFD_CACHE/vm/last.log
+vng_args=(--run "$KBUILD" --memory 2G --cpus 2 --cwd "$LOADFD_REPO"
+	--rwdir "$LOADFD_CACHE/vm")
+
+run_vng() { # $1 = accel; rest = extra vng args
+	local a=$1; shift
+	local extra=()
+	[ "$a" = tcg ] && extra=(--disable-kvm)
+	log "vm: booting $(basename "$KBUILD")/bzImage with $a (timeout ${timeout_s}s)"
+	# QEMU truncates a file it gets as stdout; always go through a pipe.
+	set +e
+	timeout --foreground -k 10 "$timeout_s" vng "${vng_args[@]}" "${extra[@]}" "$@" </dev/null 2>&1 |
+		tee "$logf"
+	local rc=${PIPESTATUS[0]}
+	set -e
+	[ "$rc" -eq 124 ] && log "vm: timed out after ${timeout_s}s"
+	return "$rc"
+}
+
+if [ "$shell" = 1 ]; then
+	extra=()
+	[ "$accel" = tcg ] && extra=(--disable-kvm)
+	exec vng "${vng_args[@]}" "${extra[@]}"
+fi
+[ $# -gt 0 ] || die "usage: dev/vm.sh [--timeout S] -- COMMAND..."
+cmd=$(printf '%q ' "$@")
+
+rc=0
+run_vng "$accel" --exec "$cmd" || rc=$?
+if [ "$accel" = kvm ] && [ "$rc" -ne 0 ] && grep -qiE 'kvm|failed to set MSR' "$logf" &&
+	! grep -q 'virtme-ng-init' "$logf"; then
+	log "vm: KVM boot failed before the guest started; retrying with TCG"
+	rc=0
+	run_vng tcg --exec "$cmd" || rc=$?
+fi
+exit "$rc"
