@@ -5,6 +5,8 @@
 # rewritten, so make rebuilds only what an edit touched.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+assemble_only=0
+[ "${1:-}" = "--assemble-only" ] && assemble_only=1
 
 [ -f "$KSRC_TARBALL" ] || die "$KSRC_TARBALL missing (run dev/setup.sh)"
 stamp=$(stat -c '%s-%Y' "$KSRC_TARBALL")
@@ -71,6 +73,7 @@ while read -r f; do
 done <<<"$old"
 echo "$manifest" > "$LOADFD_CACHE/manifest"
 log "tree assembled: $(wc -l <<<"$manifest") managed files, $changed rewritten"
+[ "$assemble_only" = 1 ] && exit 0
 
 cd "$KSRC"
 mkdir -p "$KBUILD"

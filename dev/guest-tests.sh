@@ -12,5 +12,5 @@ for t in "$UBUILD"/selftests/loadfd_*test; do
 	echo "# loadfd-suite: $(basename "$t")"
 	"$t" || rc=1
 done
-dmesg | grep -E 'Oops|BUG:|WARNING: CPU|panic' && rc=1
+dmesg | grep -E 'Oops|BUG:|WARNING: CPU|Kernel panic|Call Trace' && rc=1
 exit $rc

@@ -3,10 +3,10 @@
 //! Building a loader object from the object's bytes (no `unsafe` here).
 
 use crate::bpfobj::{self, error::ErrorClass};
-use crate::sys::{Errno, Log};
+use crate::sys::{Errno, Log, ObjBuilder};
 
 /// Runs the core on `data` and reports the first rejection to `log`.
-pub(crate) fn create(data: &[u8], log: &mut Log) -> Result<i32, Errno> {
+pub(crate) fn create(data: &[u8], log: &mut Log, _obj: &mut ObjBuilder) -> Result<(), Errno> {
     if let Err(e) = bpfobj::elf::check_header(data) {
         log.line(format_args!("{e}"));
         return Err(lower(e.class()));

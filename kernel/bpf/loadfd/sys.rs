@@ -75,12 +75,216 @@ impl Log {
 /// `data` must be valid for reads of `len` bytes and not change during the
 /// call; `log` must be a log initialised with `bpf_vlog_init()` and `obj` the
 /// loader object under construction, both valid for the call.
+/// Converts a length for C, refusing what does not fit in a `u32`.
+fn len32(n: usize) -> Result<u32, Errno> {
+    u32::try_from(n).map_err(|_| Errno::TOOBIG)
+}
+
+/// Maps a C return value (0 / index or negative errno) to a `Result`.
+fn check(ret: c_int) -> Result<u32, Errno> {
+    u32::try_from(ret).map_err(|_| Errno(ret))
+}
+
+/// A map of the object, as the C side creates or binds it.
+pub(crate) struct MapSpec<'a> {
+    pub(crate) name: &'a [u8],
+    pub(crate) map_type: u32,
+    pub(crate) key_size: u32,
+    pub(crate) value_size: u32,
+    pub(crate) max_entries: u32,
+    pub(crate) map_flags: u32,
+    pub(crate) numa_node: u32,
+    pub(crate) map_extra: u64,
+    pub(crate) btf_key_type_id: u32,
+    pub(crate) btf_value_type_id: u32,
+    pub(crate) inner: Option<&'a MapSpec<'a>>,
+    pub(crate) init: Option<&'a [u8]>,
+    pub(crate) freeze: bool,
+}
+
+impl MapSpec<'_> {
+    fn to_c(&self, inner: *const bindings::loadfd_map_spec) -> Result<bindings::loadfd_map_spec, Errno> {
+        let (init_data, init_size) = match self.init {
+            Some(d) => (d.as_ptr(), len32(d.len())?),
+            None => (core::ptr::null(), 0),
+        };
+        Ok(bindings::loadfd_map_spec {
+            name: self.name.as_ptr(),
+            name_len: len32(self.name.len())?,
+            map_type: self.map_type,
+            key_size: self.key_size,
+            value_size: self.value_size,
+            max_entries: self.max_entries,
+            map_flags: self.map_flags,
+            numa_node: self.numa_node,
+            btf_key_type_id: self.btf_key_type_id,
+            btf_value_type_id: self.btf_value_type_id,
+            map_extra: self.map_extra,
+            inner,
+            init_data,
+            init_size,
+            freeze: self.freeze,
+        })
+    }
+}
+
+/// A relocated program, in the layouts `BPF_PROG_LOAD` takes.
+pub(crate) struct ProgSpec<'a> {
+    pub(crate) name: &'a [u8],
+    pub(crate) section: &'a [u8],
+    pub(crate) attach_func: &'a [u8],
+    pub(crate) prog_type: u32,
+    pub(crate) expected_attach_type: u32,
+    pub(crate) sleepable: bool,
+    /// `struct bpf_insn` array.
+    pub(crate) insns: &'a [u8],
+    pub(crate) func_info: &'a [u8],
+    pub(crate) func_info_rec_size: u32,
+    pub(crate) line_info: &'a [u8],
+    pub(crate) line_info_rec_size: u32,
+    pub(crate) core_relos: &'a [u8],
+    pub(crate) core_relo_rec_size: u32,
+}
+
+/// Number of `rec`-byte records in `b`.
+fn records(b: &[u8], rec: u32) -> Result<u32, Errno> {
+    match usize::try_from(rec) {
+        Ok(0) | Err(_) => Ok(0),
+        Ok(r) => len32(b.len() / r),
+    }
+}
+
+/// The loader object under construction (`struct loadfd_obj`, owned by
+/// `glue.c`; it outlives this builder).
+pub(crate) struct ObjBuilder(*mut bindings::loadfd_obj);
+
+impl ObjBuilder {
+    /// Sizes the object's map and program arrays.
+    pub(crate) fn reserve(&mut self, maps: usize, progs: usize) -> Result<(), Errno> {
+        let (maps, progs) = (len32(maps)?, len32(progs)?);
+        // SAFETY: `self.0` is the object `glue.c` passed to `loadfd_rs_create()`.
+        check(unsafe { bindings::loadfd_obj_reserve(self.0, maps, progs) }).map(|_| ())
+    }
+
+    /// Records the license and kernel version.
+    pub(crate) fn set_meta(&mut self, license: &[u8], kern_version: u32) -> Result<(), Errno> {
+        let len = len32(license.len())?;
+        // SAFETY: `self.0` is valid (see `reserve`); `license` is valid for
+        // `len` bytes, which the C side copies.
+        check(unsafe {
+            bindings::loadfd_obj_set_meta(self.0, license.as_ptr(), len, kern_version)
+        })
+        .map(|_| ())
+    }
+
+    /// Loads the object's (fixed-up) BTF through the kernel's BTF verifier.
+    pub(crate) fn load_btf(&mut self, btf: &[u8]) -> Result<(), Errno> {
+        let len = len32(btf.len())?;
+        // SAFETY: `self.0` is valid (see `reserve`); `btf` is valid for `len`
+        // bytes for the call (BPF_BTF_LOAD copies it).
+        check(unsafe { bindings::loadfd_obj_load_btf(self.0, btf.as_ptr().cast(), len) })
+            .map(|_| ())
+    }
+
+    /// Binds the caller's map of this name or creates it; returns its index.
+    pub(crate) fn add_map(&mut self, spec: &MapSpec<'_>) -> Result<u32, Errno> {
+        let inner = match spec.inner {
+            Some(i) => Some(i.to_c(core::ptr::null())?),
+            None => None,
+        };
+        let inner_ptr = inner
+            .as_ref()
+            .map_or(core::ptr::null(), |i| i as *const bindings::loadfd_map_spec);
+        let c = spec.to_c(inner_ptr)?;
+        // SAFETY: `self.0` is valid (see `reserve`); `c` and what it points to
+        // (`spec`'s slices, `inner`) live until the call returns.
+        check(unsafe { bindings::loadfd_obj_add_map(self.0, &c) })
+    }
+
+    /// Sets initial slot `slot` of map-in-map `map` to map `target`.
+    pub(crate) fn set_map_slot(&mut self, map: u32, slot: u32, target: u32) -> Result<(), Errno> {
+        // SAFETY: `self.0` is valid (see `reserve`); the C side checks indices.
+        check(unsafe { bindings::loadfd_obj_set_map_slot(self.0, map, slot, target) }).map(|_| ())
+    }
+
+    /// Adds a relocated program (the C side copies everything).
+    pub(crate) fn add_prog(&mut self, p: &ProgSpec<'_>) -> Result<(), Errno> {
+        let c = bindings::loadfd_prog_spec {
+            name: p.name.as_ptr(),
+            name_len: len32(p.name.len())?,
+            section: p.section.as_ptr(),
+            section_len: len32(p.section.len())?,
+            attach_func: p.attach_func.as_ptr(),
+            attach_func_len: len32(p.attach_func.len())?,
+            prog_type: p.prog_type,
+            expected_attach_type: p.expected_attach_type,
+            sleepable: p.sleepable,
+            insns: p.insns.as_ptr().cast(),
+            insn_cnt: records(p.insns, 8)?,
+            func_info: p.func_info.as_ptr().cast(),
+            func_info_cnt: records(p.func_info, p.func_info_rec_size)?,
+            func_info_rec_size: p.func_info_rec_size,
+            line_info: p.line_info.as_ptr().cast(),
+            line_info_cnt: records(p.line_info, p.line_info_rec_size)?,
+            line_info_rec_size: p.line_info_rec_size,
+            core_relos: p.core_relos.as_ptr().cast(),
+            core_relo_cnt: records(p.core_relos, p.core_relo_rec_size)?,
+            core_relo_rec_size: p.core_relo_rec_size,
+        };
+        // SAFETY: `self.0` is valid (see `reserve`); every pointer in `c` is
+        // valid for the length next to it until the call returns.
+        check(unsafe { bindings::loadfd_obj_add_prog(self.0, &c) }).map(|_| ())
+    }
+
+    /// BTF id of `name` of BTF kind `kind` in vmlinux or a module, with the
+    /// module BTF slot (0 for vmlinux).
+    pub(crate) fn btf_find(&self, name: &[u8], kind: u32) -> Option<(u32, u32)> {
+        let mut slot = 0u32;
+        // SAFETY: `self.0` is valid (see `reserve`); `name` is valid for its
+        // length; `slot` is a valid out pointer.
+        let id = unsafe {
+            bindings::loadfd_btf_find(self.0, name.as_ptr(), name.len(), kind, &mut slot)
+        };
+        u32::try_from(id).ok().map(|id| (id, slot))
+    }
+}
+
+/// The running kernel's own `.config` text.
+pub(crate) fn kconfig_text() -> &'static [u8] {
+    let mut len = 0usize;
+    // SAFETY: `loadfd_kconfig_text()` returns the address of the `.rodata` blob
+    // embedded at build time and its length; it is never freed or written.
+    unsafe {
+        let p = bindings::loadfd_kconfig_text(&mut len);
+        core::slice::from_raw_parts(p, len)
+    }
+}
+
+/// `LINUX_VERSION_CODE`.
+pub(crate) fn kernel_version() -> u32 {
+    // SAFETY: a pure function of the build.
+    unsafe { bindings::loadfd_kernel_version() }
+}
+
+/// `CONFIG_ARCH_HAS_SYSCALL_WRAPPER`.
+pub(crate) fn has_syscall_wrapper() -> bool {
+    // SAFETY: a pure function of the build.
+    unsafe { bindings::loadfd_has_syscall_wrapper() }
+}
+
+/// Address of kernel symbol `name` (kallsyms), if it exists.
+pub(crate) fn kallsyms(name: &[u8]) -> Option<u64> {
+    // SAFETY: `name` is valid for its length; the C side copies it.
+    let addr = unsafe { bindings::loadfd_kallsyms(name.as_ptr(), name.len()) };
+    (addr != 0).then_some(addr)
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn loadfd_rs_create(
     data: *const u8,
     len: usize,
     log: *mut bindings::bpf_verifier_log,
-    _obj: *mut bindings::loadfd_obj,
+    obj: *mut bindings::loadfd_obj,
 ) -> c_int {
     let data = if len == 0 {
         &[][..]
@@ -90,8 +294,9 @@ pub unsafe extern "C" fn loadfd_rs_create(
         unsafe { core::slice::from_raw_parts(data, len) }
     };
     let mut log = Log(log);
-    match crate::load::create(data, &mut log) {
-        Ok(fd) => fd,
+    let mut obj = ObjBuilder(obj);
+    match crate::load::create(data, &mut log, &mut obj) {
+        Ok(()) => 0,
         Err(Errno(e)) => e,
     }
 }

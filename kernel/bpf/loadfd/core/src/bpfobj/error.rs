@@ -67,6 +67,483 @@ pub enum Error {
         /// `e_ehsize`.
         ehsize: u16,
     },
+    // --- elf.rs (core-parsers) ---
+    /// `e_shentsize` is not the size of an ELF64 section header.
+    ElfBadShentsize {
+        /// `e_shentsize`.
+        shentsize: u16,
+    },
+    /// `e_shnum` is 0 (extended numbering) or reaches `SHN_LORESERVE`.
+    ElfBadShnum {
+        /// `e_shnum`.
+        shnum: u16,
+    },
+    /// The section header table is outside the file or overlaps the ELF header.
+    ElfShdrOutOfBounds {
+        /// `e_shoff`.
+        shoff: u64,
+        /// `e_shnum`.
+        shnum: u16,
+    },
+    /// Section header 0 is not all zero.
+    ElfBadNullSection,
+    /// `e_shstrndx` does not name a section.
+    ElfBadShstrndx {
+        /// `e_shstrndx`.
+        shstrndx: u16,
+    },
+    /// A section index is out of range.
+    ElfBadSectionIndex {
+        /// The index.
+        index: u32,
+    },
+    /// A section's contents are outside the file.
+    ElfSectionOutOfBounds {
+        /// Section index.
+        section: u32,
+        /// `sh_offset`.
+        offset: u64,
+        /// `sh_size`.
+        size: u64,
+    },
+    /// A section's contents overlap the ELF header or the section header table.
+    ElfSectionOverlapsHeaders {
+        /// Section index.
+        section: u32,
+    },
+    /// Two sections' contents overlap.
+    ElfSectionOverlap {
+        /// Section index.
+        section: u32,
+        /// The section it overlaps.
+        other: u32,
+    },
+    /// A string table is not `SHT_STRTAB`, or does not start and end with a NUL.
+    ElfBadStrtab {
+        /// Section index.
+        section: u32,
+    },
+    /// A section name offset is outside the section header string table.
+    ElfBadSectionName {
+        /// Section index.
+        section: u32,
+        /// `sh_name`.
+        name_off: u32,
+    },
+    /// The object has no `SHT_SYMTAB`.
+    ElfNoSymtab,
+    /// The object has more than one `SHT_SYMTAB`.
+    ElfMultipleSymtab {
+        /// Index of the second one.
+        section: u32,
+    },
+    /// A symbol or relocation section has the wrong `sh_entsize`.
+    ElfBadEntsize {
+        /// Section index.
+        section: u32,
+        /// `sh_entsize`.
+        entsize: u64,
+    },
+    /// A table section's size is not a multiple of its entry size (or is 0).
+    ElfBadSectionSize {
+        /// Section index.
+        section: u32,
+        /// `sh_size`.
+        size: u64,
+    },
+    /// A section's `sh_link` does not name the right section.
+    ElfBadLink {
+        /// Section index.
+        section: u32,
+        /// `sh_link`.
+        link: u32,
+    },
+    /// A section's `sh_info` is out of range.
+    ElfBadInfo {
+        /// Section index.
+        section: u32,
+        /// `sh_info`.
+        info: u32,
+    },
+    /// Symbol 0 is not all zero.
+    ElfBadNullSymbol,
+    /// A symbol index is out of range.
+    ElfBadSymbolIndex {
+        /// The index.
+        index: u32,
+    },
+    /// A symbol name offset is outside the string table.
+    ElfBadSymbolName {
+        /// Symbol index.
+        symbol: u32,
+        /// `st_name`.
+        name_off: u32,
+    },
+    /// A symbol's section index is neither a section nor `SHN_UNDEF`/`ABS`/`COMMON`.
+    ElfBadSymbolShndx {
+        /// Symbol index.
+        symbol: u32,
+        /// `st_shndx`.
+        shndx: u16,
+    },
+    /// Relocations were asked of a section that is not `SHT_REL`.
+    ElfNotRelSection {
+        /// Section index.
+        section: u32,
+        /// Its `sh_type`.
+        sh_type: u32,
+    },
+    /// An `SHT_RELA` section (BPF uses `SHT_REL` only).
+    ElfRelaUnsupported {
+        /// Section index.
+        section: u32,
+    },
+    /// A relocation's symbol index is out of range.
+    ElfRelBadSymbol {
+        /// Relocation section index.
+        section: u32,
+        /// Relocation number in the section.
+        rel: u32,
+        /// Symbol index.
+        sym: u32,
+    },
+    /// A relocation's offset is outside its target section.
+    ElfRelBadOffset {
+        /// Relocation section index.
+        section: u32,
+        /// Relocation number in the section.
+        rel: u32,
+        /// `r_offset`.
+        offset: u64,
+    },
+    // --- btf.rs (core-parsers) ---
+    /// The BTF blob is larger than `BTF_MAX_SIZE`.
+    BtfTooBig {
+        /// Size in bytes.
+        size: usize,
+    },
+    /// The BTF blob is shorter than its header.
+    BtfTooShort {
+        /// Size in bytes.
+        len: usize,
+    },
+    /// Not `BTF_MAGIC` in the host byte order.
+    BtfBadMagic {
+        /// `magic`.
+        magic: u16,
+    },
+    /// Unsupported BTF version.
+    BtfBadVersion {
+        /// `version`.
+        version: u8,
+    },
+    /// Unsupported BTF flags.
+    BtfBadFlags {
+        /// `flags`.
+        flags: u8,
+    },
+    /// `hdr_len` is shorter than the header or longer than the blob.
+    BtfBadHdrLen {
+        /// `hdr_len`.
+        hdr_len: u32,
+    },
+    /// Header bytes beyond the known header are not zero.
+    BtfHeaderTail {
+        /// `hdr_len`.
+        hdr_len: u32,
+    },
+    /// Nothing after the header.
+    BtfNoData,
+    /// A BTF section is outside the blob.
+    BtfSectionOutOfBounds {
+        /// Section offset (after the header).
+        off: u32,
+        /// Section length.
+        len: u32,
+    },
+    /// Unaccounted-for bytes between or after the BTF sections.
+    BtfSectionGap {
+        /// Offset (after the header) of the first such byte.
+        off: u32,
+    },
+    /// The BTF type and string sections overlap.
+    BtfSectionOverlap {
+        /// Offset of the overlapping section.
+        off: u32,
+    },
+    /// The string section is not the last one.
+    BtfStrNotLast,
+    /// `type_off` is not 4-byte aligned.
+    BtfUnalignedTypeOff {
+        /// `type_off`.
+        type_off: u32,
+    },
+    /// The string section is empty, too long, or not NUL-delimited.
+    BtfBadStrSection {
+        /// `str_len`.
+        str_len: u32,
+    },
+    /// The type section is empty.
+    BtfNoTypes,
+    /// More types than `BTF_MAX_TYPE`.
+    BtfTooManyTypes {
+        /// Type count reached.
+        count: u32,
+    },
+    /// A type record runs past the end of the type section.
+    BtfTypeTruncated {
+        /// Type id.
+        type_id: u32,
+        /// Offset of the record in the type section.
+        offset: u32,
+    },
+    /// Reserved `info` bits are set.
+    BtfBadInfo {
+        /// Type id.
+        type_id: u32,
+        /// `info`.
+        info: u32,
+    },
+    /// Unknown kind.
+    BtfBadKind {
+        /// Type id.
+        type_id: u32,
+        /// Kind.
+        kind: u32,
+    },
+    /// A name offset is outside the string section.
+    BtfBadNameOff {
+        /// Type id.
+        type_id: u32,
+        /// The name offset.
+        name_off: u32,
+    },
+    /// A name is missing where required, or present where forbidden.
+    BtfBadName {
+        /// Type id.
+        type_id: u32,
+    },
+    /// `vlen` is not allowed for this kind.
+    BtfBadVlen {
+        /// Type id.
+        type_id: u32,
+        /// `vlen`.
+        vlen: u16,
+    },
+    /// `kind_flag` is set on a kind that does not allow it.
+    BtfBadKflag {
+        /// Type id.
+        type_id: u32,
+    },
+    /// A size that is invalid for the kind.
+    BtfBadSize {
+        /// Type id.
+        type_id: u32,
+        /// The size.
+        size: u32,
+    },
+    /// An `INT`'s encoding, bits or offset are invalid.
+    BtfBadInt {
+        /// Type id.
+        type_id: u32,
+        /// The `INT` data word.
+        int_data: u32,
+    },
+    /// A referenced type id does not exist (or is `void` where not allowed).
+    BtfBadTypeRef {
+        /// Type id.
+        type_id: u32,
+        /// The referenced id.
+        ref_id: u32,
+    },
+    /// A struct/union member or function parameter is invalid.
+    BtfBadMember {
+        /// Type id.
+        type_id: u32,
+        /// Member or parameter index.
+        member: u32,
+    },
+    /// Unknown `VAR` or `FUNC` linkage.
+    BtfBadLinkage {
+        /// Type id.
+        type_id: u32,
+        /// The linkage.
+        linkage: u32,
+    },
+    /// A `DECL_TAG`'s component index is invalid.
+    BtfBadComponentIdx {
+        /// Type id.
+        type_id: u32,
+        /// `component_idx`.
+        component_idx: i32,
+    },
+    /// A type id looked up does not exist.
+    BtfBadTypeId {
+        /// Type id.
+        type_id: u32,
+    },
+    /// A string offset looked up is outside the string section.
+    BtfBadStrOff {
+        /// The offset.
+        offset: u32,
+    },
+    /// A chain of type references is longer than `MAX_RESOLVE_DEPTH`.
+    BtfResolveTooDeep {
+        /// Type id.
+        type_id: u32,
+    },
+    /// The type has no size (`void`, `FUNC`, `FWD`, ...).
+    BtfNotSized {
+        /// Type id.
+        type_id: u32,
+        /// Its kind.
+        kind: u32,
+    },
+    /// A type's size does not fit 32 bits.
+    BtfSizeOverflow {
+        /// Type id.
+        type_id: u32,
+    },
+    // --- btf_ext.rs (core-parsers) ---
+    /// The `.BTF.ext` blob is larger than `BTF_MAX_SIZE`.
+    BtfExtTooBig {
+        /// Size in bytes.
+        size: usize,
+    },
+    /// The `.BTF.ext` blob is shorter than its header.
+    BtfExtTooShort {
+        /// Size in bytes.
+        len: usize,
+    },
+    /// Not `BTF_MAGIC` in the host byte order.
+    BtfExtBadMagic {
+        /// `magic`.
+        magic: u16,
+    },
+    /// Unsupported `.BTF.ext` version.
+    BtfExtBadVersion {
+        /// `version`.
+        version: u8,
+    },
+    /// Unsupported `.BTF.ext` flags.
+    BtfExtBadFlags {
+        /// `flags`.
+        flags: u8,
+    },
+    /// `hdr_len` is not 24, or at least 32, 4-aligned and within the blob.
+    BtfExtBadHdrLen {
+        /// `hdr_len`.
+        hdr_len: u32,
+    },
+    /// Header bytes beyond the known header are not zero.
+    BtfExtHeaderTail {
+        /// `hdr_len`.
+        hdr_len: u32,
+    },
+    /// Nothing after the header.
+    BtfExtNoData,
+    /// A subsection is outside the blob.
+    BtfExtSectionOutOfBounds {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Offset (after the header).
+        off: u32,
+        /// Length.
+        len: u32,
+    },
+    /// A subsection offset is not 4-byte aligned.
+    BtfExtUnaligned {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Offset.
+        off: u32,
+    },
+    /// Unaccounted-for bytes between or after the subsections.
+    BtfExtGap {
+        /// Offset (after the header) of the first such byte.
+        off: u32,
+    },
+    /// Two subsections overlap.
+    BtfExtOverlap {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Its offset.
+        off: u32,
+    },
+    /// A subsection has no record size or no blocks.
+    BtfExtNoRecords {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+    },
+    /// A record size is too small, unaligned or too large.
+    BtfExtBadRecSize {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// The record size.
+        rec_size: u32,
+    },
+    /// A block's header or records run past the end of the subsection.
+    BtfExtTruncatedBlock {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Block number.
+        block: u32,
+        /// Offset of the block in the subsection's block list.
+        offset: u32,
+    },
+    /// A block has no records.
+    BtfExtEmptyBlock {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Block number.
+        block: u32,
+    },
+    /// A record's instruction offset is not a multiple of the instruction size.
+    BtfExtBadInsnOff {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Block number.
+        block: u32,
+        /// Record number.
+        rec: u32,
+        /// `insn_off`.
+        insn_off: u32,
+    },
+    /// Unknown CO-RE relocation kind.
+    BtfExtBadCoreKind {
+        /// Block number.
+        block: u32,
+        /// Record number.
+        rec: u32,
+        /// The kind.
+        kind: u32,
+    },
+    /// A string offset in a record is outside the BTF string section.
+    BtfExtBadStrOff {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Block number.
+        block: u32,
+        /// The offset.
+        off: u32,
+    },
+    /// A record's type id does not exist (or is not a `FUNC` for func_info).
+    BtfExtBadTypeId {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Block number.
+        block: u32,
+        /// Record number.
+        rec: u32,
+        /// The type id.
+        type_id: u32,
+    },
+    // --- insn.rs (core-parsers) ---
+    /// An instruction buffer's size is not a multiple of 8.
+    InsnBadSize {
+        /// Size in bytes.
+        len: usize,
+    },
 }
 
 impl Error {
@@ -81,6 +558,87 @@ impl Error {
             | Error::ElfNotRel { .. }
             | Error::ElfNotBpf { .. } => ErrorClass::NotBpfObject,
             Error::ElfBadVersion { .. } | Error::ElfBadEhsize { .. } => ErrorClass::Malformed,
+            // core-parsers: elf.rs, btf.rs, btf_ext.rs, insn.rs.
+            Error::ElfBadShentsize { .. }
+            | Error::ElfBadShnum { .. }
+            | Error::ElfShdrOutOfBounds { .. }
+            | Error::ElfBadNullSection
+            | Error::ElfBadShstrndx { .. }
+            | Error::ElfBadSectionIndex { .. }
+            | Error::ElfSectionOutOfBounds { .. }
+            | Error::ElfSectionOverlapsHeaders { .. }
+            | Error::ElfSectionOverlap { .. }
+            | Error::ElfBadStrtab { .. }
+            | Error::ElfBadSectionName { .. }
+            | Error::ElfNoSymtab
+            | Error::ElfMultipleSymtab { .. }
+            | Error::ElfBadEntsize { .. }
+            | Error::ElfBadSectionSize { .. }
+            | Error::ElfBadLink { .. }
+            | Error::ElfBadInfo { .. }
+            | Error::ElfBadNullSymbol
+            | Error::ElfBadSymbolIndex { .. }
+            | Error::ElfBadSymbolName { .. }
+            | Error::ElfBadSymbolShndx { .. }
+            | Error::ElfNotRelSection { .. }
+            | Error::ElfRelBadSymbol { .. }
+            | Error::ElfRelBadOffset { .. } => ErrorClass::Malformed,
+            Error::ElfRelaUnsupported { .. } => ErrorClass::Unsupported,
+            Error::BtfTooBig { .. }
+            | Error::BtfHeaderTail { .. }
+            | Error::BtfTooManyTypes { .. }
+            | Error::BtfExtTooBig { .. }
+            | Error::BtfExtHeaderTail { .. } => ErrorClass::TooBig,
+            Error::BtfBadVersion { .. }
+            | Error::BtfBadFlags { .. }
+            | Error::BtfExtBadVersion { .. }
+            | Error::BtfExtBadFlags { .. } => ErrorClass::Unsupported,
+            Error::BtfTooShort { .. }
+            | Error::BtfBadMagic { .. }
+            | Error::BtfBadHdrLen { .. }
+            | Error::BtfNoData
+            | Error::BtfSectionOutOfBounds { .. }
+            | Error::BtfSectionGap { .. }
+            | Error::BtfSectionOverlap { .. }
+            | Error::BtfStrNotLast
+            | Error::BtfUnalignedTypeOff { .. }
+            | Error::BtfBadStrSection { .. }
+            | Error::BtfNoTypes
+            | Error::BtfTypeTruncated { .. }
+            | Error::BtfBadInfo { .. }
+            | Error::BtfBadKind { .. }
+            | Error::BtfBadNameOff { .. }
+            | Error::BtfBadName { .. }
+            | Error::BtfBadVlen { .. }
+            | Error::BtfBadKflag { .. }
+            | Error::BtfBadSize { .. }
+            | Error::BtfBadInt { .. }
+            | Error::BtfBadTypeRef { .. }
+            | Error::BtfBadMember { .. }
+            | Error::BtfBadLinkage { .. }
+            | Error::BtfBadComponentIdx { .. }
+            | Error::BtfBadTypeId { .. }
+            | Error::BtfBadStrOff { .. }
+            | Error::BtfResolveTooDeep { .. }
+            | Error::BtfNotSized { .. }
+            | Error::BtfSizeOverflow { .. }
+            | Error::BtfExtTooShort { .. }
+            | Error::BtfExtBadMagic { .. }
+            | Error::BtfExtBadHdrLen { .. }
+            | Error::BtfExtNoData
+            | Error::BtfExtSectionOutOfBounds { .. }
+            | Error::BtfExtUnaligned { .. }
+            | Error::BtfExtGap { .. }
+            | Error::BtfExtOverlap { .. }
+            | Error::BtfExtNoRecords { .. }
+            | Error::BtfExtBadRecSize { .. }
+            | Error::BtfExtTruncatedBlock { .. }
+            | Error::BtfExtEmptyBlock { .. }
+            | Error::BtfExtBadInsnOff { .. }
+            | Error::BtfExtBadCoreKind { .. }
+            | Error::BtfExtBadStrOff { .. }
+            | Error::BtfExtBadTypeId { .. }
+            | Error::InsnBadSize { .. } => ErrorClass::Malformed,
         }
     }
 }
@@ -111,6 +669,234 @@ impl fmt::Display for Error {
                 write!(f, "elf: e_machine {machine}, not EM_BPF")
             }
             Error::ElfBadEhsize { ehsize } => write!(f, "elf: e_ehsize {ehsize}, expected 64"),
+            // core-parsers: elf.rs.
+            Error::ElfBadShentsize { shentsize } => {
+                write!(f, "elf: e_shentsize {shentsize}, expected 64")
+            }
+            Error::ElfBadShnum { shnum } => {
+                write!(f, "elf: e_shnum {shnum}, must be 1..0xff00 (no extended numbering)")
+            }
+            Error::ElfShdrOutOfBounds { shoff, shnum } => write!(
+                f,
+                "elf: section header table at {shoff} ({shnum} entries) is outside the file or overlaps the ELF header"
+            ),
+            Error::ElfBadNullSection => write!(f, "elf: section header 0 is not all zero"),
+            Error::ElfBadShstrndx { shstrndx } => {
+                write!(f, "elf: e_shstrndx {shstrndx} does not name a section")
+            }
+            Error::ElfBadSectionIndex { index } => {
+                write!(f, "elf: section index {index} out of range")
+            }
+            Error::ElfSectionOutOfBounds {
+                section,
+                offset,
+                size,
+            } => write!(
+                f,
+                "elf: section {section}: contents at {offset} size {size} are outside the file"
+            ),
+            Error::ElfSectionOverlapsHeaders { section } => write!(
+                f,
+                "elf: section {section}: contents overlap the ELF header or section header table"
+            ),
+            Error::ElfSectionOverlap { section, other } => {
+                write!(f, "elf: section {section}: contents overlap section {other}")
+            }
+            Error::ElfBadStrtab { section } => write!(
+                f,
+                "elf: section {section}: not a string table starting and ending with NUL"
+            ),
+            Error::ElfBadSectionName { section, name_off } => {
+                write!(f, "elf: section {section}: name offset {name_off} out of range")
+            }
+            Error::ElfNoSymtab => write!(f, "elf: no symbol table"),
+            Error::ElfMultipleSymtab { section } => {
+                write!(f, "elf: section {section}: a second symbol table")
+            }
+            Error::ElfBadEntsize { section, entsize } => {
+                write!(f, "elf: section {section}: bad sh_entsize {entsize}")
+            }
+            Error::ElfBadSectionSize { section, size } => write!(
+                f,
+                "elf: section {section}: size {size} is not a non-zero multiple of its entry size"
+            ),
+            Error::ElfBadLink { section, link } => {
+                write!(f, "elf: section {section}: bad sh_link {link}")
+            }
+            Error::ElfBadInfo { section, info } => {
+                write!(f, "elf: section {section}: bad sh_info {info}")
+            }
+            Error::ElfBadNullSymbol => write!(f, "elf: symbol 0 is not all zero"),
+            Error::ElfBadSymbolIndex { index } => {
+                write!(f, "elf: symbol index {index} out of range")
+            }
+            Error::ElfBadSymbolName { symbol, name_off } => {
+                write!(f, "elf: symbol {symbol}: name offset {name_off} out of range")
+            }
+            Error::ElfBadSymbolShndx { symbol, shndx } => {
+                write!(f, "elf: symbol {symbol}: bad section index {shndx}")
+            }
+            Error::ElfNotRelSection { section, sh_type } => {
+                write!(f, "elf: section {section}: type {sh_type}, not SHT_REL")
+            }
+            Error::ElfRelaUnsupported { section } => {
+                write!(f, "elf: section {section}: SHT_RELA is not supported for BPF")
+            }
+            Error::ElfRelBadSymbol { section, rel, sym } => {
+                write!(f, "elf: section {section} rel {rel}: symbol {sym} out of range")
+            }
+            Error::ElfRelBadOffset {
+                section,
+                rel,
+                offset,
+            } => write!(
+                f,
+                "elf: section {section} rel {rel}: offset {offset} outside the target section"
+            ),
+            // core-parsers: btf.rs.
+            Error::BtfTooBig { size } => {
+                write!(f, "btf: {size} bytes, larger than BTF_MAX_SIZE")
+            }
+            Error::BtfTooShort { len } => write!(f, "btf: {len} bytes, shorter than the header"),
+            Error::BtfBadMagic { magic } => {
+                write!(f, "btf: magic {magic:#x}, not 0xeb9f in host byte order")
+            }
+            Error::BtfBadVersion { version } => write!(f, "btf: unsupported version {version}"),
+            Error::BtfBadFlags { flags } => write!(f, "btf: unsupported flags {flags:#x}"),
+            Error::BtfBadHdrLen { hdr_len } => write!(f, "btf: bad hdr_len {hdr_len}"),
+            Error::BtfHeaderTail { hdr_len } => {
+                write!(f, "btf: unsupported non-zero header bytes (hdr_len {hdr_len})")
+            }
+            Error::BtfNoData => write!(f, "btf: no data after the header"),
+            Error::BtfSectionOutOfBounds { off, len } => {
+                write!(f, "btf: section at {off} len {len} is outside the blob")
+            }
+            Error::BtfSectionGap { off } => {
+                write!(f, "btf: unsupported data at offset {off} (gap or trailing bytes)")
+            }
+            Error::BtfSectionOverlap { off } => write!(f, "btf: section overlap at offset {off}"),
+            Error::BtfStrNotLast => write!(f, "btf: string section is not at the end"),
+            Error::BtfUnalignedTypeOff { type_off } => {
+                write!(f, "btf: type_off {type_off} is not 4-byte aligned")
+            }
+            Error::BtfBadStrSection { str_len } => {
+                write!(f, "btf: invalid string section (str_len {str_len})")
+            }
+            Error::BtfNoTypes => write!(f, "btf: no type found"),
+            Error::BtfTooManyTypes { count } => write!(f, "btf: more than {count} types"),
+            Error::BtfTypeTruncated { type_id, offset } => {
+                write!(f, "btf: [{type_id}] at {offset}: record truncated")
+            }
+            Error::BtfBadInfo { type_id, info } => {
+                write!(f, "btf: [{type_id}] invalid btf_info {info:#x}")
+            }
+            Error::BtfBadKind { type_id, kind } => write!(f, "btf: [{type_id}] invalid kind {kind}"),
+            Error::BtfBadNameOff { type_id, name_off } => {
+                write!(f, "btf: [{type_id}] invalid name_offset {name_off}")
+            }
+            Error::BtfBadName { type_id } => write!(f, "btf: [{type_id}] invalid name"),
+            Error::BtfBadVlen { type_id, vlen } => {
+                write!(f, "btf: [{type_id}] vlen {vlen} not allowed")
+            }
+            Error::BtfBadKflag { type_id } => write!(f, "btf: [{type_id}] invalid kind_flag"),
+            Error::BtfBadSize { type_id, size } => {
+                write!(f, "btf: [{type_id}] invalid size {size}")
+            }
+            Error::BtfBadInt { type_id, int_data } => {
+                write!(f, "btf: [{type_id}] invalid int data {int_data:#x}")
+            }
+            Error::BtfBadTypeRef { type_id, ref_id } => {
+                write!(f, "btf: [{type_id}] invalid type_id {ref_id}")
+            }
+            Error::BtfBadMember { type_id, member } => {
+                write!(f, "btf: [{type_id}] member/param {member} invalid")
+            }
+            Error::BtfBadLinkage { type_id, linkage } => {
+                write!(f, "btf: [{type_id}] invalid linkage {linkage}")
+            }
+            Error::BtfBadComponentIdx {
+                type_id,
+                component_idx,
+            } => write!(f, "btf: [{type_id}] invalid component_idx {component_idx}"),
+            Error::BtfBadTypeId { type_id } => write!(f, "btf: type id {type_id} out of range"),
+            Error::BtfBadStrOff { offset } => {
+                write!(f, "btf: string offset {offset} out of range")
+            }
+            Error::BtfResolveTooDeep { type_id } => {
+                write!(f, "btf: [{type_id}] type chain deeper than 32")
+            }
+            Error::BtfNotSized { type_id, kind } => {
+                write!(f, "btf: [{type_id}] kind {kind} has no size")
+            }
+            Error::BtfSizeOverflow { type_id } => {
+                write!(f, "btf: [{type_id}] size does not fit 32 bits")
+            }
+            // core-parsers: btf_ext.rs.
+            Error::BtfExtTooBig { size } => {
+                write!(f, "btf.ext: {size} bytes, larger than BTF_MAX_SIZE")
+            }
+            Error::BtfExtTooShort { len } => {
+                write!(f, "btf.ext: {len} bytes, shorter than the header")
+            }
+            Error::BtfExtBadMagic { magic } => {
+                write!(f, "btf.ext: magic {magic:#x}, not 0xeb9f in host byte order")
+            }
+            Error::BtfExtBadVersion { version } => {
+                write!(f, "btf.ext: unsupported version {version}")
+            }
+            Error::BtfExtBadFlags { flags } => write!(f, "btf.ext: unsupported flags {flags:#x}"),
+            Error::BtfExtBadHdrLen { hdr_len } => write!(f, "btf.ext: bad hdr_len {hdr_len}"),
+            Error::BtfExtHeaderTail { hdr_len } => {
+                write!(f, "btf.ext: unsupported non-zero header bytes (hdr_len {hdr_len})")
+            }
+            Error::BtfExtNoData => write!(f, "btf.ext: no data after the header"),
+            Error::BtfExtSectionOutOfBounds { sec, off, len } => {
+                write!(f, "btf.ext: {sec} at {off} len {len} is outside the blob")
+            }
+            Error::BtfExtUnaligned { sec, off } => {
+                write!(f, "btf.ext: {sec} offset {off} is not 4-byte aligned")
+            }
+            Error::BtfExtGap { off } => {
+                write!(f, "btf.ext: unsupported data at offset {off} (gap or trailing bytes)")
+            }
+            Error::BtfExtOverlap { sec, off } => {
+                write!(f, "btf.ext: {sec} at {off} overlaps another subsection")
+            }
+            Error::BtfExtNoRecords { sec } => write!(f, "btf.ext: {sec} has no records"),
+            Error::BtfExtBadRecSize { sec, rec_size } => {
+                write!(f, "btf.ext: {sec} invalid record size {rec_size}")
+            }
+            Error::BtfExtTruncatedBlock { sec, block, offset } => {
+                write!(f, "btf.ext: {sec} block {block} at {offset} is truncated")
+            }
+            Error::BtfExtEmptyBlock { sec, block } => {
+                write!(f, "btf.ext: {sec} block {block} has no records")
+            }
+            Error::BtfExtBadInsnOff {
+                sec,
+                block,
+                rec,
+                insn_off,
+            } => write!(
+                f,
+                "btf.ext: {sec} block {block} rec {rec}: insn_off {insn_off} not a multiple of 8"
+            ),
+            Error::BtfExtBadCoreKind { block, rec, kind } => {
+                write!(f, "btf.ext: core_relo block {block} rec {rec}: unknown kind {kind}")
+            }
+            Error::BtfExtBadStrOff { sec, block, off } => {
+                write!(f, "btf.ext: {sec} block {block}: string offset {off} out of range")
+            }
+            Error::BtfExtBadTypeId {
+                sec,
+                block,
+                rec,
+                type_id,
+            } => write!(f, "btf.ext: {sec} block {block} rec {rec}: invalid type_id {type_id}"),
+            // core-parsers: insn.rs.
+            Error::InsnBadSize { len } => {
+                write!(f, "insn: {len} bytes, not a multiple of 8")
+            }
         }
     }
 }

@@ -18,6 +18,9 @@
     clippy::cast_possible_truncation
 )]
 
+pub mod btf;
+pub mod btf_ext;
 pub mod compat;
 pub mod elf;
 pub mod error;
+pub mod insn;

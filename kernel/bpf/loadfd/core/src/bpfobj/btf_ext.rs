@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Strict `.BTF.ext` reading (func_info, line_info and CO-RE relocation
+//! records), modelled on libbpf's `btf_ext__new` / `btf_ext_setup_info`.
+//!
+//! Stricter than libbpf: the subsections must exactly tile the bytes after
+//! the header (no gap, overlap or trailing data), unknown header bytes must be
+//! zero, record sizes are capped like the kernel's `MAX_FUNCINFO_REC_SIZE`,
+//! instruction offsets must be instruction aligned, and CO-RE relocation
+//! kinds must be known. A short or truncated block is an error, never
+//! skipped.
+
+use core::fmt;
+
+use crate::bpfobj::btf::{Btf, BTF_KIND_FUNC, BTF_MAGIC, BTF_MAX_SIZE, BTF_VERSION};
+use crate::bpfobj::elf::{sub, Cursor};
+use crate::bpfobj::error::Error;
+use crate::bpfobj::insn::INSN_SIZE;
+
+/// Size of the mandatory part of `struct btf_ext_header` (through
+/// `line_info_len`).
+pub const BTF_EXT_HDR_MIN: usize = 24;
+/// Size of `struct btf_ext_header` with the CO-RE relocation fields.
+pub const BTF_EXT_HDR_CORE: usize = 32;
+/// Largest accepted record size (the kernel's `MAX_FUNCINFO_REC_SIZE`, also
+/// its line_info and core_relo limit).
+pub const BTF_EXT_MAX_REC_SIZE: u32 = 252;
+/// Size of the `bpf_func_info` fields read here.
+pub const FUNC_INFO_MIN_SIZE: u32 = 8;
+/// Size of the `bpf_line_info` fields read here.
+pub const LINE_INFO_MIN_SIZE: u32 = 16;
+/// Size of `struct bpf_core_relo`.
+pub const CORE_RELO_MIN_SIZE: u32 = 16;
+/// Size of a block header (`struct btf_ext_info_sec` without its records).
+pub const BLOCK_HDR_SIZE: usize = 8;
+/// The highest known `enum bpf_core_relo_kind` (`BPF_CORE_TYPE_MATCHES`).
+pub const BPF_CORE_RELO_KIND_MAX: u32 = 12;
+
+/// Which subsection of `.BTF.ext` an item or error belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtSection {
+    /// `func_info`.
+    FuncInfo,
+    /// `line_info`.
+    LineInfo,
+    /// `core_relo`.
+    CoreRelo,
+}
+
+impl ExtSection {
+    /// The smallest record size of this subsection.
+    pub fn min_rec_size(self) -> u32 {
+        match self {
+            ExtSection::FuncInfo => FUNC_INFO_MIN_SIZE,
+            ExtSection::LineInfo => LINE_INFO_MIN_SIZE,
+            ExtSection::CoreRelo => CORE_RELO_MIN_SIZE,
+        }
+    }
+}
+
+impl fmt::Display for ExtSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ExtSection::FuncInfo => "func_info",
+            ExtSection::LineInfo => "line_info",
+            ExtSection::CoreRelo => "core_relo",
+        })
+    }
+}
+
+/// The fields of `struct btf_ext_header`; the CO-RE fields are 0 when the
+/// header is the short (24-byte) form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BtfExtHeader {
+    /// `magic`.
+    pub magic: u16,
+    /// `version`.
+    pub version: u8,
+    /// `flags`.
+    pub flags: u8,
+    /// `hdr_len`: the offsets below are relative to its end.
+    pub hdr_len: u32,
+    /// `func_info_off`.
+    pub func_info_off: u32,
+    /// `func_info_len`.
+    pub func_info_len: u32,
+    /// `line_info_off`.
+    pub line_info_off: u32,
+    /// `line_info_len`.
+    pub line_info_len: u32,
+    /// `core_relo_off`.
+    pub core_relo_off: u32,
+    /// `core_relo_len`.
+    pub core_relo_len: u32,
+}
+
+/// One checked subsection: its record size and the blocks after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SubSec<'a> {
+    rec_size: u32,
+    blocks: &'a [u8],
+}
+
+/// A strictly checked view of a `.BTF.ext` blob.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BtfExt<'a> {
+    data: &'a [u8],
+    hdr: BtfExtHeader,
+    func: SubSec<'a>,
+    line: SubSec<'a>,
+    core: SubSec<'a>,
+}
+
+/// The records of one ELF section in one subsection
+/// (`struct btf_ext_info_sec`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InfoBlock<'a> {
+    /// Offset of the ELF section's name in the BTF string section.
+    pub sec_name_off: u32,
+    /// Size of each record (at least the subsection's minimum).
+    pub rec_size: u32,
+    /// The `num * rec_size` bytes of the records.
+    pub records: &'a [u8],
+    /// Number of records (not 0).
+    pub num: u32,
+}
+
+/// A `bpf_func_info` record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FuncInfo {
+    /// Instruction offset: in bytes in `.BTF.ext` (a multiple of 8).
+    pub insn_off: u32,
+    /// The `FUNC` type.
+    pub type_id: u32,
+}
+
+/// A `bpf_line_info` record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineInfo {
+    /// Instruction offset: in bytes in `.BTF.ext` (a multiple of 8).
+    pub insn_off: u32,
+    /// Offset of the file name in the BTF string section.
+    pub file_name_off: u32,
+    /// Offset of the source line in the BTF string section.
+    pub line_off: u32,
+    /// Line number (high 22 bits) and column (low 10 bits).
+    pub line_col: u32,
+}
+
+/// A `bpf_core_relo` record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoreRelo {
+    /// Instruction offset in bytes (a multiple of 8).
+    pub insn_off: u32,
+    /// The root type of the access.
+    pub type_id: u32,
+    /// Offset of the access string in the BTF string section.
+    pub access_str_off: u32,
+    /// `enum bpf_core_relo_kind`.
+    pub kind: u32,
+}
+
+impl FuncInfo {
+    fn read(b: &[u8]) -> Option<FuncInfo> {
+        let mut c = Cursor::new(b);
+        Some(FuncInfo {
+            insn_off: c.u32()?,
+            type_id: c.u32()?,
+        })
+    }
+}
+
+impl LineInfo {
+    fn read(b: &[u8]) -> Option<LineInfo> {
+        let mut c = Cursor::new(b);
+        Some(LineInfo {
+            insn_off: c.u32()?,
+            file_name_off: c.u32()?,
+            line_off: c.u32()?,
+            line_col: c.u32()?,
+        })
+    }
+}
+
+impl CoreRelo {
+    fn read(b: &[u8]) -> Option<CoreRelo> {
+        let mut c = Cursor::new(b);
+        Some(CoreRelo {
+            insn_off: c.u32()?,
+            type_id: c.u32()?,
+            access_str_off: c.u32()?,
+            kind: c.u32()?,
+        })
+    }
+}
+
+fn us(x: u32) -> usize {
+    usize::try_from(x).unwrap_or(usize::MAX)
+}
+
+/// Splits one block off the front of `blocks`: `(block, rest)`.
+fn split_block(blocks: &[u8], rec_size: u32) -> Option<(InfoBlock<'_>, &[u8])> {
+    let mut c = Cursor::new(blocks);
+    let sec_name_off = c.u32()?;
+    let num = c.u32()?;
+    let len = us(num).checked_mul(us(rec_size))?;
+    let records = sub(blocks, BLOCK_HDR_SIZE, len)?;
+    let rest = blocks.get(BLOCK_HDR_SIZE.checked_add(len)?..)?;
+    Some((
+        InfoBlock {
+            sec_name_off,
+            rec_size,
+            records,
+            num,
+        },
+        rest,
+    ))
+}
+
+impl<'a> BtfExt<'a> {
+    /// Parses and checks a `.BTF.ext` blob.
+    pub fn parse(data: &'a [u8]) -> Result<BtfExt<'a>, Error> {
+        let hdr = Self::parse_hdr(data)?;
+        let body = data.get(us(hdr.hdr_len)..).ok_or(Error::BtfExtBadHdrLen {
+            hdr_len: hdr.hdr_len,
+        })?;
+        let secs = [
+            (ExtSection::FuncInfo, hdr.func_info_off, hdr.func_info_len),
+            (ExtSection::LineInfo, hdr.line_info_off, hdr.line_info_len),
+            (ExtSection::CoreRelo, hdr.core_relo_off, hdr.core_relo_len),
+        ];
+        Self::check_layout(secs, body.len())?;
+        let [func, line, core] = secs.map(|(sec, off, len)| Self::setup_info(body, sec, off, len));
+        Ok(BtfExt {
+            data,
+            hdr,
+            func: func?,
+            line: line?,
+            core: core?,
+        })
+    }
+
+    fn parse_hdr(data: &[u8]) -> Result<BtfExtHeader, Error> {
+        if data.len() > BTF_MAX_SIZE {
+            return Err(Error::BtfExtTooBig { size: data.len() });
+        }
+        let short = Error::BtfExtTooShort { len: data.len() };
+        let mut c = Cursor::new(data);
+        let magic = c.u16().ok_or(short)?;
+        if magic != BTF_MAGIC {
+            return Err(Error::BtfExtBadMagic { magic });
+        }
+        let version = c.u8().ok_or(short)?;
+        let flags = c.u8().ok_or(short)?;
+        let hdr_len = c.u32().ok_or(short)?;
+        let hl = us(hdr_len);
+        if hl < BTF_EXT_HDR_MIN
+            || (hl > BTF_EXT_HDR_MIN && hl < BTF_EXT_HDR_CORE)
+            || hdr_len & 3 != 0
+            || hl > data.len()
+        {
+            return Err(Error::BtfExtBadHdrLen { hdr_len });
+        }
+        if data
+            .get(BTF_EXT_HDR_CORE..hl)
+            .is_some_and(|tail| tail.iter().any(|&b| b != 0))
+        {
+            return Err(Error::BtfExtHeaderTail { hdr_len });
+        }
+        if version != BTF_VERSION {
+            return Err(Error::BtfExtBadVersion { version });
+        }
+        if flags != 0 {
+            return Err(Error::BtfExtBadFlags { flags });
+        }
+        if hl == data.len() {
+            return Err(Error::BtfExtNoData);
+        }
+        let func_info_off = c.u32().ok_or(short)?;
+        let func_info_len = c.u32().ok_or(short)?;
+        let line_info_off = c.u32().ok_or(short)?;
+        let line_info_len = c.u32().ok_or(short)?;
+        let (core_relo_off, core_relo_len) = if hl >= BTF_EXT_HDR_CORE {
+            (c.u32().ok_or(short)?, c.u32().ok_or(short)?)
+        } else {
+            (0, 0)
+        };
+        Ok(BtfExtHeader {
+            magic,
+            version,
+            flags,
+            hdr_len,
+            func_info_off,
+            func_info_len,
+            line_info_off,
+            line_info_len,
+            core_relo_off,
+            core_relo_len,
+        })
+    }
+
+    /// The non-empty subsections exactly tile the bytes after the header.
+    fn check_layout(mut secs: [(ExtSection, u32, u32); 3], body_len: usize) -> Result<(), Error> {
+        secs.sort_unstable_by_key(|&(_, off, len)| (len != 0, off, len));
+        let expected =
+            u64::try_from(body_len).map_err(|_| Error::BtfExtTooBig { size: body_len })?;
+        let mut total: u64 = 0;
+        for (sec, off, len) in secs {
+            if len == 0 {
+                continue;
+            }
+            let (off64, len64) = (u64::from(off), u64::from(len));
+            if off & 3 != 0 {
+                return Err(Error::BtfExtUnaligned { sec, off });
+            }
+            if off64.checked_add(len64).map_or(true, |end| end > expected) {
+                return Err(Error::BtfExtSectionOutOfBounds { sec, off, len });
+            }
+            if total < off64 {
+                return Err(Error::BtfExtGap {
+                    off: u32::try_from(total).unwrap_or(u32::MAX),
+                });
+            }
+            if total > off64 {
+                return Err(Error::BtfExtOverlap { sec, off });
+            }
+            total = total.saturating_add(len64);
+        }
+        if total != expected {
+            return Err(Error::BtfExtGap {
+                off: u32::try_from(total).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(())
+    }
+
+    /// `btf_ext_setup_info`, rejecting every short or inconsistent block.
+    fn setup_info(
+        body: &'a [u8],
+        sec: ExtSection,
+        off: u32,
+        len: u32,
+    ) -> Result<SubSec<'a>, Error> {
+        if len == 0 {
+            return Ok(SubSec {
+                rec_size: sec.min_rec_size(),
+                blocks: &[],
+            });
+        }
+        let info =
+            sub(body, us(off), us(len)).ok_or(Error::BtfExtSectionOutOfBounds { sec, off, len })?;
+        let mut c = Cursor::new(info);
+        let rec_size = c.u32().ok_or(Error::BtfExtNoRecords { sec })?;
+        if rec_size < sec.min_rec_size() || rec_size & 3 != 0 || rec_size > BTF_EXT_MAX_REC_SIZE {
+            return Err(Error::BtfExtBadRecSize { sec, rec_size });
+        }
+        let blocks = info.get(4..).unwrap_or(&[]);
+        if blocks.is_empty() {
+            return Err(Error::BtfExtNoRecords { sec });
+        }
+        let mut rest = blocks;
+        let mut block: u32 = 0;
+        while !rest.is_empty() {
+            let consumed = blocks.len().saturating_sub(rest.len());
+            let offset = u32::try_from(consumed).unwrap_or(u32::MAX);
+            let (b, tail) = split_block(rest, rec_size).ok_or(Error::BtfExtTruncatedBlock {
+                sec,
+                block,
+                offset,
+            })?;
+            if b.num == 0 {
+                return Err(Error::BtfExtEmptyBlock { sec, block });
+            }
+            for (rec, r) in (0u32..).zip(b.records.chunks_exact(us(rec_size))) {
+                let mut c = Cursor::new(r);
+                let insn_off = c
+                    .u32()
+                    .ok_or(Error::BtfExtTruncatedBlock { sec, block, offset })?;
+                if us(insn_off) % INSN_SIZE != 0 {
+                    return Err(Error::BtfExtBadInsnOff {
+                        sec,
+                        block,
+                        rec,
+                        insn_off,
+                    });
+                }
+                if sec == ExtSection::CoreRelo {
+                    let relo = CoreRelo::read(r).ok_or(Error::BtfExtTruncatedBlock {
+                        sec,
+                        block,
+                        offset,
+                    })?;
+                    if relo.kind > BPF_CORE_RELO_KIND_MAX {
+                        return Err(Error::BtfExtBadCoreKind {
+                            block,
+                            rec,
+                            kind: relo.kind,
+                        });
+                    }
+                }
+            }
+            rest = tail;
+            block = block.saturating_add(1);
+        }
+        Ok(SubSec { rec_size, blocks })
+    }
+
+    /// The raw blob.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// The header.
+    pub fn header(&self) -> BtfExtHeader {
+        self.hdr
+    }
+
+    /// Record size of a subsection (its minimum if the subsection is empty).
+    pub fn rec_size(&self, sec: ExtSection) -> u32 {
+        self.sub(sec).rec_size
+    }
+
+    fn sub(&self, sec: ExtSection) -> SubSec<'a> {
+        match sec {
+            ExtSection::FuncInfo => self.func,
+            ExtSection::LineInfo => self.line,
+            ExtSection::CoreRelo => self.core,
+        }
+    }
+
+    /// The blocks of one subsection.
+    pub fn blocks(&self, sec: ExtSection) -> InfoBlocks<'a> {
+        let s = self.sub(sec);
+        InfoBlocks {
+            rest: s.blocks,
+            rec_size: s.rec_size,
+        }
+    }
+
+    /// The func_info blocks.
+    pub fn func_info_blocks(&self) -> InfoBlocks<'a> {
+        self.blocks(ExtSection::FuncInfo)
+    }
+
+    /// The line_info blocks.
+    pub fn line_info_blocks(&self) -> InfoBlocks<'a> {
+        self.blocks(ExtSection::LineInfo)
+    }
+
+    /// The CO-RE relocation blocks.
+    pub fn core_relo_blocks(&self) -> InfoBlocks<'a> {
+        self.blocks(ExtSection::CoreRelo)
+    }
+
+    /// Checks every string offset and type id against the object's BTF:
+    /// section names, func_info `FUNC` types, line_info file and line
+    /// strings, CO-RE root types and access strings.
+    pub fn check_refs(&self, btf: &Btf<'_>) -> Result<(), Error> {
+        let nr = btf.nr_types();
+        for sec in [
+            ExtSection::FuncInfo,
+            ExtSection::LineInfo,
+            ExtSection::CoreRelo,
+        ] {
+            for (block, b) in (0u32..).zip(self.blocks(sec)) {
+                let bad_str = |off: u32| Error::BtfExtBadStrOff { sec, block, off };
+                btf.str_at(b.sec_name_off)
+                    .map_err(|_| bad_str(b.sec_name_off))?;
+                match sec {
+                    ExtSection::FuncInfo => {
+                        for (rec, fi) in (0u32..).zip(b.func_infos()) {
+                            let is_func = fi.type_id < nr
+                                && btf.type_by_id(fi.type_id).map(|t| t.kind())
+                                    == Ok(BTF_KIND_FUNC);
+                            if !is_func {
+                                return Err(Error::BtfExtBadTypeId {
+                                    sec,
+                                    block,
+                                    rec,
+                                    type_id: fi.type_id,
+                                });
+                            }
+                        }
+                    }
+                    ExtSection::LineInfo => {
+                        for li in b.line_infos() {
+                            btf.str_at(li.file_name_off)
+                                .map_err(|_| bad_str(li.file_name_off))?;
+                            btf.str_at(li.line_off).map_err(|_| bad_str(li.line_off))?;
+                        }
+                    }
+                    ExtSection::CoreRelo => {
+                        for (rec, cr) in (0u32..).zip(b.core_relos()) {
+                            if cr.type_id >= nr {
+                                return Err(Error::BtfExtBadTypeId {
+                                    sec,
+                                    block,
+                                    rec,
+                                    type_id: cr.type_id,
+                                });
+                            }
+                            btf.str_at(cr.access_str_off)
+                                .map_err(|_| bad_str(cr.access_str_off))?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Iterator over the blocks of one subsection, see [`BtfExt::blocks`].
+#[derive(Clone, Debug)]
+pub struct InfoBlocks<'a> {
+    rest: &'a [u8],
+    rec_size: u32,
+}
+
+impl<'a> Iterator for InfoBlocks<'a> {
+    type Item = InfoBlock<'a>;
+
+    fn next(&mut self) -> Option<InfoBlock<'a>> {
+        // Every block was checked by parse(), so this only ends at the end.
+        let (b, rest) = split_block(self.rest, self.rec_size)?;
+        self.rest = rest;
+        Some(b)
+    }
+}
+
+/// Iterator over the records of a block, see [`InfoBlock::func_infos`].
+#[derive(Clone, Debug)]
+pub struct Records<'a, T> {
+    chunks: core::slice::ChunksExact<'a, u8>,
+    read: fn(&[u8]) -> Option<T>,
+}
+
+impl<T> Iterator for Records<'_, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        (self.read)(self.chunks.next()?)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.chunks.size_hint()
+    }
+}
+
+impl<'a> InfoBlock<'a> {
+    fn records<T>(&self, read: fn(&[u8]) -> Option<T>) -> Records<'a, T> {
+        // A block built by parse() has rec_size >= the record's size and
+        // records.len() == num * rec_size; a hand-built inconsistent block
+        // yields fewer records, never a panic.
+        let size = us(self.rec_size).max(1);
+        Records {
+            chunks: self.records.chunks_exact(size),
+            read,
+        }
+    }
+
+    /// The records as `bpf_func_info` (for a func_info block).
+    pub fn func_infos(&self) -> Records<'a, FuncInfo> {
+        self.records(FuncInfo::read)
+    }
+
+    /// The records as `bpf_line_info` (for a line_info block).
+    pub fn line_infos(&self) -> Records<'a, LineInfo> {
+        self.records(LineInfo::read)
+    }
+
+    /// The records as `bpf_core_relo` (for a core_relo block).
+    pub fn core_relos(&self) -> Records<'a, CoreRelo> {
+        self.records(CoreRelo::read)
+    }
+
+    /// The raw bytes of record `i`.
+    pub fn record(&self, i: u32) -> Option<&'a [u8]> {
+        let size = us(self.rec_size);
+        sub(self.records, us(i).checked_mul(size)?, size)
+    }
+}

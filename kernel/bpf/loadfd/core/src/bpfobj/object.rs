@@ -1,0 +1,1019 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The object model: everything libbpf's `bpf_object__open` does, without
+//! a kernel.
+//!
+//! [`Object::parse`] runs, in libbpf's order: ELF sections (license,
+//! version, programs, data, maps, relocation sections), `.BTF` and
+//! `.BTF.ext`, externs, the BTF fixups (`DATASEC` sizes and `VAR` offsets
+//! from the ELF, hidden symbols made static, externs rewritten), maps
+//! (BTF-defined, global data, `.kconfig`), the SEC-name table and the
+//! relocation records. Linking a program (appending subprograms, applying
+//! the records) is [`crate::bpfobj::link`].
+//!
+//! Strictness: every section, symbol and record the object uses is
+//! checked; unknown program sections, `struct_ops`, arenas, legacy `maps`
+//! and relocations the loader does not understand are rejected rather than
+//! skipped.
+
+use crate::bpfobj::btf::{
+    Btf, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_HDR_SIZE, BTF_KIND_DATASEC, BTF_KIND_FUNC,
+    BTF_KIND_VAR, BTF_TYPE_SIZE, BTF_VAR_GLOBAL_EXTERN, BTF_VAR_STATIC,
+};
+use crate::bpfobj::btf_ext::BtfExt;
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
+use crate::bpfobj::elf::{
+    Elf, Section, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT_STRTAB, SHT_SYMTAB,
+    STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
+};
+use crate::bpfobj::error::Error;
+use crate::bpfobj::externs::{self, Extern, KCONFIG_SEC, KSYMS_SEC};
+use crate::bpfobj::insn::INSN_SIZE;
+use crate::bpfobj::maps::{self, MapDef};
+use crate::bpfobj::reloc::{self, Reloc};
+use crate::bpfobj::sec_def;
+
+/// `SHT_LLVM_ADDRSIG`.
+const SHT_LLVM_ADDRSIG: u32 = 0x6fff_4c03;
+/// Longest license string `BPF_PROG_LOAD` takes (its buffer is 128 bytes).
+pub const MAX_LICENSE_LEN: usize = 127;
+
+pub(crate) fn us(x: u32) -> usize {
+    usize::try_from(x).unwrap_or(usize::MAX)
+}
+
+/// What an ELF section is to the loader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SectionKind {
+    /// Not used (debug info, string tables, unknown non-program data).
+    Other,
+    /// Executable code holding programs.
+    Program,
+    /// `.text`: subprograms.
+    Text,
+    /// `.maps`: BTF-defined maps.
+    Maps,
+    /// `.data` or `.data.*`.
+    Data,
+    /// `.rodata` or `.rodata.*`.
+    Rodata,
+    /// `.bss` or `.bss.*`.
+    Bss,
+    /// Relocations of a code section.
+    CodeRel,
+    /// `.rel.maps`: initial map-in-map and prog-array slots.
+    MapsRel,
+    /// `.BTF`.
+    Btf,
+    /// `.BTF.ext`.
+    BtfExt,
+    /// `license`.
+    License,
+    /// `version`.
+    Version,
+    /// The symbol table.
+    Symtab,
+}
+
+/// A function: a program's entry point or a `.text` subprogram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Function<'a> {
+    /// Symbol name.
+    pub name: &'a [u8],
+    /// ELF symbol index.
+    pub symbol: u32,
+    /// ELF section index.
+    pub section: u32,
+    /// Offset in the section, in instructions.
+    pub insn_off: u32,
+    /// Length, in instructions.
+    pub insn_cnt: u32,
+    /// The instructions' bytes.
+    pub insns: &'a [u8],
+    /// Global or weak binding.
+    pub global: bool,
+    /// Global but hidden or internal visibility: verified as static.
+    pub hidden: bool,
+    /// Index in [`Object::programs`] for an entry point, `None` for a
+    /// subprogram.
+    pub program: Option<usize>,
+    /// First record in [`Object::relocs`] (records are sorted by function,
+    /// then instruction).
+    pub reloc_start: usize,
+    /// One past the last record in [`Object::relocs`].
+    pub reloc_end: usize,
+}
+
+/// A program: an entry-point function in a `SEC("...")` section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Program<'a> {
+    /// Function (symbol) name; what `BPF_PROG_LOAD` asks for.
+    pub name: &'a [u8],
+    /// Section name, without a leading `?`.
+    pub section: &'a [u8],
+    /// ELF section index.
+    pub sec_idx: u32,
+    /// `bpf_prog_type` from the section name.
+    pub prog_type: u32,
+    /// `expected_attach_type` from the section name.
+    pub expected_attach_type: u32,
+    /// Attach target from the section name (`"do_unlinkat"` for
+    /// `fentry/do_unlinkat`), empty if none.
+    pub attach_func: &'a [u8],
+    /// Whether the target is a kernel BTF object.
+    pub attach_btf: bool,
+    /// BTF name prefix of the target (see [`sec_def::ProgSpec`]).
+    pub attach_btf_prefix: &'static [u8],
+    /// BTF kind of the target.
+    pub attach_btf_kind: u32,
+    /// Sleepable program.
+    pub sleepable: bool,
+    /// `prog_flags` implied by the section name.
+    pub prog_flags: u32,
+    /// `false` for `SEC("?...")`.
+    pub autoload: bool,
+    /// Instructions of the main function alone.
+    pub insn_cnt: u32,
+    /// Index in [`Object::functions`].
+    pub func: usize,
+}
+
+/// A parsed and checked BPF object; see the module documentation.
+pub struct Object<'a> {
+    elf: Elf<'a>,
+    btf: Option<Btf<'a>>,
+    btf_ext: Option<BtfExt<'a>>,
+    btf_fixed: KVVec<u8>,
+    license: &'a [u8],
+    kern_version: u32,
+    sections: KVVec<SectionKind>,
+    funcs: KVVec<Function<'a>>,
+    programs: KVVec<Program<'a>>,
+    maps: KVVec<MapDef<'a>>,
+    inner_maps: KVVec<MapDef<'a>>,
+    externs: KVVec<Extern<'a>>,
+    relocs: KVVec<Reloc>,
+    text: Option<u32>,
+    maps_sec: Option<u32>,
+    kconfig_map: Option<usize>,
+}
+
+impl core::fmt::Debug for Object<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Object")
+            .field("programs", &self.programs.len())
+            .field("maps", &self.maps.len())
+            .field("externs", &self.externs.len())
+            .finish()
+    }
+}
+
+fn is_or_has_prefix(name: &[u8], base: &[u8]) -> bool {
+    match name.strip_prefix(base) {
+        Some(rest) => rest.is_empty() || rest.first() == Some(&b'.'),
+        None => false,
+    }
+}
+
+fn ignored(s: &Section<'_>) -> bool {
+    if s.sh_type == SHT_STRTAB || s.sh_type == SHT_LLVM_ADDRSIG {
+        return true;
+    }
+    if s.sh_type == SHT_PROGBITS && s.size == 0 && s.name == b".text" {
+        return true;
+    }
+    if s.name.starts_with(b".debug_") {
+        return true;
+    }
+    if let Some(t) = s.name.strip_prefix(b".rel") {
+        if t.starts_with(b".debug_") || t == b".BTF" || t == b".BTF.ext" {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_struct_ops(name: &[u8]) -> bool {
+    let n = name.strip_prefix(b"?").unwrap_or(name);
+    n == b".struct_ops" || n == b".struct_ops.link"
+}
+
+impl<'a> Object<'a> {
+    /// Parses and checks the object `data`; see the module documentation.
+    pub fn parse(data: &'a [u8]) -> Result<Object<'a>, Error> {
+        let elf = Elf::parse(data)?;
+        let nsec = elf.section_count();
+        let mut sections = KVVec::from_elem(SectionKind::Other, us(nsec), GFP_KERNEL)?;
+        let mut license: Option<&'a [u8]> = None;
+        let mut kern_version = 0;
+        let mut seen_version = false;
+        let mut btf_sec: Option<Section<'a>> = None;
+        let mut ext_sec: Option<Section<'a>> = None;
+        let mut maps_sec = None;
+        let mut text = None;
+
+        for s in elf.sections().skip(1) {
+            if ignored(&s) {
+                continue;
+            }
+            let dup = Error::ObjDuplicateSection { section: s.index };
+            let kind = match s.name {
+                b"license" => {
+                    if license.is_some() {
+                        return Err(dup);
+                    }
+                    license = Some(parse_license(&s)?);
+                    SectionKind::License
+                }
+                b"version" => {
+                    if seen_version {
+                        return Err(dup);
+                    }
+                    seen_version = true;
+                    let b: [u8; 4] = s
+                        .data
+                        .try_into()
+                        .map_err(|_| Error::ObjBadVersion { section: s.index })?;
+                    kern_version = u32::from_ne_bytes(b);
+                    SectionKind::Version
+                }
+                b"maps" => return Err(Error::ObjLegacyMaps { section: s.index }),
+                b".maps" => {
+                    if maps_sec.is_some() {
+                        return Err(dup);
+                    }
+                    if s.sh_type != SHT_PROGBITS {
+                        return Err(Error::ObjBadSectionType { section: s.index });
+                    }
+                    maps_sec = Some(s.index);
+                    SectionKind::Maps
+                }
+                b".BTF" | b".BTF.ext" => {
+                    if s.sh_type != SHT_PROGBITS {
+                        return Err(Error::ObjBadSectionType { section: s.index });
+                    }
+                    let slot = if s.name == b".BTF" {
+                        &mut btf_sec
+                    } else {
+                        &mut ext_sec
+                    };
+                    if slot.is_some() {
+                        return Err(dup);
+                    }
+                    *slot = Some(s);
+                    if s.name == b".BTF" {
+                        SectionKind::Btf
+                    } else {
+                        SectionKind::BtfExt
+                    }
+                }
+                _ if s.sh_type == SHT_SYMTAB => SectionKind::Symtab,
+                _ if s.sh_type == SHT_PROGBITS && s.size > 0 => {
+                    if s.flags & SHF_EXECINSTR != 0 {
+                        if s.name == b".text" {
+                            if text.is_some() {
+                                return Err(dup);
+                            }
+                            text = Some(s.index);
+                            SectionKind::Text
+                        } else {
+                            SectionKind::Program
+                        }
+                    } else if is_or_has_prefix(s.name, b".data") {
+                        SectionKind::Data
+                    } else if is_or_has_prefix(s.name, b".rodata") {
+                        SectionKind::Rodata
+                    } else if is_struct_ops(s.name) || s.name == b".addr_space.1" {
+                        return Err(Error::ObjUnsupportedSection { section: s.index });
+                    } else {
+                        SectionKind::Other
+                    }
+                }
+                _ if s.sh_type == SHT_REL => {
+                    let target = elf.section(s.info)?;
+                    if target.flags & SHF_EXECINSTR != 0 {
+                        SectionKind::CodeRel
+                    } else if s.name == b".rel.maps" {
+                        SectionKind::MapsRel
+                    } else if ignored(&target) {
+                        SectionKind::Other
+                    } else {
+                        // Relocations in data (pointers in globals,
+                        // struct_ops): libbpf drops them silently; the
+                        // data would be wrong, so refuse.
+                        return Err(Error::ObjUnsupportedSection { section: s.index });
+                    }
+                }
+                _ if s.sh_type == SHT_NOBITS && is_or_has_prefix(s.name, b".bss") => {
+                    SectionKind::Bss
+                }
+                _ => SectionKind::Other,
+            };
+            if let Some(k) = sections.get_mut(us(s.index)) {
+                *k = kind;
+            }
+        }
+
+        let btf = match btf_sec {
+            Some(s) => Some(Btf::parse(s.data)?),
+            None => None,
+        };
+        let btf_ext = match (ext_sec, btf.as_ref()) {
+            (Some(s), Some(b)) => {
+                let ext = BtfExt::parse(s.data)?;
+                ext.check_refs(b)?;
+                Some(ext)
+            }
+            (Some(s), None) => return Err(Error::ObjBtfRequired { section: s.index }),
+            (None, _) => None,
+        };
+
+        let mut funcs = collect_functions(&elf, &sections)?;
+        let programs = classify_programs(&elf, &mut funcs, &sections)?;
+
+        let (externs, kcfg_size) = externs::collect(&elf, btf.as_ref())?;
+
+        let mut obj = Object {
+            elf,
+            btf,
+            btf_ext,
+            btf_fixed: KVVec::new(),
+            license: license.unwrap_or(b""),
+            kern_version,
+            sections,
+            funcs,
+            programs,
+            maps: KVVec::new(),
+            inner_maps: KVVec::new(),
+            externs,
+            relocs: KVVec::new(),
+            text,
+            maps_sec,
+            kconfig_map: None,
+        };
+        if let Some(btf) = obj.btf.as_ref() {
+            obj.btf_fixed = fixup_btf(&obj.elf, btf, &obj.funcs, &obj.externs)?;
+        } else if let Some(m) = maps_sec {
+            return Err(Error::ObjBtfRequired { section: m });
+        }
+        if let Some(ext) = obj.btf_ext.as_ref() {
+            obj.check_ext_sections(ext)?;
+        }
+
+        // Maps see the fixed-up BTF (DATASEC offsets, linkage).
+        {
+            let fixed = match obj.btf_fixed.is_empty() {
+                true => None,
+                false => Some(Btf::parse(obj.btf_fixed.as_slice())?),
+            };
+            let orig = obj.btf.as_ref();
+            let (maps, inner, kconfig_map) = maps::collect(
+                &obj.elf,
+                &obj.sections,
+                orig,
+                fixed.as_ref(),
+                maps_sec,
+                kcfg_size,
+            )?;
+            obj.maps = maps;
+            obj.inner_maps = inner;
+            obj.kconfig_map = kconfig_map;
+        }
+        maps::collect_slots(&mut obj)?;
+        obj.relocs = reloc::collect(&obj)?;
+        // Index each function's records.
+        let mut start = 0;
+        for (fi, f) in obj.funcs.iter_mut().enumerate() {
+            let n = obj
+                .relocs
+                .get(start..)
+                .map_or(0, |r| r.iter().take_while(|r| r.func == fi).count());
+            f.reloc_start = start;
+            start = start.checked_add(n).ok_or(Error::NoMem)?;
+            f.reloc_end = start;
+        }
+        Ok(obj)
+    }
+
+    /// Every `.BTF.ext` block must name a code section of the object, and
+    /// every record must fall inside a function of it.
+    fn check_ext_sections(&self, ext: &BtfExt<'a>) -> Result<(), Error> {
+        let btf = self.btf.as_ref().ok_or(Error::ObjBtfRequired { section: 0 })?;
+        let blocks = ext
+            .func_info_blocks()
+            .chain(ext.line_info_blocks())
+            .chain(ext.core_relo_blocks());
+        for b in blocks {
+            let name = btf.str_at(b.sec_name_off)?;
+            let sec = self
+                .elf
+                .sections()
+                .find(|s| s.name == name)
+                .filter(|s| {
+                    matches!(
+                        self.sections.get(us(s.index)),
+                        Some(SectionKind::Program | SectionKind::Text)
+                    )
+                })
+                .ok_or(Error::ObjExtUnknownSection {
+                    sec_name_off: b.sec_name_off,
+                })?;
+            for i in 0..b.num {
+                let rec = b.record(i).ok_or(Error::ObjExtBadRecord {
+                    sec_name_off: b.sec_name_off,
+                    rec: i,
+                })?;
+                let off = rec
+                    .get(..4)
+                    .and_then(|x| <[u8; 4]>::try_from(x).ok())
+                    .map(u32::from_ne_bytes)
+                    .ok_or(Error::ObjExtBadRecord {
+                        sec_name_off: b.sec_name_off,
+                        rec: i,
+                    })?;
+                let bad = Error::ObjExtBadRecord {
+                    sec_name_off: b.sec_name_off,
+                    rec: i,
+                };
+                if off % 8 != 0 {
+                    return Err(bad);
+                }
+                let insn = off / 8;
+                if self.func_at(sec.index, insn).is_none() {
+                    return Err(bad);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The function of section `sec` containing instruction `insn` (in
+    /// section instructions).
+    pub fn func_at(&self, sec: u32, insn: u32) -> Option<usize> {
+        let i = self
+            .funcs
+            .partition_point(|f| (f.section, f.insn_off) <= (sec, insn));
+        let idx = i.checked_sub(1)?;
+        let f = self.funcs.get(idx)?;
+        (f.section == sec && insn.checked_sub(f.insn_off)? < f.insn_cnt).then_some(idx)
+    }
+
+    /// The function of section `sec` starting at instruction `insn`.
+    pub fn func_starting_at(&self, sec: u32, insn: u32) -> Option<usize> {
+        let idx = self.func_at(sec, insn)?;
+        (self.funcs.get(idx)?.insn_off == insn).then_some(idx)
+    }
+
+    /// The ELF view.
+    pub fn elf(&self) -> &Elf<'a> {
+        &self.elf
+    }
+
+    /// The object's own BTF, as in the file.
+    pub fn btf_orig(&self) -> Option<&Btf<'a>> {
+        self.btf.as_ref()
+    }
+
+    /// The `.BTF.ext`, if any.
+    pub fn btf_ext(&self) -> Option<&BtfExt<'a>> {
+        self.btf_ext.as_ref()
+    }
+
+    /// The fixed-up BTF blob for `BPF_BTF_LOAD` (`DATASEC` sizes and `VAR`
+    /// offsets from the ELF, externs rewritten, hidden functions static),
+    /// `None` if the object has no BTF. Type ids are those of the file's
+    /// BTF (types are only appended).
+    pub fn btf(&self) -> Option<&[u8]> {
+        (!self.btf_fixed.is_empty()).then_some(self.btf_fixed.as_slice())
+    }
+
+    /// The license string (without its NUL); empty if none.
+    pub fn license(&self) -> &'a [u8] {
+        self.license
+    }
+
+    /// The `version` section's value, 0 if none.
+    pub fn kern_version(&self) -> u32 {
+        self.kern_version
+    }
+
+    /// What each ELF section is, by section index.
+    pub fn section_kinds(&self) -> &[SectionKind] {
+        &self.sections
+    }
+
+    /// All functions (programs and subprograms), sorted by section and
+    /// offset.
+    pub fn functions(&self) -> &[Function<'a>] {
+        &self.funcs
+    }
+
+    /// The programs, in section and offset order.
+    pub fn programs(&self) -> &[Program<'a>] {
+        &self.programs
+    }
+
+    /// The maps: BTF-defined ones (in `.maps` order), then global data
+    /// ones (in section order), then `.kconfig`. Instructions refer to
+    /// maps by their index here.
+    pub fn maps(&self) -> &[MapDef<'a>] {
+        &self.maps
+    }
+
+    /// Inner-map templates of map-in-maps ([`MapDef::inner`] indexes this).
+    pub fn inner_maps(&self) -> &[MapDef<'a>] {
+        &self.inner_maps
+    }
+
+    /// The externs, in libbpf's order.
+    pub fn externs(&self) -> &[Extern<'a>] {
+        &self.externs
+    }
+
+    /// Every relocation record, sorted by function and instruction.
+    pub fn relocs(&self) -> &[Reloc] {
+        &self.relocs
+    }
+
+    /// Index of the `.kconfig` map, if the object has kconfig externs.
+    pub fn kconfig_map(&self) -> Option<usize> {
+        self.kconfig_map
+    }
+
+    /// ELF index of `.text`, if the object has subprograms.
+    pub fn text_section(&self) -> Option<u32> {
+        self.text
+    }
+
+    /// ELF index of `.maps`, if any.
+    pub fn maps_section(&self) -> Option<u32> {
+        self.maps_sec
+    }
+
+    /// The program called `name`.
+    pub fn program_by_name(&self, name: &[u8]) -> Option<usize> {
+        self.programs.iter().position(|p| p.name == name)
+    }
+
+    /// The map called `name`.
+    pub fn map_by_name(&self, name: &[u8]) -> Option<usize> {
+        self.maps.iter().position(|m| m.name == name)
+    }
+
+    pub(crate) fn maps_mut(&mut self) -> &mut KVVec<MapDef<'a>> {
+        &mut self.maps
+    }
+
+    pub(crate) fn sections_slice(&self) -> &[SectionKind] {
+        &self.sections
+    }
+}
+
+fn parse_license<'a>(s: &Section<'a>) -> Result<&'a [u8], Error> {
+    let bad = Error::ObjBadLicense { section: s.index };
+    let nul = s.data.iter().position(|&b| b == 0).ok_or(bad)?;
+    if nul > MAX_LICENSE_LEN {
+        return Err(bad);
+    }
+    s.data.get(..nul).ok_or(bad)
+}
+
+fn collect_functions<'a>(
+    elf: &Elf<'a>,
+    sections: &[SectionKind],
+) -> Result<KVVec<Function<'a>>, Error> {
+    let mut funcs: KVVec<Function<'a>> = KVVec::new();
+    for sym in elf.symbols() {
+        if sym.typ != STT_FUNC || sym.shndx == 0 {
+            continue;
+        }
+        let sec = u32::from(sym.shndx);
+        let kind = sections.get(us(sec)).copied();
+        if !matches!(kind, Some(SectionKind::Program | SectionKind::Text)) {
+            // A function symbol outside code we load (e.g. SHN_ABS).
+            if elf.section(sec).is_ok_and(|s| s.flags & SHF_EXECINSTR != 0) {
+                return Err(Error::ProgBadFunc {
+                    section: sec,
+                    symbol: sym.index,
+                });
+            }
+            continue;
+        }
+        let s = elf.section(sec)?;
+        let bad = Error::ProgBadFunc {
+            section: sec,
+            symbol: sym.index,
+        };
+        let insn_size = u64::try_from(INSN_SIZE).map_err(|_| bad)?;
+        let end = sym.value.checked_add(sym.size).ok_or(bad)?;
+        if sym.size == 0
+            || sym.size % insn_size != 0
+            || sym.value % insn_size != 0
+            || end > s.size
+            || sym.name.is_empty()
+        {
+            return Err(bad);
+        }
+        if kind == Some(SectionKind::Program) && sym.bind == STB_LOCAL {
+            return Err(Error::ProgStatic {
+                section: sec,
+                symbol: sym.index,
+            });
+        }
+        let start = usize::try_from(sym.value).map_err(|_| bad)?;
+        let len = usize::try_from(sym.size).map_err(|_| bad)?;
+        let insns = s
+            .data
+            .get(start..)
+            .and_then(|d| d.get(..len))
+            .ok_or(bad)?;
+        let global = sym.bind == STB_GLOBAL || sym.bind == STB_WEAK;
+        funcs.push(
+            Function {
+                name: sym.name,
+                symbol: sym.index,
+                section: sec,
+                insn_off: u32::try_from(sym.value / insn_size).map_err(|_| bad)?,
+                insn_cnt: u32::try_from(sym.size / insn_size).map_err(|_| bad)?,
+                insns,
+                global,
+                hidden: global
+                    && (sym.visibility == STV_HIDDEN || sym.visibility == STV_INTERNAL),
+                program: None,
+                reloc_start: 0,
+                reloc_end: 0,
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    funcs.sort_unstable_by_key(|f| (f.section, f.insn_off, f.symbol));
+    for pair in funcs.windows(2) {
+        if let [a, b] = pair {
+            if a.section == b.section && a.insn_off.saturating_add(a.insn_cnt) > b.insn_off {
+                return Err(Error::ProgOverlap {
+                    section: b.section,
+                    symbol: b.symbol,
+                });
+            }
+        }
+    }
+    Ok(funcs)
+}
+
+
+fn classify_programs<'a>(
+    elf: &Elf<'a>,
+    funcs: &mut [Function<'a>],
+    sections: &[SectionKind],
+) -> Result<KVVec<Program<'a>>, Error> {
+    let mut programs: KVVec<Program<'a>> = KVVec::new();
+    for (fi, f) in funcs.iter_mut().enumerate() {
+        if sections.get(us(f.section)) != Some(&SectionKind::Program) {
+            continue;
+        }
+        let sec = elf.section(f.section)?;
+        let spec = sec_def::classify(f.section, sec.name)?;
+        f.program = Some(programs.len());
+        programs.push(
+            Program {
+                name: f.name,
+                section: spec.section,
+                sec_idx: f.section,
+                prog_type: spec.prog_type,
+                expected_attach_type: spec.expected_attach_type,
+                attach_func: spec.attach_func,
+                attach_btf: spec.attach_btf,
+                attach_btf_prefix: spec.attach_btf_prefix,
+                attach_btf_kind: spec.attach_btf_kind,
+                sleepable: spec.sleepable,
+                prog_flags: spec.prog_flags,
+                autoload: spec.autoload,
+                insn_cnt: f.insn_cnt,
+                func: fi,
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    // Programs are looked up by name: names must be unique.
+    let mut order: KVVec<usize> = KVVec::with_capacity(programs.len(), GFP_KERNEL)?;
+    for i in 0..programs.len() {
+        order.push(i, GFP_KERNEL)?;
+    }
+    order.sort_unstable_by_key(|&i| programs.get(i).map(|p| p.name));
+    for pair in order.windows(2) {
+        if let [a, b] = pair {
+            let (pa, pb) = (programs.get(*a), programs.get(*b));
+            if let (Some(pa), Some(pb)) = (pa, pb) {
+                if pa.name == pb.name {
+                    return Err(Error::ProgDuplicateName {
+                        symbol: funcs.get(pb.func).map_or(0, |f| f.symbol),
+                    });
+                }
+            }
+        }
+    }
+    Ok(programs)
+}
+
+/// Global and weak `STT_OBJECT` symbols sorted by name, for matching BTF
+/// variables to their symbols (libbpf's `find_elf_var_sym`).
+struct VarSyms<'a> {
+    syms: KVVec<(&'a [u8], u32)>,
+}
+
+impl<'a> VarSyms<'a> {
+    fn new(elf: &Elf<'a>) -> Result<Self, Error> {
+        let mut syms = KVVec::new();
+        for s in elf.symbols() {
+            if s.typ == STT_OBJECT && (s.bind == STB_GLOBAL || s.bind == STB_WEAK) {
+                syms.push((s.name, s.index), GFP_KERNEL)?;
+            }
+        }
+        // Stable by index among equal names: the first symbol wins, like
+        // libbpf's linear search.
+        syms.sort_unstable();
+        Ok(VarSyms { syms })
+    }
+
+    fn find(&self, name: &[u8]) -> Option<u32> {
+        let i = self.syms.partition_point(|(n, _)| *n < name);
+        self.syms.get(i).filter(|(n, _)| *n == name).map(|(_, idx)| *idx)
+    }
+}
+
+/// Builds the BTF blob for `BPF_BTF_LOAD`: libbpf's `bpf_object__collect_externs`
+/// rewrites, `bpf_object_fixup_btf` (`DATASEC` size and offsets, hidden
+/// variables static, entries sorted) and the hidden-subprogram rule of
+/// `bpf_object__sanitize_and_load_btf`.
+fn fixup_btf(
+    elf: &Elf<'_>,
+    btf: &Btf<'_>,
+    funcs: &[Function<'_>],
+    externs: &[Extern<'_>],
+) -> Result<KVVec<u8>, Error> {
+    let mut buf = BtfBuf::new(btf)?;
+    externs::fixup_btf(&mut buf, btf, externs)?;
+
+    let syms = VarSyms::new(elf)?;
+    for t in btf.types() {
+        if t.kind() != BTF_KIND_DATASEC {
+            continue;
+        }
+        let type_id = t.id();
+        let name = btf.str_at(t.name_off())?;
+        if name != KCONFIG_SEC && name != KSYMS_SEC {
+            let mut fix_offsets = false;
+            if t.size() == 0 {
+                let size = elf
+                    .sections()
+                    .find(|s| s.name == name)
+                    .map(|s| s.size)
+                    .filter(|&s| s != 0)
+                    .and_then(|s| u32::try_from(s).ok())
+                    .ok_or(Error::ObjDatasecNoSection { type_id })?;
+                buf.set_size(btf, type_id, size)?;
+                fix_offsets = true;
+            }
+            for (i, vs) in (0u32..).zip(t.datasec_vars()) {
+                let var = btf.type_by_id(vs.type_id)?;
+                let linkage = var
+                    .var_linkage()
+                    .ok_or(Error::ObjDatasecBadVar { type_id, index: i })?;
+                if linkage == BTF_VAR_STATIC || linkage == BTF_VAR_GLOBAL_EXTERN {
+                    continue;
+                }
+                let vname = btf.str_at(var.name_off())?;
+                let sym = syms
+                    .find(vname)
+                    .ok_or(Error::ObjDatasecNoSymbol { type_id, index: i })?;
+                let sym = elf.symbol(sym)?;
+                if fix_offsets {
+                    let off = u32::try_from(sym.value)
+                        .map_err(|_| Error::ObjDatasecNoSymbol { type_id, index: i })?;
+                    buf.set_datasec_var(btf, type_id, i, None, Some(off), None)?;
+                }
+                if sym.visibility == STV_HIDDEN || sym.visibility == STV_INTERNAL {
+                    buf.set_var(btf, var.id(), None, BTF_VAR_STATIC)?;
+                }
+            }
+        }
+        buf.sort_datasec(btf, type_id)?;
+    }
+
+    for f in funcs.iter().filter(|f| f.hidden && f.program.is_none()) {
+        let hit = btf.types().find(|t| {
+            t.kind() == BTF_KIND_FUNC
+                && t.func_linkage() == Some(BTF_FUNC_GLOBAL)
+                && btf.str_at(t.name_off()) == Ok(f.name)
+        });
+        if let Some(t) = hit {
+            buf.set_func_linkage(btf, t.id(), BTF_FUNC_STATIC)?;
+        }
+    }
+    buf.finish()
+}
+
+/// A copy of the object's BTF being patched: the header, the type section
+/// (types may be appended) and the string section (strings may be
+/// appended). [`BtfBuf::finish`] lays them out as header, types, strings.
+pub(crate) struct BtfBuf {
+    hdr: KVVec<u8>,
+    types: KVVec<u8>,
+    strs: KVVec<u8>,
+    types_base: usize,
+    next_id: u32,
+}
+
+const HDR_TYPE_OFF: usize = 8;
+
+impl BtfBuf {
+    pub(crate) fn new(btf: &Btf<'_>) -> Result<Self, Error> {
+        let h = btf.header();
+        let data = btf.data();
+        let bad = Error::BtfBadHdrLen { hdr_len: h.hdr_len };
+        let hdr_len = us(h.hdr_len);
+        let types_base = hdr_len.checked_add(us(h.type_off)).ok_or(bad)?;
+        let mut hdr = KVVec::new();
+        hdr.extend_from_slice(data.get(..hdr_len).ok_or(bad)?, GFP_KERNEL)?;
+        let mut types = KVVec::new();
+        types.extend_from_slice(
+            data.get(types_base..)
+                .and_then(|d| d.get(..us(h.type_len)))
+                .ok_or(bad)?,
+            GFP_KERNEL,
+        )?;
+        let mut strs = KVVec::new();
+        strs.extend_from_slice(btf.strings(), GFP_KERNEL)?;
+        Ok(BtfBuf {
+            hdr,
+            types,
+            strs,
+            types_base,
+            next_id: btf.nr_types(),
+        })
+    }
+
+    /// Position in `types` of field word `word` (4-byte units) of type `id`.
+    fn pos(&self, btf: &Btf<'_>, id: u32, word: usize) -> Result<usize, Error> {
+        let bad = Error::BtfBadTypeId { type_id: id };
+        btf.type_offset(id)?
+            .checked_sub(self.types_base)
+            .and_then(|p| p.checked_add(word.checked_mul(4)?))
+            .ok_or(bad)
+    }
+
+    fn get(&self, pos: usize) -> Option<u32> {
+        let b = self.types.get(pos..)?.get(..4)?;
+        Some(u32::from_ne_bytes(b.try_into().ok()?))
+    }
+
+    fn put(&mut self, pos: usize, v: u32, id: u32) -> Result<(), Error> {
+        let dst = self
+            .types
+            .get_mut(pos..)
+            .and_then(|d| d.get_mut(..4))
+            .ok_or(Error::BtfBadTypeId { type_id: id })?;
+        dst.copy_from_slice(&v.to_ne_bytes());
+        Ok(())
+    }
+
+    /// Appends a string, returning its offset.
+    pub(crate) fn add_str(&mut self, s: &[u8]) -> Result<u32, Error> {
+        let off = u32::try_from(self.strs.len()).map_err(|_| Error::NoMem)?;
+        self.strs.extend_from_slice(s, GFP_KERNEL)?;
+        self.strs.push(0, GFP_KERNEL)?;
+        Ok(off)
+    }
+
+    /// Appends a `VAR`, returning its id.
+    pub(crate) fn add_var(&mut self, name_off: u32, type_id: u32, linkage: u32) -> Result<u32, Error> {
+        let id = self.next_id;
+        let info = BTF_KIND_VAR << 24;
+        for w in [name_off, info, type_id, linkage] {
+            self.types.extend_from_slice(&w.to_ne_bytes(), GFP_KERNEL)?;
+        }
+        self.next_id = id.checked_add(1).ok_or(Error::NoMem)?;
+        Ok(id)
+    }
+
+    /// Sets the `size` word of type `id`.
+    pub(crate) fn set_size(&mut self, btf: &Btf<'_>, id: u32, size: u32) -> Result<(), Error> {
+        let p = self.pos(btf, id, 2)?;
+        self.put(p, size, id)
+    }
+
+    /// Sets a `VAR`'s type (if given) and linkage.
+    pub(crate) fn set_var(
+        &mut self,
+        btf: &Btf<'_>,
+        id: u32,
+        type_id: Option<u32>,
+        linkage: u32,
+    ) -> Result<(), Error> {
+        if let Some(t) = type_id {
+            let p = self.pos(btf, id, 2)?;
+            self.put(p, t, id)?;
+        }
+        let p = self.pos(btf, id, 3)?;
+        self.put(p, linkage, id)
+    }
+
+    /// Sets a `FUNC`'s linkage.
+    pub(crate) fn set_func_linkage(&mut self, btf: &Btf<'_>, id: u32, linkage: u16) -> Result<(), Error> {
+        let p = self.pos(btf, id, 1)?;
+        let info = self.get(p).ok_or(Error::BtfBadTypeId { type_id: id })?;
+        self.put(p, (info & !0xffff) | u32::from(linkage), id)
+    }
+
+    /// Sets the name of parameter `j` of `FUNC_PROTO` `id`.
+    pub(crate) fn set_param_name(&mut self, btf: &Btf<'_>, id: u32, j: u32, name_off: u32) -> Result<(), Error> {
+        let word = us(j)
+            .checked_mul(2)
+            .and_then(|w| w.checked_add(3))
+            .ok_or(Error::BtfBadTypeId { type_id: id })?;
+        let p = self.pos(btf, id, word)?;
+        self.put(p, name_off, id)
+    }
+
+    /// Sets fields of entry `i` of `DATASEC` `id`.
+    pub(crate) fn set_datasec_var(
+        &mut self,
+        btf: &Btf<'_>,
+        id: u32,
+        i: u32,
+        type_id: Option<u32>,
+        offset: Option<u32>,
+        size: Option<u32>,
+    ) -> Result<(), Error> {
+        let base = us(i)
+            .checked_mul(3)
+            .and_then(|w| w.checked_add(3))
+            .ok_or(Error::BtfBadTypeId { type_id: id })?;
+        for (k, v) in [type_id, offset, size].into_iter().enumerate() {
+            if let Some(v) = v {
+                let p = self.pos(btf, id, base.checked_add(k).ok_or(Error::NoMem)?)?;
+                self.put(p, v, id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sorts the entries of `DATASEC` `id` by offset (stable).
+    pub(crate) fn sort_datasec(&mut self, btf: &Btf<'_>, id: u32) -> Result<(), Error> {
+        let n = btf.type_by_id(id)?.datasec_vars().count();
+        let start = self.pos(btf, id, 3)?;
+        let len = n.checked_mul(12).ok_or(Error::NoMem)?;
+        let bad = Error::BtfBadTypeId { type_id: id };
+        let mut ents: KVVec<(u32, usize, [u8; 12])> = KVVec::with_capacity(n, GFP_KERNEL)?;
+        let region = self
+            .types
+            .get(start..)
+            .and_then(|d| d.get(..len))
+            .ok_or(bad)?;
+        for (i, c) in region.chunks_exact(12).enumerate() {
+            let rec: [u8; 12] = c.try_into().map_err(|_| bad)?;
+            let off = u32::from_ne_bytes([rec[4], rec[5], rec[6], rec[7]]);
+            ents.push((off, i, rec), GFP_KERNEL)?;
+        }
+        ents.sort_unstable_by_key(|e| (e.0, e.1));
+        let region = self
+            .types
+            .get_mut(start..)
+            .and_then(|d| d.get_mut(..len))
+            .ok_or(bad)?;
+        for (dst, e) in region.chunks_exact_mut(12).zip(ents.iter()) {
+            dst.copy_from_slice(&e.2);
+        }
+        Ok(())
+    }
+
+    /// The blob: header (with new section offsets), types, strings.
+    pub(crate) fn finish(self) -> Result<KVVec<u8>, Error> {
+        let type_len = u32::try_from(self.types.len()).map_err(|_| Error::NoMem)?;
+        let str_len = u32::try_from(self.strs.len()).map_err(|_| Error::NoMem)?;
+        let mut out = KVVec::with_capacity(
+            self.hdr
+                .len()
+                .checked_add(self.types.len())
+                .and_then(|n| n.checked_add(self.strs.len()))
+                .ok_or(Error::NoMem)?,
+            GFP_KERNEL,
+        )?;
+        out.extend_from_slice(&self.hdr, GFP_KERNEL)?;
+        // type_off, type_len, str_off, str_len.
+        for (k, v) in [0, type_len, type_len, str_len].into_iter().enumerate() {
+            let at = k
+                .checked_mul(4)
+                .and_then(|o| o.checked_add(HDR_TYPE_OFF))
+                .ok_or(Error::NoMem)?;
+            out.get_mut(at..)
+                .and_then(|d| d.get_mut(..4))
+                .ok_or(Error::BtfBadHdrLen { hdr_len: 0 })?
+                .copy_from_slice(&v.to_ne_bytes());
+        }
+        out.extend_from_slice(&self.types, GFP_KERNEL)?;
+        out.extend_from_slice(&self.strs, GFP_KERNEL)?;
+        let _ = (BTF_HDR_SIZE, BTF_TYPE_SIZE);
+        Ok(out)
+    }
+}

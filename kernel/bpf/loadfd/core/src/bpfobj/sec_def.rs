@@ -1,0 +1,910 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The documented, versioned mapping from a program's ELF section name
+//! (`SEC("...")` in C) to its program type, expected attach type, attach
+//! target and load flags.
+//!
+//! # The contract
+//!
+//! [`SEC_DEF_VERSION`] 1 is the table of libbpf 1.5 (`section_defs[]` in
+//! Linux 6.12's `tools/lib/bpf/libbpf.c`) without `struct_ops`, which this
+//! loader does not support. A section name is matched against the table in
+//! order and the first match wins:
+//!
+//! - [`SecMatch::Exact`] patterns match only the exact name (`"socket"`);
+//! - [`SecMatch::Plus`] patterns (libbpf's `"type+"`) match the exact name or
+//!   the name followed by `/` and an attach target (`"kprobe/do_unlinkat"`).
+//!
+//! A leading `?` (libbpf's "not loaded by default" marker) is stripped before
+//! matching; it only clears [`ProgSpec::autoload`]. Names that match no entry,
+//! and `struct_ops` programs, are rejected.
+//!
+//! The attach target is the text after the matched prefix and its `/`. For
+//! programs that attach through BTF ([`SEC_ATTACH_BTF`]) the kernel object
+//! to look up is [`ProgSpec::attach_btf_prefix`] followed by the target, of
+//! BTF kind [`ProgSpec::attach_btf_kind`] (for example `btf_trace_` + the
+//! tracepoint for `tp_btf/`, `bpf_lsm_` + the hook for `lsm/`).
+//!
+//! Any change to the table that changes the result for a name accepted
+//! before must bump [`SEC_DEF_VERSION`].
+
+use crate::bpfobj::error::Error;
+
+/// Version of the section-name table (see the module documentation).
+pub const SEC_DEF_VERSION: u32 = 1;
+
+/// `BPF_PROG_TYPE_UNSPEC`.
+pub const BPF_PROG_TYPE_UNSPEC: u32 = 0;
+/// `BPF_PROG_TYPE_SOCKET_FILTER`.
+pub const BPF_PROG_TYPE_SOCKET_FILTER: u32 = 1;
+/// `BPF_PROG_TYPE_KPROBE`.
+pub const BPF_PROG_TYPE_KPROBE: u32 = 2;
+/// `BPF_PROG_TYPE_SCHED_CLS`.
+pub const BPF_PROG_TYPE_SCHED_CLS: u32 = 3;
+/// `BPF_PROG_TYPE_SCHED_ACT`.
+pub const BPF_PROG_TYPE_SCHED_ACT: u32 = 4;
+/// `BPF_PROG_TYPE_TRACEPOINT`.
+pub const BPF_PROG_TYPE_TRACEPOINT: u32 = 5;
+/// `BPF_PROG_TYPE_XDP`.
+pub const BPF_PROG_TYPE_XDP: u32 = 6;
+/// `BPF_PROG_TYPE_PERF_EVENT`.
+pub const BPF_PROG_TYPE_PERF_EVENT: u32 = 7;
+/// `BPF_PROG_TYPE_CGROUP_SKB`.
+pub const BPF_PROG_TYPE_CGROUP_SKB: u32 = 8;
+/// `BPF_PROG_TYPE_CGROUP_SOCK`.
+pub const BPF_PROG_TYPE_CGROUP_SOCK: u32 = 9;
+/// `BPF_PROG_TYPE_LWT_IN`.
+pub const BPF_PROG_TYPE_LWT_IN: u32 = 10;
+/// `BPF_PROG_TYPE_LWT_OUT`.
+pub const BPF_PROG_TYPE_LWT_OUT: u32 = 11;
+/// `BPF_PROG_TYPE_LWT_XMIT`.
+pub const BPF_PROG_TYPE_LWT_XMIT: u32 = 12;
+/// `BPF_PROG_TYPE_SOCK_OPS`.
+pub const BPF_PROG_TYPE_SOCK_OPS: u32 = 13;
+/// `BPF_PROG_TYPE_SK_SKB`.
+pub const BPF_PROG_TYPE_SK_SKB: u32 = 14;
+/// `BPF_PROG_TYPE_CGROUP_DEVICE`.
+pub const BPF_PROG_TYPE_CGROUP_DEVICE: u32 = 15;
+/// `BPF_PROG_TYPE_SK_MSG`.
+pub const BPF_PROG_TYPE_SK_MSG: u32 = 16;
+/// `BPF_PROG_TYPE_RAW_TRACEPOINT`.
+pub const BPF_PROG_TYPE_RAW_TRACEPOINT: u32 = 17;
+/// `BPF_PROG_TYPE_CGROUP_SOCK_ADDR`.
+pub const BPF_PROG_TYPE_CGROUP_SOCK_ADDR: u32 = 18;
+/// `BPF_PROG_TYPE_LWT_SEG6LOCAL`.
+pub const BPF_PROG_TYPE_LWT_SEG6LOCAL: u32 = 19;
+/// `BPF_PROG_TYPE_LIRC_MODE2`.
+pub const BPF_PROG_TYPE_LIRC_MODE2: u32 = 20;
+/// `BPF_PROG_TYPE_SK_REUSEPORT`.
+pub const BPF_PROG_TYPE_SK_REUSEPORT: u32 = 21;
+/// `BPF_PROG_TYPE_FLOW_DISSECTOR`.
+pub const BPF_PROG_TYPE_FLOW_DISSECTOR: u32 = 22;
+/// `BPF_PROG_TYPE_CGROUP_SYSCTL`.
+pub const BPF_PROG_TYPE_CGROUP_SYSCTL: u32 = 23;
+/// `BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE`.
+pub const BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE: u32 = 24;
+/// `BPF_PROG_TYPE_CGROUP_SOCKOPT`.
+pub const BPF_PROG_TYPE_CGROUP_SOCKOPT: u32 = 25;
+/// `BPF_PROG_TYPE_TRACING`.
+pub const BPF_PROG_TYPE_TRACING: u32 = 26;
+/// `BPF_PROG_TYPE_STRUCT_OPS`.
+pub const BPF_PROG_TYPE_STRUCT_OPS: u32 = 27;
+/// `BPF_PROG_TYPE_EXT`.
+pub const BPF_PROG_TYPE_EXT: u32 = 28;
+/// `BPF_PROG_TYPE_LSM`.
+pub const BPF_PROG_TYPE_LSM: u32 = 29;
+/// `BPF_PROG_TYPE_SK_LOOKUP`.
+pub const BPF_PROG_TYPE_SK_LOOKUP: u32 = 30;
+/// `BPF_PROG_TYPE_SYSCALL`.
+pub const BPF_PROG_TYPE_SYSCALL: u32 = 31;
+/// `BPF_PROG_TYPE_NETFILTER`.
+pub const BPF_PROG_TYPE_NETFILTER: u32 = 32;
+
+/// `BPF_CGROUP_INET_INGRESS`.
+pub const BPF_CGROUP_INET_INGRESS: u32 = 0;
+/// `BPF_CGROUP_INET_EGRESS`.
+pub const BPF_CGROUP_INET_EGRESS: u32 = 1;
+/// `BPF_CGROUP_INET_SOCK_CREATE`.
+pub const BPF_CGROUP_INET_SOCK_CREATE: u32 = 2;
+/// `BPF_CGROUP_SOCK_OPS`.
+pub const BPF_CGROUP_SOCK_OPS: u32 = 3;
+/// `BPF_SK_SKB_STREAM_PARSER`.
+pub const BPF_SK_SKB_STREAM_PARSER: u32 = 4;
+/// `BPF_SK_SKB_STREAM_VERDICT`.
+pub const BPF_SK_SKB_STREAM_VERDICT: u32 = 5;
+/// `BPF_CGROUP_DEVICE`.
+pub const BPF_CGROUP_DEVICE: u32 = 6;
+/// `BPF_SK_MSG_VERDICT`.
+pub const BPF_SK_MSG_VERDICT: u32 = 7;
+/// `BPF_CGROUP_INET4_BIND`.
+pub const BPF_CGROUP_INET4_BIND: u32 = 8;
+/// `BPF_CGROUP_INET6_BIND`.
+pub const BPF_CGROUP_INET6_BIND: u32 = 9;
+/// `BPF_CGROUP_INET4_CONNECT`.
+pub const BPF_CGROUP_INET4_CONNECT: u32 = 10;
+/// `BPF_CGROUP_INET6_CONNECT`.
+pub const BPF_CGROUP_INET6_CONNECT: u32 = 11;
+/// `BPF_CGROUP_INET4_POST_BIND`.
+pub const BPF_CGROUP_INET4_POST_BIND: u32 = 12;
+/// `BPF_CGROUP_INET6_POST_BIND`.
+pub const BPF_CGROUP_INET6_POST_BIND: u32 = 13;
+/// `BPF_CGROUP_UDP4_SENDMSG`.
+pub const BPF_CGROUP_UDP4_SENDMSG: u32 = 14;
+/// `BPF_CGROUP_UDP6_SENDMSG`.
+pub const BPF_CGROUP_UDP6_SENDMSG: u32 = 15;
+/// `BPF_LIRC_MODE2`.
+pub const BPF_LIRC_MODE2: u32 = 16;
+/// `BPF_FLOW_DISSECTOR`.
+pub const BPF_FLOW_DISSECTOR: u32 = 17;
+/// `BPF_CGROUP_SYSCTL`.
+pub const BPF_CGROUP_SYSCTL: u32 = 18;
+/// `BPF_CGROUP_UDP4_RECVMSG`.
+pub const BPF_CGROUP_UDP4_RECVMSG: u32 = 19;
+/// `BPF_CGROUP_UDP6_RECVMSG`.
+pub const BPF_CGROUP_UDP6_RECVMSG: u32 = 20;
+/// `BPF_CGROUP_GETSOCKOPT`.
+pub const BPF_CGROUP_GETSOCKOPT: u32 = 21;
+/// `BPF_CGROUP_SETSOCKOPT`.
+pub const BPF_CGROUP_SETSOCKOPT: u32 = 22;
+/// `BPF_TRACE_RAW_TP`.
+pub const BPF_TRACE_RAW_TP: u32 = 23;
+/// `BPF_TRACE_FENTRY`.
+pub const BPF_TRACE_FENTRY: u32 = 24;
+/// `BPF_TRACE_FEXIT`.
+pub const BPF_TRACE_FEXIT: u32 = 25;
+/// `BPF_MODIFY_RETURN`.
+pub const BPF_MODIFY_RETURN: u32 = 26;
+/// `BPF_LSM_MAC`.
+pub const BPF_LSM_MAC: u32 = 27;
+/// `BPF_TRACE_ITER`.
+pub const BPF_TRACE_ITER: u32 = 28;
+/// `BPF_CGROUP_INET4_GETPEERNAME`.
+pub const BPF_CGROUP_INET4_GETPEERNAME: u32 = 29;
+/// `BPF_CGROUP_INET6_GETPEERNAME`.
+pub const BPF_CGROUP_INET6_GETPEERNAME: u32 = 30;
+/// `BPF_CGROUP_INET4_GETSOCKNAME`.
+pub const BPF_CGROUP_INET4_GETSOCKNAME: u32 = 31;
+/// `BPF_CGROUP_INET6_GETSOCKNAME`.
+pub const BPF_CGROUP_INET6_GETSOCKNAME: u32 = 32;
+/// `BPF_XDP_DEVMAP`.
+pub const BPF_XDP_DEVMAP: u32 = 33;
+/// `BPF_CGROUP_INET_SOCK_RELEASE`.
+pub const BPF_CGROUP_INET_SOCK_RELEASE: u32 = 34;
+/// `BPF_XDP_CPUMAP`.
+pub const BPF_XDP_CPUMAP: u32 = 35;
+/// `BPF_SK_LOOKUP`.
+pub const BPF_SK_LOOKUP: u32 = 36;
+/// `BPF_XDP`.
+pub const BPF_XDP: u32 = 37;
+/// `BPF_SK_SKB_VERDICT`.
+pub const BPF_SK_SKB_VERDICT: u32 = 38;
+/// `BPF_SK_REUSEPORT_SELECT`.
+pub const BPF_SK_REUSEPORT_SELECT: u32 = 39;
+/// `BPF_SK_REUSEPORT_SELECT_OR_MIGRATE`.
+pub const BPF_SK_REUSEPORT_SELECT_OR_MIGRATE: u32 = 40;
+/// `BPF_PERF_EVENT`.
+pub const BPF_PERF_EVENT: u32 = 41;
+/// `BPF_TRACE_KPROBE_MULTI`.
+pub const BPF_TRACE_KPROBE_MULTI: u32 = 42;
+/// `BPF_LSM_CGROUP`.
+pub const BPF_LSM_CGROUP: u32 = 43;
+/// `BPF_STRUCT_OPS`.
+pub const BPF_STRUCT_OPS: u32 = 44;
+/// `BPF_NETFILTER`.
+pub const BPF_NETFILTER: u32 = 45;
+/// `BPF_TCX_INGRESS`.
+pub const BPF_TCX_INGRESS: u32 = 46;
+/// `BPF_TCX_EGRESS`.
+pub const BPF_TCX_EGRESS: u32 = 47;
+/// `BPF_TRACE_UPROBE_MULTI`.
+pub const BPF_TRACE_UPROBE_MULTI: u32 = 48;
+/// `BPF_CGROUP_UNIX_CONNECT`.
+pub const BPF_CGROUP_UNIX_CONNECT: u32 = 49;
+/// `BPF_CGROUP_UNIX_SENDMSG`.
+pub const BPF_CGROUP_UNIX_SENDMSG: u32 = 50;
+/// `BPF_CGROUP_UNIX_RECVMSG`.
+pub const BPF_CGROUP_UNIX_RECVMSG: u32 = 51;
+/// `BPF_CGROUP_UNIX_GETPEERNAME`.
+pub const BPF_CGROUP_UNIX_GETPEERNAME: u32 = 52;
+/// `BPF_CGROUP_UNIX_GETSOCKNAME`.
+pub const BPF_CGROUP_UNIX_GETSOCKNAME: u32 = 53;
+/// `BPF_NETKIT_PRIMARY`.
+pub const BPF_NETKIT_PRIMARY: u32 = 54;
+/// `BPF_NETKIT_PEER`.
+pub const BPF_NETKIT_PEER: u32 = 55;
+/// `BPF_TRACE_KPROBE_SESSION`.
+pub const BPF_TRACE_KPROBE_SESSION: u32 = 56;
+
+/// `BPF_F_SLEEPABLE` (`BPF_PROG_LOAD` `prog_flags`).
+pub const BPF_F_SLEEPABLE: u32 = 1 << 4;
+/// `BPF_F_XDP_HAS_FRAGS` (`BPF_PROG_LOAD` `prog_flags`).
+pub const BPF_F_XDP_HAS_FRAGS: u32 = 1 << 5;
+
+/// `expected_attach_type` may be dropped on kernels that do not know it
+/// (libbpf's `SEC_EXP_ATTACH_OPT`; informational here).
+pub const SEC_EXP_ATTACH_OPT: u32 = 1;
+/// The program attaches to a kernel object found through BTF.
+pub const SEC_ATTACH_BTF: u32 = 4;
+/// The program is sleepable (`BPF_F_SLEEPABLE`).
+pub const SEC_SLEEPABLE: u32 = 8;
+/// The XDP program supports fragments (`BPF_F_XDP_HAS_FRAGS`).
+pub const SEC_XDP_FRAGS: u32 = 16;
+/// The program is not supported by this loader (rejected).
+pub const SEC_UNSUPPORTED: u32 = 1 << 31;
+
+/// BTF kind of the attach target of `SEC_ATTACH_BTF` programs:
+/// `BTF_KIND_TYPEDEF` (raw tracepoints).
+const KIND_TYPEDEF: u32 = 8;
+/// `BTF_KIND_FUNC` (everything else).
+const KIND_FUNC: u32 = 12;
+
+/// How a [`SecDef`] pattern matches a section name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecMatch {
+    /// The section name must equal the pattern.
+    Exact,
+    /// The section name must equal the pattern, or be the pattern followed
+    /// by `/` and an attach target.
+    Plus,
+}
+
+/// One entry of the section-name table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SecDef {
+    /// The section name or prefix.
+    pub pattern: &'static [u8],
+    /// How [`SecDef::pattern`] matches.
+    pub matching: SecMatch,
+    /// `bpf_prog_type`.
+    pub prog_type: u32,
+    /// `bpf_attach_type` passed as `expected_attach_type`.
+    pub expected_attach_type: u32,
+    /// `SEC_*` flags.
+    pub flags: u32,
+}
+
+const fn def(
+    pattern: &'static [u8],
+    matching: SecMatch,
+    prog_type: u32,
+    expected_attach_type: u32,
+    flags: u32,
+) -> SecDef {
+    SecDef {
+        pattern,
+        matching,
+        prog_type,
+        expected_attach_type,
+        flags,
+    }
+}
+
+use SecMatch::{Exact as E, Plus as P};
+
+const ATTACHABLE_OPT: u32 = SEC_EXP_ATTACH_OPT;
+const BTF: u32 = SEC_ATTACH_BTF;
+const BTF_S: u32 = SEC_ATTACH_BTF | SEC_SLEEPABLE;
+
+/// The table, version [`SEC_DEF_VERSION`], in matching order.
+pub static SEC_DEFS: &[SecDef] = &[
+    def(b"socket", E, BPF_PROG_TYPE_SOCKET_FILTER, 0, 0),
+    def(
+        b"sk_reuseport/migrate",
+        E,
+        BPF_PROG_TYPE_SK_REUSEPORT,
+        BPF_SK_REUSEPORT_SELECT_OR_MIGRATE,
+        0,
+    ),
+    def(
+        b"sk_reuseport",
+        E,
+        BPF_PROG_TYPE_SK_REUSEPORT,
+        BPF_SK_REUSEPORT_SELECT,
+        0,
+    ),
+    def(b"kprobe", P, BPF_PROG_TYPE_KPROBE, 0, 0),
+    def(b"uprobe", P, BPF_PROG_TYPE_KPROBE, 0, 0),
+    def(b"uprobe.s", P, BPF_PROG_TYPE_KPROBE, 0, SEC_SLEEPABLE),
+    def(b"kretprobe", P, BPF_PROG_TYPE_KPROBE, 0, 0),
+    def(b"uretprobe", P, BPF_PROG_TYPE_KPROBE, 0, 0),
+    def(b"uretprobe.s", P, BPF_PROG_TYPE_KPROBE, 0, SEC_SLEEPABLE),
+    def(
+        b"kprobe.multi",
+        P,
+        BPF_PROG_TYPE_KPROBE,
+        BPF_TRACE_KPROBE_MULTI,
+        0,
+    ),
+    def(
+        b"kretprobe.multi",
+        P,
+        BPF_PROG_TYPE_KPROBE,
+        BPF_TRACE_KPROBE_MULTI,
+        0,
+    ),
+    def(
+        b"kprobe.session",
+        P,
+        BPF_PROG_TYPE_KPROBE,
+        BPF_TRACE_KPROBE_SESSION,
+        0,
+    ),
+    def(
+        b"uprobe.multi",
+        P,
+        BPF_PROG_TYPE_KPROBE,
+        BPF_TRACE_UPROBE_MULTI,
+        0,
+    ),
+    def(
+        b"uretprobe.multi",
+        P,
+        BPF_PROG_TYPE_KPROBE,
+        BPF_TRACE_UPROBE_MULTI,
+        0,
+    ),
+    def(
+        b"uprobe.multi.s",
+        P,
+        BPF_PROG_TYPE_KPROBE,
+        BPF_TRACE_UPROBE_MULTI,
+        SEC_SLEEPABLE,
+    ),
+    def(
+        b"uretprobe.multi.s",
+        P,
+        BPF_PROG_TYPE_KPROBE,
+        BPF_TRACE_UPROBE_MULTI,
+        SEC_SLEEPABLE,
+    ),
+    def(b"ksyscall", P, BPF_PROG_TYPE_KPROBE, 0, 0),
+    def(b"kretsyscall", P, BPF_PROG_TYPE_KPROBE, 0, 0),
+    def(b"usdt", P, BPF_PROG_TYPE_KPROBE, 0, 0),
+    def(b"usdt.s", P, BPF_PROG_TYPE_KPROBE, 0, SEC_SLEEPABLE),
+    def(b"tc/ingress", E, BPF_PROG_TYPE_SCHED_CLS, BPF_TCX_INGRESS, 0),
+    def(b"tc/egress", E, BPF_PROG_TYPE_SCHED_CLS, BPF_TCX_EGRESS, 0),
+    def(b"tcx/ingress", E, BPF_PROG_TYPE_SCHED_CLS, BPF_TCX_INGRESS, 0),
+    def(b"tcx/egress", E, BPF_PROG_TYPE_SCHED_CLS, BPF_TCX_EGRESS, 0),
+    def(b"tc", E, BPF_PROG_TYPE_SCHED_CLS, 0, 0),
+    def(b"classifier", E, BPF_PROG_TYPE_SCHED_CLS, 0, 0),
+    def(b"action", E, BPF_PROG_TYPE_SCHED_ACT, 0, 0),
+    def(
+        b"netkit/primary",
+        E,
+        BPF_PROG_TYPE_SCHED_CLS,
+        BPF_NETKIT_PRIMARY,
+        0,
+    ),
+    def(b"netkit/peer", E, BPF_PROG_TYPE_SCHED_CLS, BPF_NETKIT_PEER, 0),
+    def(b"tracepoint", P, BPF_PROG_TYPE_TRACEPOINT, 0, 0),
+    def(b"tp", P, BPF_PROG_TYPE_TRACEPOINT, 0, 0),
+    def(b"raw_tracepoint", P, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0),
+    def(b"raw_tp", P, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0),
+    def(
+        b"raw_tracepoint.w",
+        P,
+        BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+        0,
+        0,
+    ),
+    def(b"raw_tp.w", P, BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, 0, 0),
+    def(b"tp_btf", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, BTF),
+    def(b"fentry", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, BTF),
+    def(b"fmod_ret", P, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, BTF),
+    def(b"fexit", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, BTF),
+    def(b"fentry.s", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, BTF_S),
+    def(
+        b"fmod_ret.s",
+        P,
+        BPF_PROG_TYPE_TRACING,
+        BPF_MODIFY_RETURN,
+        BTF_S,
+    ),
+    def(b"fexit.s", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, BTF_S),
+    def(b"freplace", P, BPF_PROG_TYPE_EXT, 0, BTF),
+    def(b"lsm", P, BPF_PROG_TYPE_LSM, BPF_LSM_MAC, BTF),
+    def(b"lsm.s", P, BPF_PROG_TYPE_LSM, BPF_LSM_MAC, BTF_S),
+    def(b"lsm_cgroup", P, BPF_PROG_TYPE_LSM, BPF_LSM_CGROUP, BTF),
+    def(b"iter", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, BTF),
+    def(b"iter.s", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, BTF_S),
+    def(b"syscall", E, BPF_PROG_TYPE_SYSCALL, 0, SEC_SLEEPABLE),
+    def(
+        b"xdp.frags/devmap",
+        E,
+        BPF_PROG_TYPE_XDP,
+        BPF_XDP_DEVMAP,
+        SEC_XDP_FRAGS,
+    ),
+    def(b"xdp/devmap", E, BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP, 0),
+    def(
+        b"xdp.frags/cpumap",
+        E,
+        BPF_PROG_TYPE_XDP,
+        BPF_XDP_CPUMAP,
+        SEC_XDP_FRAGS,
+    ),
+    def(b"xdp/cpumap", E, BPF_PROG_TYPE_XDP, BPF_XDP_CPUMAP, 0),
+    def(b"xdp.frags", E, BPF_PROG_TYPE_XDP, BPF_XDP, SEC_XDP_FRAGS),
+    def(b"xdp", E, BPF_PROG_TYPE_XDP, BPF_XDP, ATTACHABLE_OPT),
+    def(b"perf_event", E, BPF_PROG_TYPE_PERF_EVENT, 0, 0),
+    def(b"lwt_in", E, BPF_PROG_TYPE_LWT_IN, 0, 0),
+    def(b"lwt_out", E, BPF_PROG_TYPE_LWT_OUT, 0, 0),
+    def(b"lwt_xmit", E, BPF_PROG_TYPE_LWT_XMIT, 0, 0),
+    def(b"lwt_seg6local", E, BPF_PROG_TYPE_LWT_SEG6LOCAL, 0, 0),
+    def(
+        b"sockops",
+        E,
+        BPF_PROG_TYPE_SOCK_OPS,
+        BPF_CGROUP_SOCK_OPS,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"sk_skb/stream_parser",
+        E,
+        BPF_PROG_TYPE_SK_SKB,
+        BPF_SK_SKB_STREAM_PARSER,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"sk_skb/stream_verdict",
+        E,
+        BPF_PROG_TYPE_SK_SKB,
+        BPF_SK_SKB_STREAM_VERDICT,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"sk_skb/verdict",
+        E,
+        BPF_PROG_TYPE_SK_SKB,
+        BPF_SK_SKB_VERDICT,
+        ATTACHABLE_OPT,
+    ),
+    def(b"sk_skb", E, BPF_PROG_TYPE_SK_SKB, 0, 0),
+    def(
+        b"sk_msg",
+        E,
+        BPF_PROG_TYPE_SK_MSG,
+        BPF_SK_MSG_VERDICT,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"lirc_mode2",
+        E,
+        BPF_PROG_TYPE_LIRC_MODE2,
+        BPF_LIRC_MODE2,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"flow_dissector",
+        E,
+        BPF_PROG_TYPE_FLOW_DISSECTOR,
+        BPF_FLOW_DISSECTOR,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"cgroup_skb/ingress",
+        E,
+        BPF_PROG_TYPE_CGROUP_SKB,
+        BPF_CGROUP_INET_INGRESS,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"cgroup_skb/egress",
+        E,
+        BPF_PROG_TYPE_CGROUP_SKB,
+        BPF_CGROUP_INET_EGRESS,
+        ATTACHABLE_OPT,
+    ),
+    def(b"cgroup/skb", E, BPF_PROG_TYPE_CGROUP_SKB, 0, 0),
+    def(
+        b"cgroup/sock_create",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK,
+        BPF_CGROUP_INET_SOCK_CREATE,
+        0,
+    ),
+    def(
+        b"cgroup/sock_release",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK,
+        BPF_CGROUP_INET_SOCK_RELEASE,
+        0,
+    ),
+    def(
+        b"cgroup/sock",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK,
+        BPF_CGROUP_INET_SOCK_CREATE,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"cgroup/post_bind4",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK,
+        BPF_CGROUP_INET4_POST_BIND,
+        0,
+    ),
+    def(
+        b"cgroup/post_bind6",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK,
+        BPF_CGROUP_INET6_POST_BIND,
+        0,
+    ),
+    def(
+        b"cgroup/bind4",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_INET4_BIND,
+        0,
+    ),
+    def(
+        b"cgroup/bind6",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_INET6_BIND,
+        0,
+    ),
+    def(
+        b"cgroup/connect4",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_INET4_CONNECT,
+        0,
+    ),
+    def(
+        b"cgroup/connect6",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_INET6_CONNECT,
+        0,
+    ),
+    def(
+        b"cgroup/connect_unix",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UNIX_CONNECT,
+        0,
+    ),
+    def(
+        b"cgroup/sendmsg4",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UDP4_SENDMSG,
+        0,
+    ),
+    def(
+        b"cgroup/sendmsg6",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UDP6_SENDMSG,
+        0,
+    ),
+    def(
+        b"cgroup/sendmsg_unix",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UNIX_SENDMSG,
+        0,
+    ),
+    def(
+        b"cgroup/recvmsg4",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UDP4_RECVMSG,
+        0,
+    ),
+    def(
+        b"cgroup/recvmsg6",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UDP6_RECVMSG,
+        0,
+    ),
+    def(
+        b"cgroup/recvmsg_unix",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UNIX_RECVMSG,
+        0,
+    ),
+    def(
+        b"cgroup/getpeername4",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_INET4_GETPEERNAME,
+        0,
+    ),
+    def(
+        b"cgroup/getpeername6",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_INET6_GETPEERNAME,
+        0,
+    ),
+    def(
+        b"cgroup/getpeername_unix",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UNIX_GETPEERNAME,
+        0,
+    ),
+    def(
+        b"cgroup/getsockname4",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_INET4_GETSOCKNAME,
+        0,
+    ),
+    def(
+        b"cgroup/getsockname6",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_INET6_GETSOCKNAME,
+        0,
+    ),
+    def(
+        b"cgroup/getsockname_unix",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_CGROUP_UNIX_GETSOCKNAME,
+        0,
+    ),
+    def(
+        b"cgroup/sysctl",
+        E,
+        BPF_PROG_TYPE_CGROUP_SYSCTL,
+        BPF_CGROUP_SYSCTL,
+        0,
+    ),
+    def(
+        b"cgroup/getsockopt",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCKOPT,
+        BPF_CGROUP_GETSOCKOPT,
+        0,
+    ),
+    def(
+        b"cgroup/setsockopt",
+        E,
+        BPF_PROG_TYPE_CGROUP_SOCKOPT,
+        BPF_CGROUP_SETSOCKOPT,
+        0,
+    ),
+    def(
+        b"cgroup/dev",
+        E,
+        BPF_PROG_TYPE_CGROUP_DEVICE,
+        BPF_CGROUP_DEVICE,
+        ATTACHABLE_OPT,
+    ),
+    def(
+        b"struct_ops",
+        P,
+        BPF_PROG_TYPE_STRUCT_OPS,
+        0,
+        SEC_UNSUPPORTED,
+    ),
+    def(
+        b"struct_ops.s",
+        P,
+        BPF_PROG_TYPE_STRUCT_OPS,
+        0,
+        SEC_UNSUPPORTED | SEC_SLEEPABLE,
+    ),
+    def(b"sk_lookup", E, BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, 0),
+    def(b"netfilter", E, BPF_PROG_TYPE_NETFILTER, BPF_NETFILTER, 0),
+];
+
+impl SecDef {
+    /// If `name` matches this entry, the attach target (empty if none).
+    pub fn matches<'n>(&self, name: &'n [u8]) -> Option<&'n [u8]> {
+        match self.matching {
+            SecMatch::Exact => (name == self.pattern).then_some(&[][..]),
+            SecMatch::Plus => {
+                let rest = name.strip_prefix(self.pattern)?;
+                match rest.split_first() {
+                    None => Some(&[][..]),
+                    Some((b'/', target)) => Some(target),
+                    Some(_) => None,
+                }
+            }
+        }
+    }
+}
+
+/// What the section name says about a program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProgSpec<'a> {
+    /// The matched table entry.
+    pub def: &'static SecDef,
+    /// The section name without a leading `?`.
+    pub section: &'a [u8],
+    /// `bpf_prog_type`.
+    pub prog_type: u32,
+    /// `expected_attach_type`.
+    pub expected_attach_type: u32,
+    /// The attach target: the section name after the matched prefix and its
+    /// `/` (`"do_unlinkat"` for `fentry/do_unlinkat`,
+    /// `"syscalls/sys_enter_execve"` for `tracepoint/syscalls/...`); empty if
+    /// none.
+    pub attach_func: &'a [u8],
+    /// Whether the attach target is a kernel BTF object.
+    pub attach_btf: bool,
+    /// For [`ProgSpec::attach_btf`] programs, the prefix of the BTF name to
+    /// look up (`btf_trace_`, `bpf_lsm_`, `bpf_iter_` or empty).
+    pub attach_btf_prefix: &'static [u8],
+    /// For [`ProgSpec::attach_btf`] programs, the BTF kind to look up.
+    pub attach_btf_kind: u32,
+    /// The program is sleepable.
+    pub sleepable: bool,
+    /// `BPF_PROG_LOAD` `prog_flags` implied by the section name.
+    pub prog_flags: u32,
+    /// `false` for `SEC("?...")` programs (libbpf does not load them by
+    /// default); informational.
+    pub autoload: bool,
+}
+
+/// The first table entry matching `name` (no `?` stripping).
+pub fn find(name: &[u8]) -> Option<(&'static SecDef, &[u8])> {
+    SEC_DEFS
+        .iter()
+        .find_map(|d| d.matches(name).map(|target| (d, target)))
+}
+
+/// Classifies the program section `sec_name` (ELF section `sec_idx`, used
+/// only for the error).
+pub fn classify(sec_idx: u32, sec_name: &[u8]) -> Result<ProgSpec<'_>, Error> {
+    let (autoload, section) = match sec_name.strip_prefix(b"?") {
+        Some(rest) => (false, rest),
+        None => (true, sec_name),
+    };
+    let (def, attach_func) = find(section).ok_or(Error::SecUnknown { section: sec_idx })?;
+    if def.flags & SEC_UNSUPPORTED != 0 {
+        return Err(Error::SecUnsupported {
+            section: sec_idx,
+            prog_type: def.prog_type,
+        });
+    }
+    let attach_btf = def.flags & SEC_ATTACH_BTF != 0;
+    let (attach_btf_prefix, attach_btf_kind): (&'static [u8], u32) = if !attach_btf {
+        (b"", 0)
+    } else {
+        match def.expected_attach_type {
+            BPF_TRACE_RAW_TP => (b"btf_trace_", KIND_TYPEDEF),
+            BPF_LSM_MAC | BPF_LSM_CGROUP => (b"bpf_lsm_", KIND_FUNC),
+            BPF_TRACE_ITER => (b"bpf_iter_", KIND_FUNC),
+            _ => (b"", KIND_FUNC),
+        }
+    };
+    let sleepable = def.flags & SEC_SLEEPABLE != 0;
+    let mut prog_flags = 0;
+    if sleepable {
+        prog_flags |= BPF_F_SLEEPABLE;
+    }
+    if def.prog_type == BPF_PROG_TYPE_XDP && def.flags & SEC_XDP_FRAGS != 0 {
+        prog_flags |= BPF_F_XDP_HAS_FRAGS;
+    }
+    Ok(ProgSpec {
+        def,
+        section,
+        prog_type: def.prog_type,
+        expected_attach_type: def.expected_attach_type,
+        attach_func,
+        attach_btf,
+        attach_btf_prefix,
+        attach_btf_kind,
+        sleepable,
+        prog_flags,
+        autoload,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn ok(name: &[u8]) -> ProgSpec<'_> {
+        classify(7, name).unwrap()
+    }
+
+    #[test]
+    fn exact_and_plus() {
+        let s = ok(b"socket");
+        assert_eq!(s.prog_type, BPF_PROG_TYPE_SOCKET_FILTER);
+        assert_eq!(s.attach_func, b"");
+        assert_eq!(classify(3, b"socket/x"), Err(Error::SecUnknown { section: 3 }));
+
+        let k = ok(b"kprobe/do_unlinkat");
+        assert_eq!(k.prog_type, BPF_PROG_TYPE_KPROBE);
+        assert_eq!(k.attach_func, b"do_unlinkat");
+        assert_eq!(ok(b"kprobe").attach_func, b"");
+        // "kprobeX" is not "kprobe+".
+        assert_eq!(classify(3, b"kprobex"), Err(Error::SecUnknown { section: 3 }));
+
+        let t = ok(b"tracepoint/syscalls/sys_enter_execve");
+        assert_eq!(t.prog_type, BPF_PROG_TYPE_TRACEPOINT);
+        assert_eq!(t.attach_func, b"syscalls/sys_enter_execve");
+        assert_eq!(ok(b"tp/sched/sched_switch").prog_type, BPF_PROG_TYPE_TRACEPOINT);
+    }
+
+    #[test]
+    fn btf_attach() {
+        let f = ok(b"fentry/do_unlinkat");
+        assert_eq!(
+            (f.prog_type, f.expected_attach_type, f.attach_func),
+            (BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, &b"do_unlinkat"[..])
+        );
+        assert!(f.attach_btf && !f.sleepable);
+        assert_eq!((f.attach_btf_prefix, f.attach_btf_kind), (&b""[..], KIND_FUNC));
+
+        let l = ok(b"lsm.s/bprm_committed_creds");
+        assert_eq!(l.prog_type, BPF_PROG_TYPE_LSM);
+        assert_eq!(l.expected_attach_type, BPF_LSM_MAC);
+        assert!(l.sleepable);
+        assert_eq!(l.prog_flags, BPF_F_SLEEPABLE);
+        assert_eq!(l.attach_btf_prefix, b"bpf_lsm_");
+
+        let tp = ok(b"tp_btf/sched_switch");
+        assert_eq!(tp.expected_attach_type, BPF_TRACE_RAW_TP);
+        assert_eq!((tp.attach_btf_prefix, tp.attach_btf_kind), (&b"btf_trace_"[..], KIND_TYPEDEF));
+
+        let it = ok(b"iter/task");
+        assert_eq!(it.expected_attach_type, BPF_TRACE_ITER);
+        assert_eq!(it.attach_btf_prefix, b"bpf_iter_");
+        assert_eq!(ok(b"fexit/x").expected_attach_type, BPF_TRACE_FEXIT);
+        assert_eq!(ok(b"fmod_ret/x").expected_attach_type, BPF_MODIFY_RETURN);
+        // "fentry.s/x" must not be taken by "fentry+".
+        assert!(ok(b"fentry.s/x").sleepable);
+    }
+
+    #[test]
+    fn networking() {
+        assert_eq!(ok(b"tc").prog_type, BPF_PROG_TYPE_SCHED_CLS);
+        assert_eq!(ok(b"classifier").prog_type, BPF_PROG_TYPE_SCHED_CLS);
+        assert_eq!(ok(b"tc/ingress").expected_attach_type, BPF_TCX_INGRESS);
+        let x = ok(b"xdp");
+        assert_eq!((x.prog_type, x.expected_attach_type), (BPF_PROG_TYPE_XDP, BPF_XDP));
+        assert_eq!(ok(b"xdp.frags").prog_flags, BPF_F_XDP_HAS_FRAGS);
+        assert_eq!(ok(b"xdp/devmap").expected_attach_type, BPF_XDP_DEVMAP);
+        let c = ok(b"cgroup_skb/egress");
+        assert_eq!((c.prog_type, c.expected_attach_type), (BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS));
+        assert_eq!(ok(b"cgroup/connect4").expected_attach_type, BPF_CGROUP_INET4_CONNECT);
+        assert_eq!(ok(b"cgroup/sock").expected_attach_type, BPF_CGROUP_INET_SOCK_CREATE);
+        assert_eq!(ok(b"perf_event").prog_type, BPF_PROG_TYPE_PERF_EVENT);
+        let s = ok(b"syscall");
+        assert_eq!(s.prog_type, BPF_PROG_TYPE_SYSCALL);
+        assert!(s.sleepable);
+    }
+
+    #[test]
+    fn question_mark_and_rejections() {
+        let q = ok(b"?raw_tp/sys_enter");
+        assert!(!q.autoload);
+        assert_eq!(q.section, b"raw_tp/sys_enter");
+        assert_eq!(q.prog_type, BPF_PROG_TYPE_RAW_TRACEPOINT);
+        assert_eq!(
+            classify(9, b"struct_ops/init"),
+            Err(Error::SecUnsupported { section: 9, prog_type: BPF_PROG_TYPE_STRUCT_OPS })
+        );
+        assert_eq!(
+            classify(9, b"struct_ops.s/x"),
+            Err(Error::SecUnsupported { section: 9, prog_type: BPF_PROG_TYPE_STRUCT_OPS })
+        );
+        assert_eq!(classify(4, b".text"), Err(Error::SecUnknown { section: 4 }));
+        assert_eq!(classify(4, b""), Err(Error::SecUnknown { section: 4 }));
+        assert_eq!(classify(4, b"?"), Err(Error::SecUnknown { section: 4 }));
+    }
+
+    #[test]
+    fn table_is_reachable() {
+        // Every entry is the first match for its own pattern: no entry is
+        // shadowed by an earlier one.
+        for d in SEC_DEFS {
+            let (found, target) = find(d.pattern).unwrap();
+            assert_eq!(found, d, "{:?}", core::str::from_utf8(d.pattern));
+            assert!(target.is_empty());
+        }
+    }
+}
