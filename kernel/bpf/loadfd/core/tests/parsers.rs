@@ -6,6 +6,7 @@
 //! objects never panic.
 
 #![allow(
+    unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
@@ -21,13 +22,13 @@ use std::path::Path;
 use std::process::Command;
 
 use bpfobj::bpfobj::btf::{self, Btf};
-use bpfobj::bpfobj::btf_ext::{BtfExt, ExtSection};
+use bpfobj::bpfobj::btf_ext::{BtfExt, ExtSection, InfoBlock, InfoBlocks};
 use bpfobj::bpfobj::elf::{self, Elf};
 use bpfobj::bpfobj::insn;
 use proptest::prelude::*;
 
-/// Upstream selftests programs that need no `vmlinux.h` (so these tests
-/// run before the kernel build has finished).
+/// Upstream selftests programs: maps and data, CO-RE, ksyms, global and
+/// static subprograms, tail calls, callbacks, decl tags.
 const PROGS: &[&str] = &[
     "test_global_data",
     "test_core_reloc_kernel",
@@ -36,6 +37,10 @@ const PROGS: &[&str] = &[
     "tailcall_bpf2bpf1",
     "test_cls_redirect",
     "test_legacy_printk",
+    // These need vmlinux.h (from the 6.12 build's vmlinux).
+    "bpf_loop",
+    "test_btf_decl_tag",
+    "test_subprogs",
 ];
 
 fn tool(cmd: &str, args: &[&str], obj: &Path) -> String {
@@ -44,7 +49,12 @@ fn tool(cmd: &str, args: &[&str], obj: &Path) -> String {
         .arg(obj)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
-    assert!(out.status.success(), "{cmd} {args:?} {}: {}", obj.display(), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?} {}: {}",
+        obj.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -67,7 +77,11 @@ fn readelf_sections(obj: &Path) -> Vec<(u32, String, String, u64, u64, u32, u32)
         };
         let f: Vec<&str> = rest.split_whitespace().collect();
         // Section 0 has an empty name, so its fields start one earlier.
-        let (name, f) = if idx == 0 { ("", &f[..]) } else { (f[0], &f[1..]) };
+        let (name, f) = if idx == 0 {
+            ("", &f[..])
+        } else {
+            (f[0], &f[1..])
+        };
         // Type Address Off Size ES [Flg] Lk Inf Al: the flags column may be empty.
         let n = f.len();
         out.push((
@@ -119,7 +133,9 @@ fn readelf_rels(obj: &Path) -> BTreeMap<String, Vec<(u64, u64)>> {
         }
         let f: Vec<&str> = line.split_whitespace().collect();
         if f.len() >= 3 && f[0].chars().all(|c| c.is_ascii_hexdigit()) && f[0].len() == 16 {
-            out.get_mut(cur.as_ref().unwrap()).unwrap().push((hex(f[0]), hex(f[1])));
+            out.get_mut(cur.as_ref().unwrap())
+                .unwrap()
+                .push((hex(f[0]), hex(f[1])));
         }
     }
     out
@@ -250,7 +266,10 @@ fn elf_matches_readelf() {
         assert_eq!(seen, rels.len(), "{name}");
         // Non-REL sections are refused.
         let text = e.section_by_name(b".BTF").unwrap();
-        assert!(matches!(e.rels(&text), Err(bpfobj::bpfobj::error::Error::ElfNotRelSection { .. })));
+        assert!(matches!(
+            e.rels(&text),
+            Err(bpfobj::bpfobj::error::Error::ElfNotRelSection { .. })
+        ));
     }
 }
 
@@ -295,7 +314,10 @@ fn btf_matches_bpftool() {
                     Ok(size) => assert!(size > 0, "{name} {tname}"),
                     Err(err) => assert_eq!(
                         err,
-                        bpfobj::bpfobj::error::Error::BtfNotSized { type_id: 0, kind: 0 },
+                        bpfobj::bpfobj::error::Error::BtfNotSized {
+                            type_id: 0,
+                            kind: 0
+                        },
                         "{name} {tname}"
                     ),
                 }
@@ -317,11 +339,16 @@ fn btf_details_of_test_global_data() {
     assert_eq!(t.size(), 16);
     let m: Vec<_> = t.members().collect();
     assert_eq!(m.len(), 3);
-    assert_eq!(m.iter().map(|m| m.bit_offset).collect::<Vec<_>>(), [0, 32, 64]);
+    assert_eq!(
+        m.iter().map(|m| m.bit_offset).collect::<Vec<_>>(),
+        [0, 32, 64]
+    );
     assert_eq!(b.str_at(m[1].name_off).unwrap(), b"b");
     assert_eq!(b.resolve_size(foo).unwrap(), 16);
     // .rodata: clang leaves the DATASEC size 0 (libbpf fixes it up).
-    let ro = b.find_by_name_kind(b".rodata", btf::BTF_KIND_DATASEC).unwrap();
+    let ro = b
+        .find_by_name_kind(b".rodata", btf::BTF_KIND_DATASEC)
+        .unwrap();
     let ro = b.type_by_id(ro).unwrap();
     assert_eq!(ro.size(), 0);
     let vars: Vec<_> = ro.datasec_vars().collect();
@@ -340,7 +367,9 @@ fn btf_details_of_test_global_data() {
     assert_eq!(elem.kind(), btf::BTF_KIND_INT);
     assert_eq!(elem.int_bits(), Some(8));
     // Programs are global FUNCs with a FUNC_PROTO.
-    let f = b.find_by_name_kind(b"load_static_data", btf::BTF_KIND_FUNC).unwrap();
+    let f = b
+        .find_by_name_kind(b"load_static_data", btf::BTF_KIND_FUNC)
+        .unwrap();
     let f = b.type_by_id(f).unwrap();
     assert_eq!(f.func_linkage(), Some(btf::BTF_FUNC_GLOBAL));
     let proto = b.type_by_id(f.type_id()).unwrap();
@@ -407,10 +436,17 @@ fn btf_ext_matches_symbols() {
     }
 }
 
+/// The blocks of one ELF section.
+fn blocks_named<'a>(b: &Btf<'_>, blocks: InfoBlocks<'a>, sec: &str) -> Vec<InfoBlock<'a>> {
+    blocks
+        .filter(|blk| b.str_at(blk.sec_name_off).unwrap() == sec.as_bytes())
+        .collect()
+}
+
 #[test]
-fn core_relos_match_libbpf() {
-    // Two programs, no subprograms: libbpf's per-program CO-RE records are
-    // exactly the object's.
+fn btf_ext_records_match_libbpf() {
+    // One program, no subprograms: libbpf's per-program CO-RE, func_info
+    // and line_info records are exactly the object's.
     let path = common::upstream_path("test_core_reloc_kernel");
     let data = std::fs::read(&path).unwrap();
     let e = Elf::parse(&data).unwrap();
@@ -436,6 +472,42 @@ fn core_relos_match_libbpf() {
         })
         .collect();
     assert_eq!(ours, theirs);
+
+    // func_info and line_info, per program (libbpf counts instructions, the
+    // object bytes).
+    let b = Btf::parse(btf_of(&e)).unwrap();
+    let mut progs = 0;
+    for p in oracle.tagged("prog") {
+        let (prog, sec) = (&p[0], &p[1]);
+        let block = |blocks| blocks_named(&b, blocks, sec);
+        let ours_fi: Vec<(u32, u32)> = block(x.func_info_blocks())
+            .iter()
+            .flat_map(|blk| blk.func_infos())
+            .map(|f| (f.insn_off / 8, f.type_id))
+            .collect();
+        let theirs_fi: Vec<(u32, u32)> = oracle
+            .tagged("func_info")
+            .iter()
+            .filter(|l| &l[0] == prog)
+            .map(|l| (l[1].parse().unwrap(), l[2].parse().unwrap()))
+            .collect();
+        assert_eq!(ours_fi, theirs_fi, "{prog}");
+        let ours_li: Vec<[u32; 4]> = block(x.line_info_blocks())
+            .iter()
+            .flat_map(|blk| blk.line_infos())
+            .map(|l| [l.insn_off / 8, l.file_name_off, l.line_off, l.line_col])
+            .collect();
+        let theirs_li: Vec<[u32; 4]> = oracle
+            .tagged("line_info")
+            .iter()
+            .filter(|l| &l[0] == prog)
+            .map(|l| std::array::from_fn(|i| l[i + 1].parse().unwrap()))
+            .collect();
+        assert!(!ours_li.is_empty());
+        assert_eq!(ours_li, theirs_li, "{prog}");
+        progs += 1;
+    }
+    assert_eq!(progs, 1);
 }
 
 #[test]
@@ -481,8 +553,13 @@ fn walk_all(data: &[u8]) {
     }
     if let Some(sec) = e.section_by_name(b".BTF.ext") {
         let _ = BtfExt::parse(sec.data).map(|x| {
-            for blk in x.func_info_blocks().chain(x.line_info_blocks()).chain(x.core_relo_blocks()) {
-                let _ = blk.func_infos().count() + blk.line_infos().count() + blk.core_relos().count();
+            for blk in x
+                .func_info_blocks()
+                .chain(x.line_info_blocks())
+                .chain(x.core_relo_blocks())
+            {
+                let _ =
+                    blk.func_infos().count() + blk.line_infos().count() + blk.core_relos().count();
             }
         });
     }
@@ -496,7 +573,10 @@ fn walk_btf(data: &[u8]) {
         let _ = b.resolve_size(t.id());
         let _ = b.skip_mods_and_typedefs(t.id());
         let _ = b.name_of(t.id());
-        let _ = t.members().count() + t.params().count() + t.enum_values().count() + t.datasec_vars().count();
+        let _ = t.members().count()
+            + t.params().count()
+            + t.enum_values().count()
+            + t.datasec_vars().count();
     }
 }
 

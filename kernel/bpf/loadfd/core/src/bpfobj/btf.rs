@@ -914,9 +914,11 @@ impl<T> Iterator for Items<'_, T> {
         // Records were sized by parse(); a short one cannot occur.
         (self.read)(self.chunks.next()?, self.kflag)
     }
-}
 
-impl<T> ExactSizeIterator for Items<'_, T> {}
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.chunks.size_hint()
+    }
+}
 
 impl<T> Items<'_, T> {
     /// Number of items not yet returned.
@@ -1186,7 +1188,15 @@ mod tests {
         }
 
         /// Adds a type record, returns its id.
-        fn t(&mut self, name_off: u32, kind: u32, kflag: bool, vlen: u16, size_type: u32, extra: &[u32]) -> u32 {
+        fn t(
+            &mut self,
+            name_off: u32,
+            kind: u32,
+            kflag: bool,
+            vlen: u16,
+            size_type: u32,
+            extra: &[u32],
+        ) -> u32 {
             let info = (u32::from(kflag) << 31) | (kind << 24) | u32::from(vlen);
             for w in [name_off, info, size_type].iter().chain(extra) {
                 self.types.extend_from_slice(&w.to_ne_bytes());
@@ -1260,7 +1270,8 @@ mod tests {
         (
             b,
             [
-                0, int, ptr, arr, st, un, enm, fwd, td, vol, cst, res, proto, func, var, ds, fl, dtag, ttag, e64,
+                0, int, ptr, arr, st, un, enm, fwd, td, vol, cst, res, func, proto, var, ds, fl,
+                dtag, ttag, e64,
             ],
         )
     }
@@ -1292,7 +1303,10 @@ mod tests {
         );
         let m: Vec<_> = btf.type_by_id(4).unwrap().members().collect();
         assert_eq!(m.len(), 2);
-        assert_eq!((m[1].type_id, m[1].bit_offset, m[1].bitfield_size), (3, 32, 0));
+        assert_eq!(
+            (m[1].type_id, m[1].bit_offset, m[1].bitfield_size),
+            (3, 32, 0)
+        );
         let u: Vec<_> = btf.type_by_id(5).unwrap().members().collect();
         assert_eq!((u[0].bit_offset, u[0].bitfield_size), (0, 3));
         let e: Vec<_> = btf.type_by_id(6).unwrap().enum_values().collect();
@@ -1304,7 +1318,13 @@ mod tests {
             p,
             [
                 Param {
-                    name_off: btf.type_by_id(12).unwrap().params().next().unwrap().name_off,
+                    name_off: btf
+                        .type_by_id(12)
+                        .unwrap()
+                        .params()
+                        .next()
+                        .unwrap()
+                        .name_off,
                     type_id: 2
                 },
                 Param {
@@ -1313,7 +1333,10 @@ mod tests {
                 }
             ]
         );
-        assert_eq!(btf.type_by_id(13).unwrap().func_linkage(), Some(BTF_FUNC_GLOBAL));
+        assert_eq!(
+            btf.type_by_id(13).unwrap().func_linkage(),
+            Some(BTF_FUNC_GLOBAL)
+        );
         assert_eq!(btf.type_by_id(14).unwrap().var_linkage(), Some(1));
         let vs: Vec<_> = btf.type_by_id(15).unwrap().datasec_vars().collect();
         assert_eq!(
@@ -1324,7 +1347,10 @@ mod tests {
                 size: 16
             }]
         );
-        assert_eq!(btf.type_by_id(17).unwrap().decl_tag_component_idx(), Some(1));
+        assert_eq!(
+            btf.type_by_id(17).unwrap().decl_tag_component_idx(),
+            Some(1)
+        );
         // Accessors of another kind are empty.
         assert_eq!(int.members().count(), 0);
         assert_eq!(int.array(), None);
@@ -1349,14 +1375,23 @@ mod tests {
                 kind: BTF_KIND_FUNC
             })
         );
-        assert_eq!(btf.resolve_size(0), Err(Error::BtfNotSized { type_id: 0, kind: 0 }));
+        assert_eq!(
+            btf.resolve_size(0),
+            Err(Error::BtfNotSized {
+                type_id: 0,
+                kind: 0
+            })
+        );
         // Offsets of records in the raw blob.
         assert_eq!(btf.type_offset(1).unwrap(), 24);
         assert_eq!(btf.type_offset(2).unwrap(), 24 + 16);
         let off = btf.type_offset(19).unwrap();
         assert_eq!(&data[off..off + 24], btf.type_by_id(19).unwrap().record());
         assert_eq!(btf.type_offset(0), Err(Error::BtfBadTypeId { type_id: 0 }));
-        assert_eq!(btf.type_offset(20), Err(Error::BtfBadTypeId { type_id: 20 }));
+        assert_eq!(
+            btf.type_offset(20),
+            Err(Error::BtfBadTypeId { type_id: 20 })
+        );
         assert_eq!(btf.type_by_id(20), Err(Error::BtfBadTypeId { type_id: 20 }));
         assert_eq!(btf.str_at(0).unwrap(), b"");
         let len = btf.strings().len() as u32;
@@ -1368,7 +1403,10 @@ mod tests {
     fn rejects_bad_header() {
         let (b, _) = every_kind();
         let good = b.blob();
-        assert_eq!(Btf::parse(&good[..7]).err(), Some(Error::BtfTooShort { len: 7 }));
+        assert_eq!(
+            Btf::parse(&good[..7]).err(),
+            Some(Error::BtfTooShort { len: 7 })
+        );
         assert_eq!(Btf::parse(&[]).err(), Some(Error::BtfTooShort { len: 0 }));
         let mut big = good.clone();
         big.resize(BTF_MAX_SIZE + 1, 0);
@@ -1389,9 +1427,15 @@ mod tests {
                 magic: BTF_MAGIC.swap_bytes()
             })
         );
-        assert_eq!(with(&|v| v[2] = 2), Err(Error::BtfBadVersion { version: 2 }));
+        assert_eq!(
+            with(&|v| v[2] = 2),
+            Err(Error::BtfBadVersion { version: 2 })
+        );
         assert_eq!(with(&|v| v[3] = 1), Err(Error::BtfBadFlags { flags: 1 }));
-        assert_eq!(with(&|v| put32(v, 4, 20)), Err(Error::BtfBadHdrLen { hdr_len: 20 }));
+        assert_eq!(
+            with(&|v| put32(v, 4, 20)),
+            Err(Error::BtfBadHdrLen { hdr_len: 20 })
+        );
         let len = good.len() as u32;
         assert_eq!(
             with(&|v| put32(v, 4, len + 1)),
@@ -1427,22 +1471,43 @@ mod tests {
         };
         assert_eq!(with(0, tl, tl, sl, 0), Ok(()));
         // Gap before the first section, and trailing data.
-        assert_eq!(with(4, tl - 4, tl, sl, 0), Err(Error::BtfSectionGap { off: 0 }));
-        assert_eq!(with(0, tl, tl, sl, 4), Err(Error::BtfSectionGap { off: tl + sl }));
-        assert_eq!(with(0, tl, tl, sl - 1, 0), Err(Error::BtfSectionGap { off: tl + sl - 1 }));
+        assert_eq!(
+            with(4, tl - 4, tl, sl, 0),
+            Err(Error::BtfSectionGap { off: 0 })
+        );
+        assert_eq!(
+            with(0, tl, tl, sl, 4),
+            Err(Error::BtfSectionGap { off: tl + sl })
+        );
+        assert_eq!(
+            with(0, tl, tl, sl - 1, 0),
+            Err(Error::BtfSectionGap { off: tl + sl - 1 })
+        );
         // Overlap, and sections past the end.
-        assert_eq!(with(0, tl, tl - 4, sl, 0), Err(Error::BtfSectionOverlap { off: tl - 4 }));
+        assert_eq!(
+            with(0, tl, tl - 4, sl, 0),
+            Err(Error::BtfSectionOverlap { off: tl - 4 })
+        );
         assert_eq!(
             with(0, tl, tl, sl + 1, 0),
-            Err(Error::BtfSectionOutOfBounds { off: tl, len: sl + 1 })
+            Err(Error::BtfSectionOutOfBounds {
+                off: tl,
+                len: sl + 1
+            })
         );
         assert_eq!(
             with(0, tl, u32::MAX, sl, 0),
-            Err(Error::BtfSectionOutOfBounds { off: u32::MAX, len: sl })
+            Err(Error::BtfSectionOutOfBounds {
+                off: u32::MAX,
+                len: sl
+            })
         );
         assert_eq!(
             with(0, u32::MAX, tl, sl, 0),
-            Err(Error::BtfSectionOutOfBounds { off: 0, len: u32::MAX })
+            Err(Error::BtfSectionOutOfBounds {
+                off: 0,
+                len: u32::MAX
+            })
         );
         // Strings first: the string section must be last.
         let mut v = good[..24].to_vec();
@@ -1458,7 +1523,10 @@ mod tests {
         put32(&mut v, 12, 0);
         put32(&mut v, 16, 0);
         put32(&mut v, 20, 1);
-        assert_eq!(Btf::parse(&v).err(), Some(Error::BtfUnalignedTypeOff { type_off: 1 }));
+        assert_eq!(
+            Btf::parse(&v).err(),
+            Some(Error::BtfUnalignedTypeOff { type_off: 1 })
+        );
         put32(&mut v, 8, 0);
         put32(&mut v, 16, 0);
         assert_eq!(Btf::parse(&v).err(), Some(Error::BtfNoTypes));
@@ -1472,7 +1540,10 @@ mod tests {
         assert_eq!(strs_bad(&s), Err(Error::BtfBadStrSection { str_len: sl }));
         let mut v = blob_of(&b.types, &[]);
         v.truncate(24 + tl as usize);
-        assert_eq!(Btf::parse(&v).err(), Some(Error::BtfBadStrSection { str_len: 0 }));
+        assert_eq!(
+            Btf::parse(&v).err(),
+            Some(Error::BtfBadStrSection { str_len: 0 })
+        );
     }
 
     /// Parses a blob of `every_kind()` with type `id`'s word `word` (0 =
@@ -1500,11 +1571,17 @@ mod tests {
         );
         assert_eq!(
             patched(1, 1, info(0, false, 0)),
-            Err(Error::BtfBadKind { type_id: 1, kind: 0 })
+            Err(Error::BtfBadKind {
+                type_id: 1,
+                kind: 0
+            })
         );
         assert_eq!(
             patched(1, 1, info(20, false, 0)),
-            Err(Error::BtfBadKind { type_id: 1, kind: 20 })
+            Err(Error::BtfBadKind {
+                type_id: 1,
+                kind: 20
+            })
         );
         assert_eq!(
             patched(2, 0, 0x00ff_ffff),
@@ -1541,27 +1618,81 @@ mod tests {
         let vlen = |id, kind, v| patched(id, 1, info(kind, false, v));
         let kflag = |id, kind| patched(id, 1, info(kind, true, 0));
         // INT.
-        assert_eq!(vlen(1, BTF_KIND_INT, 1), Err(Error::BtfBadVlen { type_id: 1, vlen: 1 }));
-        assert_eq!(kflag(1, BTF_KIND_INT), Err(Error::BtfBadKflag { type_id: 1 }));
+        assert_eq!(
+            vlen(1, BTF_KIND_INT, 1),
+            Err(Error::BtfBadVlen {
+                type_id: 1,
+                vlen: 1
+            })
+        );
+        assert_eq!(
+            kflag(1, BTF_KIND_INT),
+            Err(Error::BtfBadKflag { type_id: 1 })
+        );
         for d in [0x1000_0020, 129, 33, 3 << 24 | 8, 0x0020_0010] {
-            assert_eq!(patched(1, 3, d), Err(Error::BtfBadInt { type_id: 1, int_data: d }));
+            assert_eq!(
+                patched(1, 3, d),
+                Err(Error::BtfBadInt {
+                    type_id: 1,
+                    int_data: d
+                })
+            );
         }
         // PTR and modifiers: no name, no vlen, no kflag.
         assert_eq!(patched(2, 0, 1), Err(Error::BtfBadName { type_id: 2 }));
-        assert_eq!(vlen(9, BTF_KIND_VOLATILE, 1), Err(Error::BtfBadVlen { type_id: 9, vlen: 1 }));
-        assert_eq!(kflag(10, BTF_KIND_CONST), Err(Error::BtfBadKflag { type_id: 10 }));
+        assert_eq!(
+            vlen(9, BTF_KIND_VOLATILE, 1),
+            Err(Error::BtfBadVlen {
+                type_id: 9,
+                vlen: 1
+            })
+        );
+        assert_eq!(
+            kflag(10, BTF_KIND_CONST),
+            Err(Error::BtfBadKflag { type_id: 10 })
+        );
         // TYPEDEF and TYPE_TAG need a name.
         assert_eq!(patched(8, 0, 0), Err(Error::BtfBadName { type_id: 8 }));
         assert_eq!(patched(18, 0, 0), Err(Error::BtfBadName { type_id: 18 }));
         // FWD: a name, no type.
         assert_eq!(patched(7, 0, 0), Err(Error::BtfBadName { type_id: 7 }));
-        assert_eq!(patched(7, 2, 1), Err(Error::BtfBadTypeRef { type_id: 7, ref_id: 1 }));
+        assert_eq!(
+            patched(7, 2, 1),
+            Err(Error::BtfBadTypeRef {
+                type_id: 7,
+                ref_id: 1
+            })
+        );
         // ARRAY.
         assert_eq!(patched(3, 0, 1), Err(Error::BtfBadName { type_id: 3 }));
-        assert_eq!(patched(3, 2, 4), Err(Error::BtfBadSize { type_id: 3, size: 4 }));
-        assert_eq!(patched(3, 3, 0), Err(Error::BtfBadTypeRef { type_id: 3, ref_id: 0 }));
-        assert_eq!(patched(3, 4, 0), Err(Error::BtfBadTypeRef { type_id: 3, ref_id: 0 }));
-        assert_eq!(patched(3, 4, 20), Err(Error::BtfBadTypeRef { type_id: 3, ref_id: 20 }));
+        assert_eq!(
+            patched(3, 2, 4),
+            Err(Error::BtfBadSize {
+                type_id: 3,
+                size: 4
+            })
+        );
+        assert_eq!(
+            patched(3, 3, 0),
+            Err(Error::BtfBadTypeRef {
+                type_id: 3,
+                ref_id: 0
+            })
+        );
+        assert_eq!(
+            patched(3, 4, 0),
+            Err(Error::BtfBadTypeRef {
+                type_id: 3,
+                ref_id: 0
+            })
+        );
+        assert_eq!(
+            patched(3, 4, 20),
+            Err(Error::BtfBadTypeRef {
+                type_id: 3,
+                ref_id: 20
+            })
+        );
         // STRUCT members: name, type, offsets.
         assert_eq!(
             patched(4, 3, 0x00ff_0000),
@@ -1570,14 +1701,56 @@ mod tests {
                 name_off: 0x00ff_0000
             })
         );
-        assert_eq!(patched(4, 4, 0), Err(Error::BtfBadTypeRef { type_id: 4, ref_id: 0 }));
-        assert_eq!(patched(4, 7, 99), Err(Error::BtfBadTypeRef { type_id: 4, ref_id: 99 }));
-        assert_eq!(patched(4, 5, 64), Err(Error::BtfBadMember { type_id: 4, member: 1 }));
-        assert_eq!(patched(4, 8, 129), Err(Error::BtfBadMember { type_id: 4, member: 1 }));
-        assert_eq!(patched(5, 8, 8), Err(Error::BtfBadMember { type_id: 5, member: 1 }));
+        assert_eq!(
+            patched(4, 4, 0),
+            Err(Error::BtfBadTypeRef {
+                type_id: 4,
+                ref_id: 0
+            })
+        );
+        assert_eq!(
+            patched(4, 7, 99),
+            Err(Error::BtfBadTypeRef {
+                type_id: 4,
+                ref_id: 99
+            })
+        );
+        assert_eq!(
+            patched(4, 5, 64),
+            Err(Error::BtfBadMember {
+                type_id: 4,
+                member: 1
+            })
+        );
+        assert_eq!(
+            patched(4, 8, 129),
+            Err(Error::BtfBadMember {
+                type_id: 4,
+                member: 1
+            })
+        );
+        assert_eq!(
+            patched(5, 8, 8),
+            Err(Error::BtfBadMember {
+                type_id: 5,
+                member: 1
+            })
+        );
         // ENUM: size and value names.
-        assert_eq!(patched(6, 2, 3), Err(Error::BtfBadSize { type_id: 6, size: 3 }));
-        assert_eq!(patched(6, 2, 16), Err(Error::BtfBadSize { type_id: 6, size: 16 }));
+        assert_eq!(
+            patched(6, 2, 3),
+            Err(Error::BtfBadSize {
+                type_id: 6,
+                size: 3
+            })
+        );
+        assert_eq!(
+            patched(6, 2, 16),
+            Err(Error::BtfBadSize {
+                type_id: 6,
+                size: 16
+            })
+        );
         assert_eq!(patched(6, 3, 0), Err(Error::BtfBadName { type_id: 6 }));
         assert_eq!(
             patched(19, 3, 0x00ff_0000),
@@ -1587,38 +1760,132 @@ mod tests {
             })
         );
         // A forward-declared enum has size 0 and no values.
-        assert_eq!(patched(19, 1, info(BTF_KIND_ENUM, false, 0)).map(|_| ()).err(), None);
+        let mut b = B::new();
+        let n = b.s("Z");
+        b.t(n, BTF_KIND_ENUM, false, 0, 0, &[]);
+        Btf::parse(&b.blob()).unwrap();
+        let mut b = B::new();
+        let (n, v) = (b.s("Z"), b.s("V"));
+        b.t(n, BTF_KIND_ENUM, false, 1, 0, &[v, 0]);
+        assert_eq!(
+            Btf::parse(&b.blob()).err(),
+            Some(Error::BtfBadSize {
+                type_id: 1,
+                size: 0
+            })
+        );
         // FUNC: name, linkage, kflag, FUNC_PROTO target.
         assert_eq!(patched(13, 0, 0), Err(Error::BtfBadName { type_id: 13 }));
         assert_eq!(vlen(13, BTF_KIND_FUNC, 2), Ok(20));
         assert_eq!(
             vlen(13, BTF_KIND_FUNC, 3),
-            Err(Error::BtfBadLinkage { type_id: 13, linkage: 3 })
+            Err(Error::BtfBadLinkage {
+                type_id: 13,
+                linkage: 3
+            })
         );
-        assert_eq!(kflag(13, BTF_KIND_FUNC), Err(Error::BtfBadKflag { type_id: 13 }));
-        assert_eq!(patched(13, 2, 1), Err(Error::BtfBadTypeRef { type_id: 13, ref_id: 1 }));
-        assert_eq!(patched(13, 2, 20), Err(Error::BtfBadTypeRef { type_id: 13, ref_id: 20 }));
+        assert_eq!(
+            kflag(13, BTF_KIND_FUNC),
+            Err(Error::BtfBadKflag { type_id: 13 })
+        );
+        assert_eq!(
+            patched(13, 2, 1),
+            Err(Error::BtfBadTypeRef {
+                type_id: 13,
+                ref_id: 1
+            })
+        );
+        assert_eq!(
+            patched(13, 2, 20),
+            Err(Error::BtfBadTypeRef {
+                type_id: 13,
+                ref_id: 20
+            })
+        );
         // FUNC_PROTO: no name; `...` only last.
         assert_eq!(patched(12, 0, 1), Err(Error::BtfBadName { type_id: 12 }));
-        assert_eq!(patched(12, 4, 0), Err(Error::BtfBadMember { type_id: 12, member: 0 }));
-        assert_eq!(patched(12, 5, 1), Err(Error::BtfBadMember { type_id: 12, member: 1 }));
-        assert_eq!(patched(12, 2, 20), Err(Error::BtfBadTypeRef { type_id: 12, ref_id: 20 }));
+        assert_eq!(
+            patched(12, 4, 0),
+            Err(Error::BtfBadMember {
+                type_id: 12,
+                member: 0
+            })
+        );
+        assert_eq!(
+            patched(12, 5, 1),
+            Err(Error::BtfBadMember {
+                type_id: 12,
+                member: 1
+            })
+        );
+        assert_eq!(
+            patched(12, 2, 20),
+            Err(Error::BtfBadTypeRef {
+                type_id: 12,
+                ref_id: 20
+            })
+        );
         // VAR: name, type, linkage.
         assert_eq!(patched(14, 0, 0), Err(Error::BtfBadName { type_id: 14 }));
-        assert_eq!(patched(14, 2, 0), Err(Error::BtfBadTypeRef { type_id: 14, ref_id: 0 }));
+        assert_eq!(
+            patched(14, 2, 0),
+            Err(Error::BtfBadTypeRef {
+                type_id: 14,
+                ref_id: 0
+            })
+        );
         assert_eq!(patched(14, 3, 2), Ok(20));
-        assert_eq!(patched(14, 3, 3), Err(Error::BtfBadLinkage { type_id: 14, linkage: 3 }));
+        assert_eq!(
+            patched(14, 3, 3),
+            Err(Error::BtfBadLinkage {
+                type_id: 14,
+                linkage: 3
+            })
+        );
         // DATASEC: name, entries' types.
         assert_eq!(patched(15, 0, 0), Err(Error::BtfBadName { type_id: 15 }));
-        assert_eq!(kflag(15, BTF_KIND_DATASEC), Err(Error::BtfBadKflag { type_id: 15 }));
-        assert_eq!(patched(15, 3, 0), Err(Error::BtfBadTypeRef { type_id: 15, ref_id: 0 }));
-        assert_eq!(patched(15, 3, 20), Err(Error::BtfBadTypeRef { type_id: 15, ref_id: 20 }));
+        assert_eq!(
+            kflag(15, BTF_KIND_DATASEC),
+            Err(Error::BtfBadKflag { type_id: 15 })
+        );
+        assert_eq!(
+            patched(15, 3, 0),
+            Err(Error::BtfBadTypeRef {
+                type_id: 15,
+                ref_id: 0
+            })
+        );
+        assert_eq!(
+            patched(15, 3, 20),
+            Err(Error::BtfBadTypeRef {
+                type_id: 15,
+                ref_id: 20
+            })
+        );
         // FLOAT size.
-        assert_eq!(patched(16, 2, 3), Err(Error::BtfBadSize { type_id: 16, size: 3 }));
+        assert_eq!(
+            patched(16, 2, 3),
+            Err(Error::BtfBadSize {
+                type_id: 16,
+                size: 3
+            })
+        );
         // DECL_TAG: value, target, component.
         assert_eq!(patched(17, 0, 0), Err(Error::BtfBadName { type_id: 17 }));
-        assert_eq!(patched(17, 2, 0), Err(Error::BtfBadTypeRef { type_id: 17, ref_id: 0 }));
-        assert_eq!(patched(17, 2, 1), Err(Error::BtfBadTypeRef { type_id: 17, ref_id: 1 }));
+        assert_eq!(
+            patched(17, 2, 0),
+            Err(Error::BtfBadTypeRef {
+                type_id: 17,
+                ref_id: 0
+            })
+        );
+        assert_eq!(
+            patched(17, 2, 1),
+            Err(Error::BtfBadTypeRef {
+                type_id: 17,
+                ref_id: 1
+            })
+        );
         assert_eq!(
             patched(17, 3, (-2i32) as u32),
             Err(Error::BtfBadComponentIdx {
@@ -1650,8 +1917,20 @@ mod tests {
             })
         );
         // References out of range.
-        assert_eq!(patched(2, 2, 20), Err(Error::BtfBadTypeRef { type_id: 2, ref_id: 20 }));
-        assert_eq!(patched(18, 2, u32::MAX), Err(Error::BtfBadTypeRef { type_id: 18, ref_id: u32::MAX }));
+        assert_eq!(
+            patched(2, 2, 20),
+            Err(Error::BtfBadTypeRef {
+                type_id: 2,
+                ref_id: 20
+            })
+        );
+        assert_eq!(
+            patched(18, 2, u32::MAX),
+            Err(Error::BtfBadTypeRef {
+                type_id: 18,
+                ref_id: u32::MAX
+            })
+        );
     }
 
     #[test]
@@ -1674,12 +1953,18 @@ mod tests {
         let btf = Btf::parse(&data).unwrap();
         assert_eq!(btf.resolve_size(int + 30).unwrap(), 4);
         assert_eq!(btf.skip_mods_and_typedefs(int + 31).unwrap().0, int);
-        assert_eq!(btf.resolve_size(id), Err(Error::BtfResolveTooDeep { type_id: id }));
+        assert_eq!(
+            btf.resolve_size(id),
+            Err(Error::BtfResolveTooDeep { type_id: id })
+        );
         assert!(matches!(
             btf.skip_mods_and_typedefs(id),
             Err(Error::BtfResolveTooDeep { .. })
         ));
-        assert_eq!(btf.resolve_size(big), Err(Error::BtfSizeOverflow { type_id: big }));
+        assert_eq!(
+            btf.resolve_size(big),
+            Err(Error::BtfSizeOverflow { type_id: big })
+        );
         let one = {
             let mut b2 = B::new();
             let int = b2.int("char", 1, 8);
@@ -1688,10 +1973,19 @@ mod tests {
             Btf::parse(&d).unwrap().resolve_size(a)
         };
         assert_eq!(one, Ok(u32::MAX));
-        assert_eq!(btf.resolve_size(big2), Err(Error::BtfSizeOverflow { type_id: big2 }));
+        assert_eq!(
+            btf.resolve_size(big2),
+            Err(Error::BtfSizeOverflow { type_id: big2 })
+        );
         assert_eq!(btf.resolve_size(zero), Ok(0));
-        assert!(matches!(btf.resolve_size(c1), Err(Error::BtfResolveTooDeep { .. })));
-        assert!(matches!(btf.skip_mods_and_typedefs(c1), Err(Error::BtfResolveTooDeep { .. })));
+        assert!(matches!(
+            btf.resolve_size(c1),
+            Err(Error::BtfResolveTooDeep { .. })
+        ));
+        assert!(matches!(
+            btf.skip_mods_and_typedefs(c1),
+            Err(Error::BtfResolveTooDeep { .. })
+        ));
     }
 
     #[test]
@@ -1706,7 +2000,9 @@ mod tests {
         let data = b.blob();
         assert_eq!(
             Btf::parse(&data).err(),
-            Some(Error::BtfTooManyTypes { count: BTF_MAX_TYPE })
+            Some(Error::BtfTooManyTypes {
+                count: BTF_MAX_TYPE
+            })
         );
     }
 

@@ -580,3 +580,444 @@ impl<'a> InfoBlock<'a> {
         sub(self.records, us(i).checked_mul(size)?, size)
     }
 }
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
+mod tests {
+    use super::*;
+
+    extern crate std;
+    use std::vec::Vec;
+
+    fn words(w: &[u32]) -> Vec<u8> {
+        w.iter().flat_map(|x| x.to_ne_bytes()).collect()
+    }
+
+    /// A subsection: record size, then blocks of (name, records).
+    fn subsec(rec_size: u32, blocks: &[(u32, &[&[u32]])]) -> Vec<u8> {
+        let mut v = words(&[rec_size]);
+        for (name, recs) in blocks {
+            v.extend(words(&[*name, recs.len() as u32]));
+            for r in recs.iter() {
+                v.extend(words(r));
+            }
+        }
+        v
+    }
+
+    /// A `.BTF.ext` with a 32-byte header and the three subsections in
+    /// order.
+    fn ext_of(func: &[u8], line: &[u8], core: &[u8]) -> Vec<u8> {
+        let (f, l, c) = (func.len() as u32, line.len() as u32, core.len() as u32);
+        let mut v = Vec::new();
+        v.extend_from_slice(&BTF_MAGIC.to_ne_bytes());
+        v.extend_from_slice(&[BTF_VERSION, 0]);
+        v.extend(words(&[32, 0, f, f, l, f + l, c]));
+        v.extend_from_slice(func);
+        v.extend_from_slice(line);
+        v.extend_from_slice(core);
+        v
+    }
+
+    // String offsets in `btf()`: 1 ".text", 7 "prog", 12 "file", 17 "line",
+    // 22 "0:1".
+    fn good_parts() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        let func = subsec(8, &[(1, &[&[0, 3], &[16, 3]]), (7, &[&[0, 3]])]);
+        let line = subsec(
+            16,
+            &[(1, &[&[0, 12, 17, 5 << 10 | 2], &[8, 12, 17, 6 << 10]])],
+        );
+        let core = subsec(16, &[(7, &[&[8, 1, 22, 0]])]);
+        (func, line, core)
+    }
+
+    fn good() -> Vec<u8> {
+        let (f, l, c) = good_parts();
+        ext_of(&f, &l, &c)
+    }
+
+    /// A BTF with int (1), func_proto (2), func (3).
+    fn btf() -> Vec<u8> {
+        let strs = b"\0.text\0prog\0file\0line\0\x30:1\0int\0";
+        let types = words(&[
+            26,
+            btf_info(1, 0),
+            4,
+            32,
+            0,
+            btf_info(13, 0),
+            1,
+            7,
+            btf_info(12, 1),
+            2,
+        ]);
+        let mut v = Vec::new();
+        v.extend_from_slice(&BTF_MAGIC.to_ne_bytes());
+        v.extend_from_slice(&[BTF_VERSION, 0]);
+        v.extend(words(&[
+            24,
+            0,
+            types.len() as u32,
+            types.len() as u32,
+            strs.len() as u32,
+        ]));
+        v.extend(types);
+        v.extend_from_slice(strs);
+        v
+    }
+
+    fn btf_info(kind: u32, vlen: u32) -> u32 {
+        kind << 24 | vlen
+    }
+
+    fn put32(v: &mut [u8], at: usize, x: u32) {
+        v[at..at + 4].copy_from_slice(&x.to_ne_bytes());
+    }
+
+    #[test]
+    fn parses_all_subsections() {
+        let data = good();
+        let x = BtfExt::parse(&data).unwrap();
+        assert_eq!(x.header().hdr_len, 32);
+        let f: Vec<_> = x.func_info_blocks().collect();
+        assert_eq!(f.len(), 2);
+        assert_eq!((f[0].sec_name_off, f[0].num, f[0].rec_size), (1, 2, 8));
+        assert_eq!(
+            f[0].func_infos().collect::<Vec<_>>(),
+            [
+                FuncInfo {
+                    insn_off: 0,
+                    type_id: 3
+                },
+                FuncInfo {
+                    insn_off: 16,
+                    type_id: 3
+                }
+            ]
+        );
+        assert_eq!(f[0].record(1), Some(words(&[16, 3]).as_slice()));
+        assert_eq!(f[0].record(2), None);
+        let l: Vec<_> = x.line_info_blocks().flat_map(|b| b.line_infos()).collect();
+        assert_eq!(
+            l[0],
+            LineInfo {
+                insn_off: 0,
+                file_name_off: 12,
+                line_off: 17,
+                line_col: 5 << 10 | 2
+            }
+        );
+        assert_eq!(l.len(), 2);
+        let c: Vec<_> = x.core_relo_blocks().flat_map(|b| b.core_relos()).collect();
+        assert_eq!(
+            c,
+            [CoreRelo {
+                insn_off: 8,
+                type_id: 1,
+                access_str_off: 22,
+                kind: 0
+            }]
+        );
+        let b = btf();
+        x.check_refs(&Btf::parse(&b).unwrap()).unwrap();
+        assert_eq!(x.rec_size(ExtSection::CoreRelo), 16);
+        assert_eq!(x.data().len(), data.len());
+    }
+
+    #[test]
+    fn parses_short_header_and_bigger_records() {
+        // 24-byte header: no CO-RE part.
+        let func = subsec(12, &[(1, &[&[0, 3, 77], &[8, 3, 78]])]);
+        let mut v = Vec::new();
+        v.extend_from_slice(&BTF_MAGIC.to_ne_bytes());
+        v.extend_from_slice(&[BTF_VERSION, 0]);
+        v.extend(words(&[24, 0, func.len() as u32, func.len() as u32, 0]));
+        v.extend(&func);
+        let x = BtfExt::parse(&v).unwrap();
+        assert_eq!(x.core_relo_blocks().count(), 0);
+        assert_eq!(x.line_info_blocks().count(), 0);
+        let b = x.func_info_blocks().next().unwrap();
+        assert_eq!(b.rec_size, 12);
+        assert_eq!(
+            b.func_infos().map(|f| f.insn_off).collect::<Vec<_>>(),
+            [0, 8]
+        );
+        // A header longer than known: the extra bytes must be zero.
+        let (f, l, c) = good_parts();
+        let longer = |tail: u32| {
+            let mut v = ext_of(&f, &l, &c);
+            put32(&mut v, 4, 36);
+            v.splice(32..32, words(&[tail]));
+            BtfExt::parse(&v).map(|x| x.func_info_blocks().count())
+        };
+        assert_eq!(longer(0), Ok(2));
+        assert_eq!(longer(1), Err(Error::BtfExtHeaderTail { hdr_len: 36 }));
+    }
+
+    #[test]
+    fn rejects_bad_header() {
+        let g = good();
+        assert_eq!(
+            BtfExt::parse(&g[..7]).err(),
+            Some(Error::BtfExtTooShort { len: 7 })
+        );
+        let mut big = g.clone();
+        big.resize(BTF_MAX_SIZE + 1, 0);
+        assert_eq!(
+            BtfExt::parse(&big).err(),
+            Some(Error::BtfExtTooBig {
+                size: BTF_MAX_SIZE + 1
+            })
+        );
+        let with = |f: &dyn Fn(&mut Vec<u8>)| {
+            let mut v = good();
+            f(&mut v);
+            BtfExt::parse(&v).map(|_| ())
+        };
+        assert_eq!(
+            with(&|v| v[..2].copy_from_slice(&BTF_MAGIC.swap_bytes().to_ne_bytes())),
+            Err(Error::BtfExtBadMagic {
+                magic: BTF_MAGIC.swap_bytes()
+            })
+        );
+        assert_eq!(
+            with(&|v| v[2] = 0),
+            Err(Error::BtfExtBadVersion { version: 0 })
+        );
+        assert_eq!(with(&|v| v[3] = 4), Err(Error::BtfExtBadFlags { flags: 4 }));
+        let len = g.len() as u32;
+        for hdr_len in [0, 20, 28, 33, len + 4] {
+            assert_eq!(
+                with(&|v| put32(v, 4, hdr_len)),
+                Err(Error::BtfExtBadHdrLen { hdr_len })
+            );
+        }
+        assert_eq!(BtfExt::parse(&g[..32]).err(), Some(Error::BtfExtNoData));
+    }
+
+    #[test]
+    fn rejects_bad_layout() {
+        let (f, l, c) = good_parts();
+        let (fl, ll, cl) = (f.len() as u32, l.len() as u32, c.len() as u32);
+        let with = |fo: u32, flen: u32, lo: u32, llen: u32, co: u32, clen: u32, extra: usize| {
+            let mut v = ext_of(&f, &l, &c);
+            for (i, w) in [fo, flen, lo, llen, co, clen].into_iter().enumerate() {
+                put32(&mut v, 8 + 4 * i, w);
+            }
+            v.resize(v.len() + extra, 0);
+            BtfExt::parse(&v).map(|_| ())
+        };
+        let (lo, co) = (fl, fl + ll);
+        assert_eq!(with(0, fl, lo, ll, co, cl, 0), Ok(()));
+        assert_eq!(
+            with(2, fl, lo, ll, co, cl, 0),
+            Err(Error::BtfExtUnaligned {
+                sec: ExtSection::FuncInfo,
+                off: 2
+            })
+        );
+        assert_eq!(
+            with(0, fl, lo, ll, co, cl + 4, 0),
+            Err(Error::BtfExtSectionOutOfBounds {
+                sec: ExtSection::CoreRelo,
+                off: co,
+                len: cl + 4
+            })
+        );
+        assert_eq!(
+            with(0, fl, lo, ll, u32::MAX - 3, cl, 0),
+            Err(Error::BtfExtSectionOutOfBounds {
+                sec: ExtSection::CoreRelo,
+                off: u32::MAX - 3,
+                len: cl
+            })
+        );
+        assert_eq!(
+            with(4, fl - 4, lo, ll, co, cl, 0),
+            Err(Error::BtfExtGap { off: 0 })
+        );
+        assert_eq!(
+            with(0, fl, lo, ll, co, cl, 4),
+            Err(Error::BtfExtGap { off: fl + ll + cl })
+        );
+        // Dropping the CO-RE subsection leaves its bytes unaccounted for.
+        assert_eq!(
+            with(0, fl, lo, ll, 0, 0, 0),
+            Err(Error::BtfExtGap { off: fl + ll })
+        );
+        assert_eq!(
+            with(0, fl, lo - 8, ll, co, cl, 0),
+            Err(Error::BtfExtOverlap {
+                sec: ExtSection::LineInfo,
+                off: lo - 8
+            })
+        );
+    }
+
+    /// Parses a blob made of `func` alone as the func_info subsection.
+    fn func_only(func: &[u8]) -> Result<(), Error> {
+        BtfExt::parse(&ext_of(func, &[], &[])).map(|_| ())
+    }
+
+    #[test]
+    fn rejects_bad_records() {
+        let fi = ExtSection::FuncInfo;
+        for rec_size in [4, 10, 256] {
+            assert_eq!(
+                func_only(&subsec(rec_size, &[(1, &[&[0, 3]])])),
+                Err(Error::BtfExtBadRecSize { sec: fi, rec_size })
+            );
+        }
+        assert_eq!(
+            BtfExt::parse(&ext_of(&[], &subsec(8, &[(1, &[&[0, 3]])]), &[])).err(),
+            Some(Error::BtfExtBadRecSize {
+                sec: ExtSection::LineInfo,
+                rec_size: 8
+            })
+        );
+        assert_eq!(
+            func_only(&words(&[8])),
+            Err(Error::BtfExtNoRecords { sec: fi })
+        );
+        // A block header cut short, and records cut short.
+        let mut v = subsec(8, &[(1, &[&[0, 3]])]);
+        v.extend(words(&[1]));
+        assert_eq!(
+            func_only(&v),
+            Err(Error::BtfExtTruncatedBlock {
+                sec: fi,
+                block: 1,
+                offset: 16
+            })
+        );
+        let mut v = subsec(8, &[(1, &[&[0, 3], &[8, 3]])]);
+        put32(&mut v, 8, 3);
+        assert_eq!(
+            func_only(&v),
+            Err(Error::BtfExtTruncatedBlock {
+                sec: fi,
+                block: 0,
+                offset: 0
+            })
+        );
+        let mut v = subsec(8, &[(1, &[&[0, 3]])]);
+        put32(&mut v, 8, u32::MAX);
+        assert_eq!(
+            func_only(&v),
+            Err(Error::BtfExtTruncatedBlock {
+                sec: fi,
+                block: 0,
+                offset: 0
+            })
+        );
+        // An empty block followed by data.
+        let mut v = subsec(8, &[(1, &[])]);
+        v.extend(words(&[0, 3]));
+        assert_eq!(
+            func_only(&v),
+            Err(Error::BtfExtEmptyBlock { sec: fi, block: 0 })
+        );
+        assert_eq!(
+            func_only(&subsec(8, &[(1, &[&[0, 3]]), (1, &[&[8, 3], &[12, 3]])])),
+            Err(Error::BtfExtBadInsnOff {
+                sec: fi,
+                block: 1,
+                rec: 1,
+                insn_off: 12
+            })
+        );
+        assert_eq!(
+            BtfExt::parse(&ext_of(&[], &[], &subsec(16, &[(1, &[&[0, 1, 1, 13]])]))).err(),
+            Some(Error::BtfExtBadCoreKind {
+                block: 0,
+                rec: 0,
+                kind: 13
+            })
+        );
+    }
+
+    #[test]
+    fn check_refs_against_btf() {
+        let b = btf();
+        let btf = Btf::parse(&b).unwrap();
+        let refs = |func: &[u8], line: &[u8], core: &[u8]| {
+            BtfExt::parse(&ext_of(func, line, core))
+                .unwrap()
+                .check_refs(&btf)
+        };
+        let (f, l, c) = good_parts();
+        assert_eq!(refs(&f, &l, &c), Ok(()));
+        assert_eq!(
+            refs(&subsec(8, &[(100, &[&[0, 3]])]), &l, &c),
+            Err(Error::BtfExtBadStrOff {
+                sec: ExtSection::FuncInfo,
+                block: 0,
+                off: 100
+            })
+        );
+        for type_id in [1, 4] {
+            assert_eq!(
+                refs(&subsec(8, &[(1, &[&[0, 3], &[8, type_id]])]), &l, &c),
+                Err(Error::BtfExtBadTypeId {
+                    sec: ExtSection::FuncInfo,
+                    block: 0,
+                    rec: 1,
+                    type_id
+                })
+            );
+        }
+        assert_eq!(
+            refs(&f, &subsec(16, &[(1, &[&[0, 12, 99, 0]])]), &c),
+            Err(Error::BtfExtBadStrOff {
+                sec: ExtSection::LineInfo,
+                block: 0,
+                off: 99
+            })
+        );
+        assert_eq!(
+            refs(&f, &l, &subsec(16, &[(7, &[&[0, 4, 22, 0]])])),
+            Err(Error::BtfExtBadTypeId {
+                sec: ExtSection::CoreRelo,
+                block: 0,
+                rec: 0,
+                type_id: 4
+            })
+        );
+        assert_eq!(
+            refs(&f, &l, &subsec(16, &[(7, &[&[0, 1, 1000, 0]])])),
+            Err(Error::BtfExtBadStrOff {
+                sec: ExtSection::CoreRelo,
+                block: 0,
+                off: 1000
+            })
+        );
+    }
+
+    #[test]
+    fn hand_built_blocks_never_panic() {
+        let recs = words(&[1, 2, 3]);
+        for rec_size in [0, 3, 8, 16, u32::MAX] {
+            let b = InfoBlock {
+                sec_name_off: 0,
+                rec_size,
+                records: &recs,
+                num: 7,
+            };
+            let _ = b.func_infos().count() + b.line_infos().count() + b.core_relos().count();
+            let _ = b.record(u32::MAX);
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_rejected() {
+        let g = good();
+        for len in 0..g.len() {
+            assert!(BtfExt::parse(&g[..len]).is_err(), "prefix {len}");
+        }
+    }
+}

@@ -1015,28 +1015,28 @@ mod tests {
         }
         let mut out = tests_header().to_vec();
         let mut hdrs = std::vec![[0u8; 64]];
-        let all: Vec<(&[u8], u32, u64, u64, u32, u32, u64)> = secs
-            .iter()
-            .map(|s| (s.data.as_slice(), s.ty, s.flags, s.nobits_size, s.link, s.info, s.entsize))
-            .chain([(shstr.as_slice(), SHT_STRTAB, 0, 0, 0, 0, 0)])
-            .collect();
-        for (i, (data, ty, flags, nobits, link, info, entsize)) in all.into_iter().enumerate() {
+        let shsec = sec(b".shstrtab", SHT_STRTAB, shstr);
+        for (i, s) in secs.iter().chain([&shsec]).enumerate() {
             while out.len() % 8 != 0 {
                 out.push(0);
             }
             let mut h = [0u8; 64];
             h[0..4].copy_from_slice(&names[i].to_ne_bytes());
-            h[4..8].copy_from_slice(&ty.to_ne_bytes());
-            h[8..16].copy_from_slice(&flags.to_ne_bytes());
+            h[4..8].copy_from_slice(&s.ty.to_ne_bytes());
+            h[8..16].copy_from_slice(&s.flags.to_ne_bytes());
             h[24..32].copy_from_slice(&(out.len() as u64).to_ne_bytes());
-            let size = if ty == SHT_NOBITS { nobits } else { data.len() as u64 };
+            let size = if s.ty == SHT_NOBITS {
+                s.nobits_size
+            } else {
+                s.data.len() as u64
+            };
             h[32..40].copy_from_slice(&size.to_ne_bytes());
-            h[40..44].copy_from_slice(&link.to_ne_bytes());
-            h[44..48].copy_from_slice(&info.to_ne_bytes());
+            h[40..44].copy_from_slice(&s.link.to_ne_bytes());
+            h[44..48].copy_from_slice(&s.info.to_ne_bytes());
             h[48..56].copy_from_slice(&8u64.to_ne_bytes());
-            h[56..64].copy_from_slice(&entsize.to_ne_bytes());
-            if ty != SHT_NOBITS {
-                out.extend_from_slice(data);
+            h[56..64].copy_from_slice(&s.entsize.to_ne_bytes());
+            if s.ty != SHT_NOBITS {
+                out.extend_from_slice(&s.data);
             }
             hdrs.push(h);
         }
@@ -1161,7 +1161,10 @@ mod tests {
             (b"prog".as_slice(), STB_GLOBAL, STT_FUNC, TEXT as u16, 32)
         );
         let w = e.symbol(4).unwrap();
-        assert_eq!((w.name, w.bind, w.shndx), (b"var".as_slice(), STB_WEAK, SHN_UNDEF));
+        assert_eq!(
+            (w.name, w.bind, w.shndx),
+            (b"var".as_slice(), STB_WEAK, SHN_UNDEF)
+        );
         assert_eq!(e.symbols().count(), 5);
         let r = e.section(RELTEXT).unwrap();
         let rels: Vec<_> = e.rels(&r).unwrap().map(|r| r.unwrap()).collect();
@@ -1186,7 +1189,10 @@ mod tests {
     #[test]
     fn rejects_bad_section_table() {
         let shentsize = |o: &mut Vec<u8>| put16(o, 58, 40);
-        assert_eq!(parse_with(shentsize), Err(Error::ElfBadShentsize { shentsize: 40 }));
+        assert_eq!(
+            parse_with(shentsize),
+            Err(Error::ElfBadShentsize { shentsize: 40 })
+        );
         assert_eq!(
             parse_with(|o| put16(o, 60, 0)),
             Err(Error::ElfBadShnum { shnum: 0 })
@@ -1200,7 +1206,10 @@ mod tests {
         let len = o.len() as u64;
         assert_eq!(
             parse_with(|o| put64(o, 40, len)),
-            Err(Error::ElfShdrOutOfBounds { shoff: len, shnum: 8 })
+            Err(Error::ElfShdrOutOfBounds {
+                shoff: len,
+                shnum: 8
+            })
         );
         assert_eq!(
             parse_with(|o| put64(o, 40, 8)),

@@ -220,3 +220,85 @@ pub fn write_insns(insns: &[Insn], out: &mut [u8]) -> Result<(), Error> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_decodes_fields() {
+        // r1 = map[...] ll (ld_imm64, src=1), little-endian register nibbles.
+        let b = [0x18, 0x12, 0xfe, 0xff, 0x78, 0x56, 0x34, 0x12];
+        let i = Insn::from_bytes(b);
+        assert_eq!((i.code, i.off, i.imm), (LD_IMM64, -2, 0x1234_5678));
+        assert!(i.is_ldimm64());
+        assert_eq!(i.to_bytes(), b);
+        #[cfg(target_endian = "little")]
+        assert_eq!((i.dst(), i.src()), (2, 1));
+        let mut j = i;
+        j.set_src(BPF_PSEUDO_MAP_IDX_VALUE);
+        j.set_dst(9);
+        assert_eq!((j.dst(), j.src()), (9, BPF_PSEUDO_MAP_IDX_VALUE));
+        j.set_src(0x1f);
+        assert_eq!((j.dst(), j.src()), (9, 0xf));
+        assert_eq!(j.class(), BPF_LD);
+    }
+
+    #[test]
+    fn classifies_calls() {
+        let mut c = Insn {
+            code: CALL,
+            ..Insn::default()
+        };
+        assert!(c.is_call() && c.is_helper_call() && !c.is_pseudo_call());
+        c.set_src(BPF_PSEUDO_CALL);
+        assert!(c.is_pseudo_call() && !c.is_kfunc_call());
+        c.set_src(BPF_PSEUDO_KFUNC_CALL);
+        assert!(c.is_kfunc_call() && !c.is_helper_call());
+        let mut f = Insn {
+            code: LD_IMM64,
+            ..Insn::default()
+        };
+        f.set_src(BPF_PSEUDO_FUNC);
+        assert!(f.is_pseudo_func() && !f.is_call());
+        assert!(Insn {
+            code: EXIT,
+            ..Insn::default()
+        }
+        .is_exit());
+        assert_eq!(
+            Insn {
+                code: BPF_ALU64 | BPF_MOV | BPF_K,
+                ..Insn::default()
+            }
+            .class(),
+            BPF_ALU64
+        );
+    }
+
+    #[test]
+    fn parses_and_writes_sections() {
+        let data = [0x95, 0, 0, 0, 0, 0, 0, 0, 0xb7, 0x01, 0, 0, 1, 0, 0, 0];
+        let insns = parse_insns(&data).unwrap();
+        assert_eq!(insns.len(), 2);
+        assert!(insns[0].is_exit());
+        assert_eq!(insns[1].imm, 1);
+        let mut out = [0u8; 16];
+        write_insns(&insns, &mut out).unwrap();
+        assert_eq!(out, data);
+        assert_eq!(parse_insns(&[]).unwrap().len(), 0);
+        assert_eq!(
+            parse_insns(&data[..9]).err(),
+            Some(Error::InsnBadSize { len: 9 })
+        );
+        assert_eq!(
+            write_insns(&insns, &mut [0u8; 8]),
+            Err(Error::InsnBadSize { len: 8 })
+        );
+        assert_eq!(
+            write_insns(&insns, &mut [0u8; 17]),
+            Err(Error::InsnBadSize { len: 17 })
+        );
+    }
+}

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Fuzz target: parse the input as a .BTF.ext blob, then walk everything.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| bpfobj_fuzz::walk_btf_ext(data));

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reading `CONFIG_*` values out of a kernel `.config` text, for `.kconfig`
+//! externs. The kernel glue hands in the running kernel's own `.config`
+//! (embedded at build time); userspace tools can hand in any `.config`.
+
+use crate::bpfobj::externs::KconfigValue;
+
+/// Parses one value the way libbpf reads `.config`: `y`/`m`/`n` tristates,
+/// `"quoted"` strings, and decimal, `0x` hex or `0` octal numbers.
+fn parse_value(v: &[u8]) -> Option<KconfigValue<'_>> {
+    match v {
+        [c @ (b'y' | b'm' | b'n')] => return Some(KconfigValue::Tristate(*c)),
+        [b'"', body @ .., b'"'] => return Some(KconfigValue::Str(body)),
+        [b'"', ..] => return None,
+        _ => {}
+    }
+    let (digits, radix) = if let Some(h) = v.strip_prefix(b"0x").or_else(|| v.strip_prefix(b"0X")) {
+        (h, 16)
+    } else if v.len() > 1 && v.first() == Some(&b'0') {
+        (v.get(1..)?, 8)
+    } else {
+        (v, 10)
+    };
+    let (neg, digits) = match digits.strip_prefix(b"-") {
+        Some(d) if radix == 10 => (true, d),
+        _ => (false, digits),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in digits {
+        let d = char::from(c).to_digit(radix)?;
+        n = n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?;
+    }
+    // Negative numbers are stored two's complement, as strtoull does.
+    Some(KconfigValue::Int(if neg { n.wrapping_neg() } else { n }))
+}
+
+/// The value of `name` (e.g. `CONFIG_BPF`) in the `.config` text `config`,
+/// or `None` if it is not set (`# CONFIG_X is not set` or absent) or its
+/// value cannot be parsed.
+pub fn lookup<'c>(config: &'c [u8], name: &[u8]) -> Option<KconfigValue<'c>> {
+    config.split(|&c| c == b'\n').find_map(|line| {
+        let rest = line.strip_prefix(name)?.strip_prefix(b"=")?;
+        parse_value(rest.strip_suffix(b"\r").unwrap_or(rest))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &[u8] =
+        b"#\n# Automatically generated file\nCONFIG_BPF=y\nCONFIG_BPF_JIT_DEFAULT_ON=m\n\
+# CONFIG_FOO is not set\nCONFIG_HZ=250\nCONFIG_PHYS=0x1000000\nCONFIG_OCT=010\n\
+CONFIG_LSM=\"landlock,bpf\"\nCONFIG_NEG=-5\nCONFIG_BAD=12x\nCONFIG_OPEN=\"x\n";
+
+    #[test]
+    fn values_parse_like_libbpf() {
+        assert_eq!(
+            lookup(CONFIG, b"CONFIG_BPF"),
+            Some(KconfigValue::Tristate(b'y'))
+        );
+        assert_eq!(
+            lookup(CONFIG, b"CONFIG_BPF_JIT_DEFAULT_ON"),
+            Some(KconfigValue::Tristate(b'm'))
+        );
+        assert_eq!(lookup(CONFIG, b"CONFIG_HZ"), Some(KconfigValue::Int(250)));
+        assert_eq!(
+            lookup(CONFIG, b"CONFIG_PHYS"),
+            Some(KconfigValue::Int(0x100_0000))
+        );
+        assert_eq!(lookup(CONFIG, b"CONFIG_OCT"), Some(KconfigValue::Int(8)));
+        assert_eq!(
+            lookup(CONFIG, b"CONFIG_LSM"),
+            Some(KconfigValue::Str(b"landlock,bpf"))
+        );
+        assert_eq!(
+            lookup(CONFIG, b"CONFIG_NEG"),
+            Some(KconfigValue::Int(5u64.wrapping_neg()))
+        );
+    }
+
+    #[test]
+    fn unset_unknown_and_malformed_are_none() {
+        assert_eq!(lookup(CONFIG, b"CONFIG_FOO"), None);
+        assert_eq!(lookup(CONFIG, b"CONFIG_NOPE"), None);
+        assert_eq!(lookup(CONFIG, b"CONFIG_BAD"), None);
+        assert_eq!(lookup(CONFIG, b"CONFIG_OPEN"), None);
+        // A prefix of a longer name is not a match.
+        assert_eq!(lookup(CONFIG, b"CONFIG_BP"), None);
+    }
+}
