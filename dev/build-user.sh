@@ -6,6 +6,6 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$LOADFD_CACHE/target}
 mkdir -p "$UBUILD"
-make -s -C "$KSRC/tools/testing/selftests/bpf/loadfd" OUTPUT="$UBUILD/selftests" KSRC="$KSRC"
+make -s -C "$KSRC/tools/testing/selftests/bpf/loadfd" OUTPUT="$UBUILD/selftests" KSRC="$KSRC" KBUILD="$KBUILD"
 cargo build -q --release --locked -p bpf-loadfd
 install -m 755 "$CARGO_TARGET_DIR/release/bpf-loadfd" "$UBUILD/bpf-loadfd"

@@ -36,11 +36,11 @@
 #include "../../kselftest_harness.h"
 
 /*
- * What a valid object gets today: the identity check passes and the command
- * stops with EOPNOTSUPP. Set to 1 once BPF_LOAD_FD returns a loader-object
- * fd; assert_accepted() is the one place that knows the difference.
+ * What a valid object gets: a loader-object fd (1), or, in the stage before
+ * loading was implemented, EOPNOTSUPP after the identity check (0).
+ * assert_accepted() is the one place that knows the difference.
  */
-#define LOADFD_ACCEPT_RETURNS_FD 0
+#define LOADFD_ACCEPT_RETURNS_FD 1
 
 /* LOADFD_MAX_OBJ_SIZE in kernel/bpf/loadfd/glue.h. */
 #define LOADFD_MAX_OBJ_SIZE (16 * 1024 * 1024)

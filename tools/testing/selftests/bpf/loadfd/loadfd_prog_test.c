@@ -1,0 +1,2322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BPF_LOAD_FD end to end: objects loaded with BPF_LOAD_FD, programs loaded
+ * from the loader object by name with BPF_PROG_LOAD, then run for real
+ * (BPF_PROG_TEST_RUN, or attached with BPF_RAW_TRACEPOINT_OPEN /
+ * BPF_LINK_CREATE and triggered), with the results checked the way the
+ * upstream prog_tests check them (global_data.c, subprogs.c, bpf_loop.c,
+ * ksyms.c, ksyms_btf.c, core_reloc.c, btf_map_in_map.c, fentry_test.c,
+ * atomics.c). Global variables are read and written through the loader's
+ * kernel-created data maps (/sys/kernel/bpf_loadfd/<id>/maps/<section>/id),
+ * at the offsets the object's symbol table gives.
+ *
+ * Plus what only BPF_LOAD_FD has: maps supplied by name and bound by
+ * reference, sysfs, the BPF_PROG_LOAD-by-name errors, a BPF-LSM policy on
+ * the READING_BPF_OBJECT read, and a differential test against libbpf
+ * (xlated instructions of the same programs loaded both ways).
+ *
+ * Objects are looked up in $LOADFD_OBJDIR, else next to this binary. A
+ * missing object is a failure. Temporary files go to $TMPDIR (default /tmp).
+ *
+ * LOADFD_E2E_ORACLE=libbpf runs the feature tests with the objects loaded by
+ * libbpf instead of BPF_LOAD_FD (the tests that exist only for BPF_LOAD_FD
+ * are skipped; the differential test compares libbpf with itself). It checks
+ * the tests' own expectations on any kernel; the VM runner never sets it.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <linux/bpf.h>
+#include <linux/btf.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "../../kselftest_harness.h"
+#include "loadfd_util.h"
+
+#define LOADER_LOG_SIZE (64 * 1024)
+#define VERIFIER_LOG_SIZE (16 * 1024 * 1024)
+#define REJECT_LOG_SIZE 4096
+#define SYSFS_DIR "/sys/kernel/bpf_loadfd"
+#define E2E_TIMEOUT 120
+
+/* Kernel-internal log level (include/linux/bpf_verifier.h), no uapi. */
+#define LOG_LEVEL1 1
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static __u64 ptr_to_u64(const void *p)
+{
+	return (__u64)(unsigned long)p;
+}
+
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static bool oracle(void)
+{
+	const char *e = getenv("LOADFD_E2E_ORACLE");
+
+	return e && !strcmp(e, "libbpf");
+}
+
+#define SKIP_IN_ORACLE()							\
+	do {									\
+		if (oracle())							\
+			SKIP(return, "BPF_LOAD_FD only");			\
+	} while (0)
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The log is exactly one line, and contains @needle. */
+#define ASSERT_ONE_LINE(log, needle) do {					\
+	ASSERT_TRUE(strstr((log), (needle)) != NULL)				\
+		TH_LOG("log '%s' lacks '%s'", (log), (needle));			\
+	ASSERT_EQ(1, count_lines(log)) TH_LOG("not one line: '%s'", (log));	\
+	ASSERT_EQ('\n', (log)[strlen(log) - 1]);				\
+} while (0)
+
+/* ---- files ---- */
+
+struct tmpdir {
+	char path[PATH_MAX];
+	int nfiles;
+};
+
+static void tmpdir_create(struct __test_metadata *_metadata, struct tmpdir *t)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(t->path, sizeof(t->path), "%s/loadfd_prog_test.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	ASSERT_TRUE(mkdtemp(t->path) != NULL)
+		TH_LOG("mkdtemp %s: %s", t->path, strerror(errno));
+}
+
+/* A new read-only file holding @len bytes of @data; unlinked once open. */
+static int tmp_file(struct __test_metadata *_metadata, struct tmpdir *t,
+		    const void *data, size_t len)
+{
+	char path[PATH_MAX + 32];
+	int wfd, fd;
+
+	snprintf(path, sizeof(path), "%s/f%d", t->path, t->nfiles++);
+	wfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	ASSERT_LE(0, wfd) TH_LOG("create %s: %s", path, strerror(errno));
+	ASSERT_EQ((ssize_t)len, write(wfd, data, len));
+	ASSERT_EQ(0, close(wfd));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", path, strerror(errno));
+	ASSERT_EQ(0, unlink(path));
+	return fd;
+}
+
+static void obj_path(char *buf, size_t size, const char *name)
+{
+	const char *dir = getenv("LOADFD_OBJDIR");
+	char exe[PATH_MAX / 2];
+	ssize_t n;
+	char *slash;
+
+	if (dir && *dir) {
+		snprintf(buf, size, "%s/%s.bpf.o", dir, name);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0) {
+		snprintf(buf, size, "%s.bpf.o", name);
+		return;
+	}
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(buf, size, "%s/%s.bpf.o", exe, name);
+}
+
+/* The whole file at @path; fails the test if it cannot be read. */
+static unsigned char *read_file(struct __test_metadata *_metadata, const char *path,
+				size_t *size)
+{
+	unsigned char *buf;
+	struct stat st;
+	size_t done = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s (set LOADFD_OBJDIR)", path, strerror(errno));
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_LT(0, st.st_size) TH_LOG("%s is empty", path);
+	buf = malloc(st.st_size);
+	ASSERT_NE(NULL, buf);
+	while (done < (size_t)st.st_size) {
+		n = read(fd, buf + done, st.st_size - done);
+		ASSERT_LT(0, n) TH_LOG("read %s: %s", path, strerror(errno));
+		done += n;
+	}
+	close(fd);
+	*size = done;
+	return buf;
+}
+
+/* Reads a small sysfs/proc file into @buf without the trailing newline. */
+static int read_text(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+static void sysfs_read(struct __test_metadata *_metadata, char *buf, size_t size,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void sysfs_read(struct __test_metadata *_metadata, char *buf, size_t size,
+		       const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	err = read_text(path, buf, size);
+	ASSERT_EQ(0, err) TH_LOG("%s: %s", path, strerror(-err));
+}
+
+/* ---- raw bpf(2) wrappers: nothing below depends on libbpf ---- */
+
+/* BPF_LOAD_FD on @obj_fd; returns the loader fd or -errno. */
+static int loadfd_raw(int obj_fd, const struct bpf_loadfd_map *maps, __u32 map_cnt,
+		      char *log, __u32 log_size)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.load_fd.obj_fd = obj_fd;
+	attr.load_fd.maps = ptr_to_u64(maps);
+	attr.load_fd.map_cnt = map_cnt;
+	if (log) {
+		log[0] = 0;
+		attr.load_fd.log_level = LOG_LEVEL1;
+		attr.load_fd.log_buf = ptr_to_u64(log);
+		attr.load_fd.log_size = log_size;
+	}
+	fd = sys_bpf(BPF_LOAD_FD, &attr);
+	return fd < 0 ? -errno : fd;
+}
+
+static int loadfd_ok(struct __test_metadata *_metadata, int obj_fd,
+		     const struct bpf_loadfd_map *maps, __u32 map_cnt, const char *what)
+{
+	char *log = calloc(1, LOADER_LOG_SIZE);
+	int fd;
+
+	ASSERT_NE(NULL, log);
+	fd = loadfd_raw(obj_fd, maps, map_cnt, log, LOADER_LOG_SIZE);
+	ASSERT_LE(0, fd) TH_LOG("BPF_LOAD_FD %s: %s; log: '%s'", what, strerror(-fd), log);
+	free(log);
+	return fd;
+}
+
+/* The loader id from /proc/self/fdinfo/<fd> ("loadfd_id:"). */
+static int loader_id(struct __test_metadata *_metadata, int loader_fd)
+{
+	char path[64], line[256];
+	int id = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", loader_fd);
+	f = fopen(path, "re");
+	ASSERT_NE(NULL, f) TH_LOG("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "loadfd_id: %d", &id) == 1)
+			break;
+	fclose(f);
+	ASSERT_LE(0, id) TH_LOG("no loadfd_id in %s", path);
+	return id;
+}
+
+/* The fdinfo field @key ("progs", "maps") of a loader fd. */
+static long fdinfo_field(struct __test_metadata *_metadata, int fd, const char *key)
+{
+	char path[64], line[256], fmt[64];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	snprintf(fmt, sizeof(fmt), "%s: %%ld", key);
+	f = fopen(path, "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, fmt, &v) == 1)
+			break;
+	fclose(f);
+	ASSERT_LE(0, v) TH_LOG("no '%s:' in %s", key, path);
+	return v;
+}
+
+/* BPF_PROG_LOAD of @name from @loader_fd; @attr holds any extra fields
+ * (and the log). Returns the prog fd or -errno.
+ */
+static int prog_load_raw(union bpf_attr *attr, int loader_fd, const char *name)
+{
+	int fd;
+
+	attr->loader_fd = loader_fd;
+	attr->loader_prog_name = ptr_to_u64(name);
+	fd = sys_bpf(BPF_PROG_LOAD, attr);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Loads @name; on failure retries with the verifier log and shows its end. */
+static int prog_load_ok(struct __test_metadata *_metadata, int loader_fd, const char *name)
+{
+	union bpf_attr attr;
+	char *log;
+	size_t len;
+	int fd, err;
+
+	memset(&attr, 0, sizeof(attr));
+	fd = prog_load_raw(&attr, loader_fd, name);
+	if (fd >= 0)
+		return fd;
+	err = -fd;
+	log = calloc(1, VERIFIER_LOG_SIZE);
+	ASSERT_NE(NULL, log);
+	memset(&attr, 0, sizeof(attr));
+	attr.log_level = LOG_LEVEL1;
+	attr.log_buf = ptr_to_u64(log);
+	attr.log_size = VERIFIER_LOG_SIZE;
+	fd = prog_load_raw(&attr, loader_fd, name);
+	if (fd >= 0)
+		close(fd);
+	len = strlen(log);
+	ASSERT_LE(0, -err)
+		TH_LOG("BPF_PROG_LOAD '%s' from the loader: %s; log (last 3000 bytes): '%s'",
+		       name, strerror(err), log + (len > 3000 ? len - 3000 : 0));
+	return -1;
+}
+
+static int map_create(struct __test_metadata *_metadata, __u32 type, __u32 key_size,
+		      __u32 value_size, __u32 max_entries, __u32 flags, const char *name)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	attr.map_flags = flags;
+	strncpy(attr.map_name, name, sizeof(attr.map_name) - 1);
+	fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	ASSERT_LE(0, fd) TH_LOG("BPF_MAP_CREATE %s: %s", name, strerror(errno));
+	return fd;
+}
+
+static int map_lookup(int fd, const void *key, void *value)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = ptr_to_u64(key);
+	attr.value = ptr_to_u64(value);
+	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) ? -errno : 0;
+}
+
+static int map_update(int fd, const void *key, const void *value, __u64 flags)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = ptr_to_u64(key);
+	attr.value = ptr_to_u64(value);
+	attr.flags = flags;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) ? -errno : 0;
+}
+
+static int map_fd_by_id(struct __test_metadata *_metadata, __u32 id)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_id = id;
+	fd = sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr);
+	ASSERT_LE(0, fd) TH_LOG("BPF_MAP_GET_FD_BY_ID %u: %s", id, strerror(errno));
+	return fd;
+}
+
+static int obj_info(int fd, void *info, __u32 len)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = len;
+	attr.info.info = ptr_to_u64(info);
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) ? -errno : 0;
+}
+
+static void map_info(struct __test_metadata *_metadata, int fd, struct bpf_map_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	ASSERT_EQ(0, obj_info(fd, info, sizeof(*info))) TH_LOG("map info of fd %d", fd);
+}
+
+static void prog_info(struct __test_metadata *_metadata, int fd, struct bpf_prog_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	ASSERT_EQ(0, obj_info(fd, info, sizeof(*info))) TH_LOG("prog info of fd %d", fd);
+}
+
+static __u32 map_id(struct __test_metadata *_metadata, int fd)
+{
+	struct bpf_map_info info;
+
+	map_info(_metadata, fd, &info);
+	return info.id;
+}
+
+static __u32 prog_id(struct __test_metadata *_metadata, int fd)
+{
+	struct bpf_prog_info info;
+
+	prog_info(_metadata, fd, &info);
+	return info.id;
+}
+
+static int raw_tp_open(struct __test_metadata *_metadata, int prog_fd, const char *tp)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.raw_tracepoint.name = ptr_to_u64(tp);
+	attr.raw_tracepoint.prog_fd = prog_fd;
+	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr);
+	ASSERT_LE(0, fd) TH_LOG("BPF_RAW_TRACEPOINT_OPEN %s: %s", tp ? tp : "(btf)",
+				strerror(errno));
+	return fd;
+}
+
+static int link_create(struct __test_metadata *_metadata, int prog_fd, int target_fd,
+		       __u32 attach_type)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.target_fd = target_fd;
+	attr.link_create.attach_type = attach_type;
+	fd = sys_bpf(BPF_LINK_CREATE, &attr);
+	ASSERT_LE(0, fd) TH_LOG("BPF_LINK_CREATE type %u: %s", attach_type, strerror(errno));
+	return fd;
+}
+
+/* An Ethernet + IPv4 frame for skb program test runs. */
+static const unsigned char test_pkt[64] = {
+	[12] = 0x08, [13] = 0x00,			/* ETH_P_IP */
+	[14] = 0x45, [16] = 0x00, [17] = 50,		/* IPv4, tot_len 50 */
+	[22] = 64, [23] = 6,				/* ttl, TCP */
+	[26] = 127, [29] = 1, [30] = 127, [33] = 1,	/* 127.0.0.1 -> 127.0.0.1 */
+};
+
+static int test_run_raw(int prog_fd, const void *data, __u32 data_size, void *ctx,
+			__u32 ctx_size, __u32 *retval)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = prog_fd;
+	attr.test.data_in = ptr_to_u64(data);
+	attr.test.data_size_in = data_size;
+	attr.test.ctx_in = ptr_to_u64(ctx);
+	attr.test.ctx_size_in = ctx_size;
+	if (sys_bpf(BPF_PROG_TEST_RUN, &attr))
+		return -errno;
+	*retval = attr.test.retval;
+	return 0;
+}
+
+/* BPF_PROG_TEST_RUN of an skb program on test_pkt; returns its retval. */
+static __u32 run_skb(struct __test_metadata *_metadata, int prog_fd)
+{
+	__u32 retval = 0xdeadbeef;
+
+	ASSERT_EQ(0, test_run_raw(prog_fd, test_pkt, sizeof(test_pkt), NULL, 0, &retval))
+		TH_LOG("BPF_PROG_TEST_RUN: %s", strerror(errno));
+	return retval;
+}
+
+/* BPF_PROG_TEST_RUN without data (raw_tp, tracing, syscall programs). */
+static __u32 run_ctx(struct __test_metadata *_metadata, int prog_fd, void *ctx, __u32 ctx_size)
+{
+	__u32 retval = 0xdeadbeef;
+	int err;
+
+	err = test_run_raw(prog_fd, NULL, 0, ctx, ctx_size, &retval);
+	ASSERT_EQ(0, err) TH_LOG("BPF_PROG_TEST_RUN: %s", strerror(-err));
+	return retval;
+}
+
+/* ---- objects: loaded by BPF_LOAD_FD (or, in oracle mode, libbpf) ---- */
+
+struct obj {
+	const char *name;
+	char path[PATH_MAX];
+	unsigned char *elf;
+	size_t elf_size;
+	int loader;		/* BPF_LOAD_FD loader fd */
+	int id;			/* loader id */
+	struct bpf_object *bobj;	/* oracle mode */
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	fprintf(stderr, "# libbpf: ");
+	return vfprintf(stderr, fmt, args);
+}
+
+static void obj_init(struct __test_metadata *_metadata, struct obj *o, const char *name)
+{
+	memset(o, 0, sizeof(*o));
+	o->name = name;
+	o->loader = -1;
+	o->id = -1;
+	obj_path(o->path, sizeof(o->path), name);
+	o->elf = read_file(_metadata, o->path, &o->elf_size);
+}
+
+/* BPF_LOAD_FD of the object @name (from its file, or from @obj_fd >= 0). */
+static void obj_load_fd(struct __test_metadata *_metadata, struct obj *o, const char *name,
+			int obj_fd, const struct bpf_loadfd_map *maps, __u32 map_cnt)
+{
+	int fd = obj_fd;
+
+	obj_init(_metadata, o, name);
+	if (oracle()) {
+		int err;
+
+		ASSERT_TRUE(map_cnt == 0 && obj_fd < 0);
+		libbpf_set_print(libbpf_print);
+		o->bobj = bpf_object__open_file(o->path, NULL);
+		ASSERT_NE(NULL, o->bobj) TH_LOG("libbpf open %s", o->path);
+		err = bpf_object__load(o->bobj);
+		ASSERT_EQ(0, err) TH_LOG("libbpf load %s: %d", o->path, err);
+		return;
+	}
+	if (obj_fd < 0) {
+		fd = open(o->path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", o->path, strerror(errno));
+	}
+	o->loader = loadfd_ok(_metadata, fd, maps, map_cnt, name);
+	if (obj_fd < 0)
+		close(fd);
+	o->id = loader_id(_metadata, o->loader);
+}
+
+static void obj_open(struct __test_metadata *_metadata, struct obj *o, const char *name)
+{
+	obj_load_fd(_metadata, o, name, -1, NULL, 0);
+}
+
+static void obj_close(struct obj *o)
+{
+	if (o->loader >= 0)
+		close(o->loader);
+	o->loader = -1;
+	bpf_object__close(o->bobj);
+	o->bobj = NULL;
+	free(o->elf);
+	o->elf = NULL;
+}
+
+/* A new fd of the program @prog, loaded by name from the loader. */
+static int obj_prog(struct __test_metadata *_metadata, struct obj *o, const char *prog)
+{
+	if (o->bobj) {
+		struct bpf_program *p = bpf_object__find_program_by_name(o->bobj, prog);
+		int fd;
+
+		ASSERT_NE(NULL, p) TH_LOG("%s has no program %s", o->name, prog);
+		fd = dup(bpf_program__fd(p));
+		ASSERT_LE(0, fd);
+		return fd;
+	}
+	return prog_load_ok(_metadata, o->loader, prog);
+}
+
+/* /sys/kernel/bpf_loadfd/<id>/maps/<name>/id */
+static __u32 obj_map_id(struct __test_metadata *_metadata, struct obj *o, const char *map)
+{
+	char buf[64], *end;
+	unsigned long id;
+
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/%s/id", o->id, map);
+	id = strtoul(buf, &end, 10);
+	ASSERT_TRUE(*buf && !*end && id > 0 && id <= UINT_MAX)
+		TH_LOG("maps/%s/id: '%s'", map, buf);
+	return (__u32)id;
+}
+
+/* A new fd of the object's map @map (BTF-defined name, or data section). */
+static int obj_map(struct __test_metadata *_metadata, struct obj *o, const char *map)
+{
+	if (o->bobj) {
+		struct bpf_map *m = bpf_object__find_map_by_name(o->bobj, map);
+		int fd;
+
+		ASSERT_NE(NULL, m) TH_LOG("%s has no map %s", o->name, map);
+		fd = dup(bpf_map__fd(m));
+		ASSERT_LE(0, fd);
+		return fd;
+	}
+	return map_fd_by_id(_metadata, obj_map_id(_metadata, o, map));
+}
+
+static void obj_sym(struct __test_metadata *_metadata, struct obj *o, const char *name,
+		    struct elf_sym *sym)
+{
+	int err = elf_find_sym(o->elf, o->elf_size, name, sym);
+
+	ASSERT_EQ(0, err) TH_LOG("%s: symbol %s: %s", o->path, name, strerror(-err));
+}
+
+/*
+ * Reads (@set false) or writes (@set true) the global variable @var through
+ * the data map of its section: key 0, at the symbol's offset.
+ */
+static void obj_var_io(struct __test_metadata *_metadata, struct obj *o, const char *var,
+		       void *buf, size_t size, bool set)
+{
+	struct bpf_map_info info;
+	struct elf_sym sym;
+	unsigned char *val;
+	__u32 key = 0;
+	int fd, err;
+
+	obj_sym(_metadata, o, var, &sym);
+	ASSERT_EQ(STT_OBJECT, sym.type) TH_LOG("%s is not a variable", var);
+	ASSERT_EQ(size, sym.size) TH_LOG("%s: %zu bytes, the object says %llu", var, size,
+					 (unsigned long long)sym.size);
+	fd = obj_map(_metadata, o, sym.sec);
+	map_info(_metadata, fd, &info);
+	ASSERT_EQ((__u32)BPF_MAP_TYPE_ARRAY, info.type);
+	ASSERT_LE(sym.value + size, info.value_size)
+		TH_LOG("%s at %s+%llu beyond the %u byte map value", var, sym.sec,
+		       (unsigned long long)sym.value, info.value_size);
+	val = calloc(1, info.value_size);
+	ASSERT_NE(NULL, val);
+	err = map_lookup(fd, &key, val);
+	ASSERT_EQ(0, err) TH_LOG("lookup %s: %s", sym.sec, strerror(-err));
+	if (set) {
+		memcpy(val + sym.value, buf, size);
+		err = map_update(fd, &key, val, BPF_ANY);
+		ASSERT_EQ(0, err) TH_LOG("update %s: %s", sym.sec, strerror(-err));
+	} else {
+		memcpy(buf, val + sym.value, size);
+	}
+	free(val);
+	close(fd);
+}
+
+#define VAR_GET(o, var, ptr) obj_var_io(_metadata, (o), (var), (ptr), sizeof(*(ptr)), false)
+#define VAR_SET(o, var, ptr) obj_var_io(_metadata, (o), (var), (ptr), sizeof(*(ptr)), true)
+
+static __u64 var_u64(struct __test_metadata *_metadata, struct obj *o, const char *var)
+{
+	__u64 v;
+
+	VAR_GET(o, var, &v);
+	return v;
+}
+
+static __u32 var_u32(struct __test_metadata *_metadata, struct obj *o, const char *var)
+{
+	__u32 v;
+
+	VAR_GET(o, var, &v);
+	return v;
+}
+
+/* ---- the running kernel ---- */
+
+/* The address /proc/kallsyms gives a vmlinux symbol. */
+static __u64 kallsyms_addr(struct __test_metadata *_metadata, const char *name)
+{
+	unsigned long long addr, found = 0;
+	char line[512], sym[256], type;
+	bool seen = false;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	ASSERT_NE(NULL, f) TH_LOG("/proc/kallsyms: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3 || strcmp(sym, name) ||
+		    strchr(line, '['))
+			continue;
+		found = addr;
+		seen = true;
+		break;
+	}
+	fclose(f);
+	ASSERT_TRUE(seen) TH_LOG("%s not in /proc/kallsyms", name);
+	ASSERT_NE(0ULL, found) TH_LOG("/proc/kallsyms hides addresses (kptr_restrict?)");
+	return found;
+}
+
+/*
+ * The value of @name in /proc/config.gz: 0 and the text after '=' (quotes
+ * kept), or -ENOENT when it is not set.
+ */
+static int kconfig_get(struct __test_metadata *_metadata, const char *name, char *val,
+		       size_t size)
+{
+	char line[1024];
+	size_t n = strlen(name);
+	gzFile f;
+	int ret = -ENOENT;
+
+	f = gzopen("/proc/config.gz", "rb");
+	ASSERT_NE(NULL, f) TH_LOG("/proc/config.gz: %s (needs CONFIG_IKCONFIG_PROC)",
+				  strerror(errno));
+	while (gzgets(f, line, sizeof(line))) {
+		if (strncmp(line, name, n) || line[n] != '=')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(val, size, "%s", line + n + 1);
+		ret = 0;
+		break;
+	}
+	gzclose(f);
+	return ret;
+}
+
+/* KERNEL_VERSION() of uname -r, the way libbpf computes LINUX_KERNEL_VERSION. */
+static __u32 kernel_version(struct __test_metadata *_metadata)
+{
+	unsigned int a = 0, b = 0, c = 0;
+	struct utsname u;
+
+	ASSERT_EQ(0, uname(&u));
+	ASSERT_LE(2, sscanf(u.release, "%u.%u.%u", &a, &b, &c)) TH_LOG("release %s", u.release);
+	return (a << 16) + (b << 8) + (c > 255 ? 255 : c);
+}
+
+/* Any syscall: triggers raw_tp/sys_enter and sys_exit programs. */
+static void trigger_syscalls(void)
+{
+	usleep(1);
+	syscall(SYS_getppid);
+}
+
+static void trigger_nanosleep(void)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000 };
+
+	syscall(SYS_nanosleep, &ts, NULL);
+}
+
+/* ---- the fixture ---- */
+
+FIXTURE(e2e) {
+	struct tmpdir t;
+};
+
+FIXTURE_SETUP(e2e)
+{
+	libbpf_set_print(libbpf_print);
+	tmpdir_create(_metadata, &self->t);
+}
+
+FIXTURE_TEARDOWN(e2e)
+{
+	rmdir(self->t.path);
+}
+
+#define E2E_TEST(name) TEST_F_TIMEOUT(e2e, name, E2E_TIMEOUT)
+
+/* ==== features: programs from loader objects, run for real ==== */
+
+/* prog_tests/global_data.c: .data, .rodata, .bss, .rodata.str1.1, with
+ * variables at non-zero offsets of their sections.
+ */
+struct foo {
+	__u8 a;
+	__u32 b;
+	__u64 c;
+};
+
+E2E_TEST(global_data)
+{
+	static const struct { __u32 key; __u64 num; } numbers[] = {
+		{ 0, 0 }, { 1, 42 }, { 2, 24 }, { 3, 0 }, { 4, 0xffeeff }, { 5, 0xabab },
+		{ 6, 1234 }, { 7, 0 }, { 8, 0xab }, { 9, 0x1111111111111111ULL },
+		{ 10, ~0ULL },
+	};
+	static const struct { __u32 key; char str[32]; } strings[] = {
+		{ 0, "abcdefghijklmnopqrstuvwxyz" }, { 1, "abcdefghijklmnopqrstuvwxyz" },
+		{ 2, "" }, { 3, "abcdexghijklmnopqrstuvwxyz" }, { 4, "\0\0hello" },
+	};
+	static const struct { __u32 key; struct foo val; } structs[] = {
+		{ 0, { 42, 0xfefeefef, 0x1111111111111111ULL } }, { 1, { 0 } },
+		{ 2, { 0 } }, { 3, { 41, 0xeeeeefef, 0x2111111111111111ULL } },
+	};
+	struct bpf_map_info info;
+	struct elf_sym sym;
+	struct obj o;
+	char str[32], big[128];
+	struct foo val;
+	__u64 num;
+	__u32 key = 0;
+	size_t i;
+	int prog, fd, err;
+
+	obj_open(_metadata, &o, "test_global_data");
+
+	/* Initial bytes of kernel-created data maps, at non-zero offsets. */
+	obj_sym(_metadata, &o, "num4", &sym);
+	ASSERT_STREQ(".data", sym.sec);
+	ASSERT_NE(0UL, sym.value) TH_LOG("num4 at offset 0: pick another variable");
+	ASSERT_EQ(0xffeeffULL, var_u64(_metadata, &o, "num4"));
+	VAR_GET(&o, "str1", &str);
+	ASSERT_EQ(0, memcmp(str, "abcdefghijklmnopqrstuvwxyz", 27));
+	VAR_GET(&o, "struct3", &val);
+	ASSERT_EQ(41, val.a);
+	ASSERT_EQ(0xeeeeefefU, val.b);
+	ASSERT_EQ(0x2111111111111111ULL, val.c);
+
+	prog = obj_prog(_metadata, &o, "load_static_data");
+	ASSERT_EQ(0U, run_skb(_metadata, prog));	/* TC_ACT_OK */
+
+	fd = obj_map(_metadata, &o, "result_number");
+	for (i = 0; i < ARRAY_LEN(numbers); i++) {
+		num = 0xbad;
+		err = map_lookup(fd, &numbers[i].key, &num);
+		ASSERT_EQ(0, err);
+		ASSERT_EQ(numbers[i].num, num) TH_LOG("result_number[%u]", numbers[i].key);
+	}
+	close(fd);
+	fd = obj_map(_metadata, &o, "result_string");
+	for (i = 0; i < ARRAY_LEN(strings); i++) {
+		memset(str, 0x55, sizeof(str));
+		err = map_lookup(fd, &strings[i].key, str);
+		ASSERT_EQ(0, err);
+		ASSERT_EQ(0, memcmp(str, strings[i].str, sizeof(str)))
+			TH_LOG("result_string[%u]: '%.32s'", strings[i].key, str);
+	}
+	close(fd);
+	fd = obj_map(_metadata, &o, "result_struct");
+	for (i = 0; i < ARRAY_LEN(structs); i++) {
+		memset(&val, 0x55, sizeof(val));
+		err = map_lookup(fd, &structs[i].key, &val);
+		ASSERT_EQ(0, err);
+		ASSERT_EQ(0, memcmp(&val, &structs[i].val, sizeof(val)))
+			TH_LOG("result_struct[%u]: { %u, %u, %llu }", structs[i].key, val.a,
+			       val.b, (unsigned long long)val.c);
+	}
+	close(fd);
+
+	/* What the program wrote into .data and .bss. */
+	ASSERT_EQ(1234U, var_u64(_metadata, &o, "num4"));
+	VAR_GET(&o, "str1", &str);
+	ASSERT_EQ(0, memcmp(str, "abcdexghijklmnopqrstuvwxyz", 27));
+	obj_sym(_metadata, &o, "str2", &sym);
+	ASSERT_STREQ(".bss", sym.sec);
+	ASSERT_NE(0UL, sym.value);
+	VAR_GET(&o, "str2", &str);
+	ASSERT_EQ(0, memcmp(str, "\0\0hello", 8));
+
+	/* .rodata is read-only for programs and frozen (global_data_rdonly). */
+	fd = obj_map(_metadata, &o, ".rodata");
+	map_info(_metadata, fd, &info);
+	ASSERT_TRUE((info.map_flags & BPF_F_RDONLY_PROG) != 0) TH_LOG("flags 0x%x", info.map_flags);
+	ASSERT_LE(info.value_size, sizeof(big));
+	memset(big, 0, sizeof(big));
+	err = map_update(fd, &key, big, BPF_ANY);
+	ASSERT_EQ(-EPERM, err) TH_LOG(".rodata update: %s", strerror(-err));
+	close(fd);
+
+	if (!oracle()) {
+		static const char *const maps[] = {
+			"result_number", "result_string", "result_struct",
+			".bss", ".data", ".rodata", ".rodata.str1.1",
+		};
+		char buf[64];
+
+		for (i = 0; i < ARRAY_LEN(maps); i++) {
+			sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/%s/origin",
+				   o.id, maps[i]);
+			ASSERT_STREQ("created", buf);
+		}
+	}
+	close(prog);
+	obj_close(&o);
+}
+
+/* prog_tests/subprogs.c: four programs (two pairs in one section) sharing
+ * global and static subprograms, CO-RE in .text, a bpf_loop() callback.
+ */
+E2E_TEST(subprogs)
+{
+	static const struct {
+		const char *prog, *tp, *res;
+		__u32 expect, nr_func_info;
+	} progs[] = {
+		/* (1 + 1) + (2 + 3 + (4 + 1)): prog1 get_task_tgid sub1 sub3 */
+		{ "prog1", "sys_enter", "res1", 12, 4 },
+		/* prog2 get_task_tgid sub2 sub5 sub1 sub3 */
+		{ "prog2", "sys_exit", "res2", 17, 6 },
+		/* prog3 get_task_tgid empty_callback sub3 sub1 */
+		{ "prog3", "sys_enter", "res3", 19, 5 },
+		/* prog4 get_task_tgid sub4 sub3 sub1 */
+		{ "prog4", "sys_exit", "res4", 36, 5 },
+	};
+	struct bpf_prog_info info;
+	int prog[4], link[4];
+	struct obj o;
+	size_t i;
+
+	obj_open(_metadata, &o, "test_subprogs");
+	for (i = 0; i < ARRAY_LEN(progs); i++) {
+		ASSERT_EQ(0U, var_u32(_metadata, &o, progs[i].res));
+		prog[i] = obj_prog(_metadata, &o, progs[i].prog);
+		prog_info(_metadata, prog[i], &info);
+		ASSERT_EQ((__u32)BPF_PROG_TYPE_RAW_TRACEPOINT, info.type);
+		/* Every reachable subprogram appended exactly once. */
+		ASSERT_EQ(progs[i].nr_func_info, info.nr_func_info) TH_LOG("%s", progs[i].prog);
+		link[i] = raw_tp_open(_metadata, prog[i], progs[i].tp);
+	}
+	trigger_syscalls();
+	for (i = 0; i < ARRAY_LEN(progs); i++)
+		close(link[i]);
+	for (i = 0; i < ARRAY_LEN(progs); i++) {
+		ASSERT_EQ(progs[i].expect, var_u32(_metadata, &o, progs[i].res))
+			TH_LOG("%s", progs[i].res);
+		close(prog[i]);
+	}
+	obj_close(&o);
+}
+
+/* prog_tests/bpf_loop.c, every subtest, on fentry/__x64_sys_nanosleep. */
+static int attach_fentry(struct __test_metadata *_metadata, struct obj *o, const char *name,
+			 int *prog)
+{
+	*prog = obj_prog(_metadata, o, name);
+	return link_create(_metadata, *prog, 0, BPF_TRACE_FENTRY);
+}
+
+static void set_u32(struct __test_metadata *_metadata, struct obj *o, const char *var, __u32 v)
+{
+	VAR_SET(o, var, &v);
+}
+
+E2E_TEST(bpf_loop)
+{
+	int prog, link, key, val, map;
+	struct obj o;
+
+	obj_open(_metadata, &o, "bpf_loop");
+	set_u32(_metadata, &o, "pid", getpid());
+
+	/* check_nr_loops */
+	link = attach_fentry(_metadata, &o, "test_prog", &prog);
+	set_u32(_metadata, &o, "nr_loops", 0);
+	set_u32(_metadata, &o, "nr_loops_returned", 77);
+	trigger_nanosleep();
+	ASSERT_EQ(0U, var_u32(_metadata, &o, "nr_loops_returned"));
+	set_u32(_metadata, &o, "nr_loops", 500);
+	trigger_nanosleep();
+	ASSERT_EQ(500U, var_u32(_metadata, &o, "nr_loops_returned"));
+	ASSERT_EQ((__u64)(500 * 499 / 2), var_u32(_metadata, &o, "g_output"));
+	set_u32(_metadata, &o, "nr_loops", -1);
+	trigger_nanosleep();
+	ASSERT_EQ((__u32)-E2BIG, var_u32(_metadata, &o, "err"));
+	close(link);
+	close(prog);
+
+	/* check_callback_fn_stop */
+	link = attach_fentry(_metadata, &o, "test_prog", &prog);
+	set_u32(_metadata, &o, "nr_loops", 400);
+	set_u32(_metadata, &o, "stop_index", 50);
+	trigger_nanosleep();
+	ASSERT_EQ(51U, var_u32(_metadata, &o, "nr_loops_returned"));
+	ASSERT_EQ((__u64)(50 * 49 / 2), var_u32(_metadata, &o, "g_output"));
+	close(link);
+	close(prog);
+
+	/* check_null_callback_ctx */
+	link = attach_fentry(_metadata, &o, "prog_null_ctx", &prog);
+	set_u32(_metadata, &o, "nr_loops", 10);
+	trigger_nanosleep();
+	ASSERT_EQ(10U, var_u32(_metadata, &o, "nr_loops_returned"));
+	close(link);
+	close(prog);
+
+	/* check_invalid_flags */
+	set_u32(_metadata, &o, "err", 0);
+	link = attach_fentry(_metadata, &o, "prog_invalid_flags", &prog);
+	trigger_nanosleep();
+	ASSERT_EQ((__u32)-EINVAL, var_u32(_metadata, &o, "err"));
+	close(link);
+	close(prog);
+
+	/* check_nested_calls */
+	link = attach_fentry(_metadata, &o, "prog_nested_calls", &prog);
+	set_u32(_metadata, &o, "nr_loops", 100);
+	set_u32(_metadata, &o, "nested_callback_nr_loops", 4);
+	trigger_nanosleep();
+	ASSERT_EQ((__u64)(100 * 4 * 4), var_u32(_metadata, &o, "nr_loops_returned"));
+	ASSERT_EQ((__u64)((4 * 3) / 2 * 4 * 100), var_u32(_metadata, &o, "g_output"));
+	close(link);
+	close(prog);
+
+	/* check_non_constant_callback */
+	link = attach_fentry(_metadata, &o, "prog_non_constant_callback", &prog);
+	set_u32(_metadata, &o, "callback_selector", 0x0F);
+	trigger_nanosleep();
+	ASSERT_EQ(0x0FU, var_u32(_metadata, &o, "g_output"));
+	set_u32(_metadata, &o, "callback_selector", 0xF0);
+	trigger_nanosleep();
+	ASSERT_EQ(0xF0U, var_u32(_metadata, &o, "g_output"));
+	close(link);
+	close(prog);
+
+	/* check_stack */
+	link = attach_fentry(_metadata, &o, "stack_check", &prog);
+	map = obj_map(_metadata, &o, "map1");
+	for (key = 1; key <= 12; key++) {
+		val = key;
+		ASSERT_EQ(0, map_update(map, &key, &val, BPF_NOEXIST));
+	}
+	trigger_nanosleep();
+	for (key = 1; key <= 12; key++) {
+		ASSERT_EQ(0, map_lookup(map, &key, &val));
+		ASSERT_EQ(key + 1, val) TH_LOG("map1[%d]", key);
+	}
+	close(map);
+	close(link);
+	close(prog);
+	obj_close(&o);
+}
+
+/* prog_tests/ksyms.c: typeless ksyms against /proc/kallsyms. */
+E2E_TEST(ksyms_typeless)
+{
+	__u64 link_fops, per_cpu_start;
+	struct stat st;
+	struct obj o;
+	int prog, link;
+
+	link_fops = kallsyms_addr(_metadata, "bpf_link_fops");
+	per_cpu_start = kallsyms_addr(_metadata, "__per_cpu_start");
+	ASSERT_EQ(0, stat("/sys/kernel/btf/vmlinux", &st));
+
+	obj_open(_metadata, &o, "test_ksyms");
+	ASSERT_EQ(~0ULL, var_u64(_metadata, &o, "out__bpf_link_fops"));
+	prog = obj_prog(_metadata, &o, "handler");
+	link = raw_tp_open(_metadata, prog, "sys_enter");
+	trigger_syscalls();
+	close(link);
+
+	ASSERT_EQ(link_fops, var_u64(_metadata, &o, "out__bpf_link_fops"));
+	ASSERT_EQ(0U, var_u64(_metadata, &o, "out__bpf_link_fops1"));
+	ASSERT_EQ((__u64)st.st_size, var_u64(_metadata, &o, "out__btf_size"));
+	ASSERT_EQ(per_cpu_start, var_u64(_metadata, &o, "out__per_cpu_start"));
+	close(prog);
+	obj_close(&o);
+}
+
+/* prog_tests/ksyms_btf.c "basic": typed ksyms (BPF_PSEUDO_BTF_ID). */
+E2E_TEST(ksyms_typed)
+{
+	__u64 runqueues, prog_active;
+	__u32 rq_cpu, this_rq_cpu;
+	struct obj o;
+	int prog, link, active, this_active;
+
+	runqueues = kallsyms_addr(_metadata, "runqueues");
+	prog_active = kallsyms_addr(_metadata, "bpf_prog_active");
+
+	obj_open(_metadata, &o, "test_ksyms_btf");
+	prog = obj_prog(_metadata, &o, "handler");
+	link = raw_tp_open(_metadata, prog, "sys_enter");
+	trigger_syscalls();
+	close(link);
+
+	ASSERT_EQ(runqueues, var_u64(_metadata, &o, "out__runqueues_addr"));
+	ASSERT_EQ(prog_active, var_u64(_metadata, &o, "out__bpf_prog_active_addr"));
+	rq_cpu = var_u32(_metadata, &o, "out__rq_cpu");
+	ASSERT_NE(~0U, rq_cpu);
+	ASSERT_GT((__u32)sysconf(_SC_NPROCESSORS_CONF), rq_cpu);
+	VAR_GET(&o, "out__bpf_prog_active", &active);
+	ASSERT_LE(0, active);
+	ASSERT_EQ(0U, var_u32(_metadata, &o, "out__cpu_0_rq_cpu"));
+	this_rq_cpu = var_u32(_metadata, &o, "out__this_rq_cpu");
+	ASSERT_EQ(rq_cpu, this_rq_cpu);
+	VAR_GET(&o, "out__this_bpf_prog_active", &this_active);
+	ASSERT_EQ(active, this_active);
+	close(prog);
+	obj_close(&o);
+}
+
+/* prog_tests/ksyms_btf.c "weak_ksyms": existing and missing weak ksyms,
+ * typed, typeless and kfuncs (calls to missing ones are dead code).
+ */
+E2E_TEST(ksyms_weak)
+{
+	__u64 prog_active;
+	struct obj o;
+	int prog, link, typed;
+
+	prog_active = kallsyms_addr(_metadata, "bpf_prog_active");
+	obj_open(_metadata, &o, "test_ksyms_weak");
+	VAR_GET(&o, "out__existing_typed", &typed);
+	ASSERT_EQ(-1, typed);
+	prog = obj_prog(_metadata, &o, "pass_handler");
+	link = raw_tp_open(_metadata, prog, "sys_enter");
+	trigger_syscalls();
+	close(link);
+
+	VAR_GET(&o, "out__existing_typed", &typed);
+	ASSERT_EQ(0, typed);
+	ASSERT_EQ(prog_active, var_u64(_metadata, &o, "out__existing_typeless"));
+	ASSERT_EQ(0U, var_u64(_metadata, &o, "out__non_existent_typeless"));
+	ASSERT_EQ(0U, var_u64(_metadata, &o, "out__non_existent_typed"));
+	close(prog);
+	obj_close(&o);
+}
+
+/* .kconfig: bool, tristate, char and int CONFIG_ externs, the LINUX_
+ * virtual externs and missing weak ones, from loadfd_kconfig.c.
+ */
+static bool kconfig_y(struct __test_metadata *_metadata, const char *name)
+{
+	char v[256];
+
+	return kconfig_get(_metadata, name, v, sizeof(v)) == 0 && !strcmp(v, "y");
+}
+
+E2E_TEST(kconfig)
+{
+	struct bpf_map_info info;
+	char hz[64], big[512];
+	struct obj o;
+	__u32 key = 0;
+	int prog, fd, err;
+
+	SKIP_IN_ORACLE();	/* CONFIG_BPF_LOADFD exists only with BPF_LOAD_FD */
+	ASSERT_TRUE(kconfig_y(_metadata, "CONFIG_BPF_LOADFD"));
+	ASSERT_TRUE(kconfig_y(_metadata, "CONFIG_BPF_SYSCALL"));
+	ASSERT_TRUE(kconfig_y(_metadata, "CONFIG_BPF_JIT"));
+	ASSERT_EQ(0, kconfig_get(_metadata, "CONFIG_HZ", hz, sizeof(hz)));
+
+	obj_open(_metadata, &o, "loadfd_kconfig");
+	ASSERT_EQ(0xdeadU, var_u64(_metadata, &o, "out_hz"));
+	prog = obj_prog(_metadata, &o, "loadfd_kconfig");
+	ASSERT_EQ(0U, run_skb(_metadata, prog));
+
+	ASSERT_EQ(1U, var_u64(_metadata, &o, "out_loadfd"));
+	ASSERT_EQ(1U, var_u64(_metadata, &o, "out_syscall_tristate"));	/* TRI_YES */
+	ASSERT_EQ((__u64)('y'), var_u64(_metadata, &o, "out_jit_char"));
+	ASSERT_EQ(strtoull(hz, NULL, 10), var_u64(_metadata, &o, "out_hz"));
+	ASSERT_EQ(kernel_version(_metadata), var_u64(_metadata, &o, "out_kernel_version"));
+	ASSERT_EQ(kconfig_y(_metadata, "CONFIG_ARCH_HAS_SYSCALL_WRAPPER") ? 1U : 0U,
+		  var_u64(_metadata, &o, "out_syscall_wrapper"));
+	ASSERT_EQ(1U, var_u64(_metadata, &o, "out_bpf_cookie"));
+	ASSERT_EQ(0U, var_u64(_metadata, &o, "out_missing_bool"));
+	ASSERT_EQ(0U, var_u64(_metadata, &o, "out_missing_int"));
+
+	/* .kconfig is a kernel-created, read-only, frozen map. */
+	sysfs_read(_metadata, big, sizeof(big), SYSFS_DIR "/%d/maps/.kconfig/origin", o.id);
+	ASSERT_STREQ("created", big);
+	fd = obj_map(_metadata, &o, ".kconfig");
+	map_info(_metadata, fd, &info);
+	ASSERT_TRUE((info.map_flags & BPF_F_RDONLY_PROG) != 0) TH_LOG("flags 0x%x", info.map_flags);
+	ASSERT_LE(info.value_size, sizeof(big));
+	memset(big, 0, sizeof(big));
+	err = map_update(fd, &key, big, BPF_ANY);
+	ASSERT_EQ(-EPERM, err) TH_LOG(".kconfig update: %s", strerror(-err));
+	close(fd);
+	close(prog);
+	obj_close(&o);
+}
+
+/* A string .kconfig extern (char array) from loadfd_kconfig_str.c. */
+E2E_TEST(kconfig_string)
+{
+	char want[32], got[32], raw[256];
+	struct obj o;
+	size_t len;
+	int prog;
+
+	SKIP_IN_ORACLE();
+	ASSERT_EQ(0, kconfig_get(_metadata, "CONFIG_DEFAULT_HOSTNAME", raw, sizeof(raw)));
+	len = strlen(raw);
+	ASSERT_TRUE(len >= 2 && raw[0] == '"' && raw[len - 1] == '"') TH_LOG("'%s'", raw);
+	ASSERT_GT(sizeof(want), len - 2);
+	memset(want, 0, sizeof(want));
+	memcpy(want, raw + 1, len - 2);
+
+	obj_open(_metadata, &o, "loadfd_kconfig_str");
+	prog = obj_prog(_metadata, &o, "loadfd_kconfig_str");
+	ASSERT_EQ(0U, run_skb(_metadata, prog));
+	VAR_GET(&o, "out_hostname", &got);
+	ASSERT_EQ(0, memcmp(want, got, sizeof(got)))
+		TH_LOG("got '%.32s', want '%s'", got, want);
+	close(prog);
+	obj_close(&o);
+}
+
+/* prog_tests/core_reloc.c "kernel": CO-RE against vmlinux BTF, applied by
+ * the kernel's relo_core (field offsets, BPF_CORE_READ chains, type match).
+ */
+struct core_reloc_kernel_output {
+	int valid[10];
+	char comm[sizeof("test_progs")];
+	int comm_len;
+	bool local_task_struct_matches;
+};
+
+struct core_reloc_data {
+	char in[256];
+	char out[256];
+	bool skip;
+	__u64 my_pid_tgid;
+};
+
+E2E_TEST(core_reloc_kernel)
+{
+	struct core_reloc_kernel_output *out;
+	struct core_reloc_data data;
+	char comm[32], want[sizeof(out->comm)];
+	struct obj o;
+	int prog, link, i, want_len;
+
+	ASSERT_EQ(0, read_text("/proc/self/comm", comm, sizeof(comm)));
+	memset(want, 0, sizeof(want));
+	memcpy(want, comm, strnlen(comm, sizeof(want) - 1));
+	want_len = strlen(comm) + 1 > sizeof(want) ? (int)sizeof(want) : (int)strlen(comm) + 1;
+
+	obj_open(_metadata, &o, "test_core_reloc_kernel");
+	VAR_GET(&o, "data", &data);
+	data.my_pid_tgid = (__u64)getpid() << 32 | (__u32)syscall(SYS_gettid);
+	VAR_SET(&o, "data", &data);
+	prog = obj_prog(_metadata, &o, "test_core_kernel");
+	link = raw_tp_open(_metadata, prog, "sys_enter");
+	trigger_syscalls();
+	close(link);
+
+	VAR_GET(&o, "data", &data);
+	ASSERT_FALSE(data.skip);
+	out = (struct core_reloc_kernel_output *)data.out;
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(1, out->valid[i]) TH_LOG("valid[%d]", i);
+	ASSERT_EQ(0, memcmp(want, out->comm, sizeof(want)))
+		TH_LOG("comm '%.11s', want '%s'", out->comm, want);
+	ASSERT_EQ(want_len, out->comm_len);
+	ASSERT_TRUE(out->local_task_struct_matches);
+	close(prog);
+	obj_close(&o);
+}
+
+/* prog_tests/btf_map_in_map.c: outer maps with .rel.maps initial slots,
+ * then inner maps swapped from userspace.
+ */
+static __u32 slot_id(struct __test_metadata *_metadata, int outer, int key)
+{
+	__u32 id = 0;
+	int err = map_lookup(outer, &key, &id);
+
+	ASSERT_EQ(0, err) TH_LOG("outer map slot %d: %s", key, strerror(-err));
+	return id;
+}
+
+static int inner_val(struct __test_metadata *_metadata, int map)
+{
+	int key = 0, val = -1;
+
+	ASSERT_EQ(0, map_lookup(map, &key, &val));
+	return val;
+}
+
+E2E_TEST(map_in_map)
+{
+	int inner[6], outer_arr, outer_hash, outer_dyn, outer_sock, sock1;
+	int prog, link, key = 0, input, i, err, id;
+	char name[32];
+	struct obj o;
+
+	obj_open(_metadata, &o, "test_btf_map_in_map");
+	for (i = 1; i <= 5; i++) {
+		snprintf(name, sizeof(name), "inner_map%d", i);
+		inner[i] = obj_map(_metadata, &o, name);
+	}
+	outer_arr = obj_map(_metadata, &o, "outer_arr");
+	outer_hash = obj_map(_metadata, &o, "outer_hash");
+	outer_dyn = obj_map(_metadata, &o, "outer_arr_dyn");
+	outer_sock = obj_map(_metadata, &o, "outer_sockarr");
+	sock1 = obj_map(_metadata, &o, "sockarr_sz1");
+
+	/* The initial slots from .rel.maps. */
+	ASSERT_EQ(map_id(_metadata, inner[1]), slot_id(_metadata, outer_arr, 0));
+	key = 1;
+	err = map_lookup(outer_arr, &key, &id);
+	ASSERT_EQ(-ENOENT, err) TH_LOG("outer_arr[1] is set");
+	ASSERT_EQ(map_id(_metadata, inner[2]), slot_id(_metadata, outer_arr, 2));
+	ASSERT_EQ(map_id(_metadata, inner[2]), slot_id(_metadata, outer_hash, 0));
+	ASSERT_EQ(map_id(_metadata, inner[1]), slot_id(_metadata, outer_hash, 4));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(map_id(_metadata, inner[3 + i]), slot_id(_metadata, outer_dyn, i));
+	ASSERT_EQ(map_id(_metadata, sock1), slot_id(_metadata, outer_sock, 0));
+
+	prog = obj_prog(_metadata, &o, "handle__sys_enter");
+	link = raw_tp_open(_metadata, prog, "sys_enter");
+
+	/* inner1 = input, inner2 = input + 1, inner3 = input + 2 */
+	key = 0;
+	ASSERT_EQ(0, map_update(outer_arr, &key, &inner[1], 0));
+	ASSERT_EQ(0, map_update(outer_hash, &key, &inner[2], 0));
+	ASSERT_EQ(0, map_update(outer_dyn, &key, &inner[3], 0));
+	input = 1;
+	VAR_SET(&o, "input", &input);
+	trigger_syscalls();
+	ASSERT_EQ(1, inner_val(_metadata, inner[1]));
+	ASSERT_EQ(2, inner_val(_metadata, inner[2]));
+	ASSERT_EQ(3, inner_val(_metadata, inner[3]));
+
+	/* inner2 = input, inner1 = input + 1, inner4 = input + 2 */
+	ASSERT_EQ(0, map_update(outer_arr, &key, &inner[2], 0));
+	ASSERT_EQ(0, map_update(outer_hash, &key, &inner[1], 0));
+	ASSERT_EQ(0, map_update(outer_dyn, &key, &inner[4], 0));
+	input = 3;
+	VAR_SET(&o, "input", &input);
+	trigger_syscalls();
+	ASSERT_EQ(4, inner_val(_metadata, inner[1]));
+	ASSERT_EQ(3, inner_val(_metadata, inner[2]));
+	ASSERT_EQ(5, inner_val(_metadata, inner[4]));
+
+	/* inner5 = input + 2 */
+	ASSERT_EQ(0, map_update(outer_dyn, &key, &inner[5], 0));
+	input = 5;
+	VAR_SET(&o, "input", &input);
+	trigger_syscalls();
+	ASSERT_EQ(7, inner_val(_metadata, inner[5]));
+	close(link);
+
+	for (i = 1; i <= 5; i++)
+		close(inner[i]);
+	close(outer_arr);
+	close(outer_hash);
+	close(outer_dyn);
+	close(outer_sock);
+	close(sock1);
+	close(prog);
+	obj_close(&o);
+}
+
+/* vmlinux kfuncs (bpf_task_from_pid, bpf_task_acquire, bpf_task_release)
+ * from a sleepable SEC("syscall") program, loadfd_kfunc.c.
+ */
+struct loadfd_kfunc_args {
+	int pid;
+	int tgid;
+	int found;
+	int acquired_tgid;
+};
+
+E2E_TEST(kfunc)
+{
+	struct loadfd_kfunc_args args;
+	struct bpf_prog_info info;
+	struct obj o;
+	int prog, status;
+	pid_t child;
+
+	obj_open(_metadata, &o, "loadfd_kfunc");
+	prog = obj_prog(_metadata, &o, "loadfd_task_lookup");
+	prog_info(_metadata, prog, &info);
+	ASSERT_EQ((__u32)BPF_PROG_TYPE_SYSCALL, info.type);
+
+	memset(&args, 0, sizeof(args));
+	args.pid = getpid();
+	ASSERT_EQ(0U, run_ctx(_metadata, prog, &args, sizeof(args)));
+	ASSERT_EQ(1, args.found);
+	ASSERT_EQ(getpid(), args.tgid);
+	ASSERT_EQ(getpid(), args.acquired_tgid);
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	memset(&args, 0, sizeof(args));
+	args.pid = child;
+	ASSERT_EQ(0U, run_ctx(_metadata, prog, &args, sizeof(args)));
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	ASSERT_EQ(1, args.found);
+	ASSERT_EQ(child, args.tgid);
+	ASSERT_EQ(child, args.acquired_tgid);
+
+	/* No such task: bpf_task_from_pid() returns NULL. */
+	memset(&args, 0, sizeof(args));
+	args.pid = INT_MAX;
+	args.found = 7;
+	ASSERT_EQ(1U, run_ctx(_metadata, prog, &args, sizeof(args)));
+	ASSERT_EQ(0, args.found);
+	close(prog);
+	obj_close(&o);
+}
+
+/* prog_tests/fentry_test.c: eight fentry programs whose attach target (and
+ * attach_btf_id) comes from the SEC name.
+ */
+E2E_TEST(fentry)
+{
+	int prog[8], link[8], i, vmlinux_id;
+	struct bpf_prog_info info;
+	struct btf *vmlinux;
+	char name[32], buf[64];
+	struct obj o;
+
+	vmlinux = btf__load_vmlinux_btf();
+	ASSERT_NE(NULL, vmlinux);
+	obj_open(_metadata, &o, "fentry_test");
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "test%d_result", i + 1);
+		ASSERT_EQ(0U, var_u64(_metadata, &o, name));
+		snprintf(name, sizeof(name), "test%d", i + 1);
+		prog[i] = obj_prog(_metadata, &o, name);
+		prog_info(_metadata, prog[i], &info);
+		ASSERT_EQ((__u32)BPF_PROG_TYPE_TRACING, info.type);
+		snprintf(name, sizeof(name), "bpf_fentry_test%d", i + 1);
+		vmlinux_id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC);
+		ASSERT_LT(0, vmlinux_id);
+		ASSERT_EQ((__u32)vmlinux_id, info.attach_btf_id) TH_LOG("%s", name);
+		link[i] = link_create(_metadata, prog[i], 0, BPF_TRACE_FENTRY);
+	}
+	if (!oracle()) {
+		sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/programs/test1/attach_func",
+			   o.id);
+		ASSERT_STREQ("bpf_fentry_test1", buf);
+		sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/programs/test1/section",
+			   o.id);
+		ASSERT_STREQ("fentry/bpf_fentry_test1", buf);
+		sysfs_read(_metadata, buf, sizeof(buf),
+			   SYSFS_DIR "/%d/programs/test1/expected_attach_type", o.id);
+		ASSERT_EQ(BPF_TRACE_FENTRY, atoi(buf));
+	}
+
+	/* bpf_prog_test_run_tracing() calls bpf_fentry_test1..8. */
+	ASSERT_EQ(0U, run_ctx(_metadata, prog[0], NULL, 0));
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "test%d_result", i + 1);
+		ASSERT_EQ(1U, var_u64(_metadata, &o, name)) TH_LOG("%s", name);
+		close(link[i]);
+		close(prog[i]);
+	}
+	btf__free(vmlinux);
+	obj_close(&o);
+}
+
+/* prog_tests/atomics.c: every BPF atomic op, run with BPF_PROG_TEST_RUN. */
+E2E_TEST(atomics)
+{
+	static const char *const progs[] = { "add", "sub", "and", "or", "xor",
+					     "cmpxchg", "xchg" };
+	static const struct { const char *var; int size; __u64 want; } vals[] = {
+		{ "add64_value", 8, 3 }, { "add64_result", 8, 1 },
+		{ "add32_value", 4, 3 }, { "add32_result", 4, 1 },
+		{ "add_stack_value_copy", 8, 3 }, { "add_stack_result", 8, 1 },
+		{ "add_noreturn_value", 8, 3 },
+		{ "sub64_value", 8, (__u64)-1 }, { "sub64_result", 8, 1 },
+		{ "sub32_value", 4, (__u32)-1 }, { "sub32_result", 4, 1 },
+		{ "sub_stack_value_copy", 8, (__u64)-1 }, { "sub_stack_result", 8, 1 },
+		{ "sub_noreturn_value", 8, (__u64)-1 },
+		{ "and64_value", 8, 0x010ull << 32 }, { "and64_result", 8, 0x110ull << 32 },
+		{ "and32_value", 4, 0x010 }, { "and32_result", 4, 0x110 },
+		{ "and_noreturn_value", 8, 0x010ull << 32 },
+		{ "or64_value", 8, 0x111ull << 32 }, { "or64_result", 8, 0x110ull << 32 },
+		{ "or32_value", 4, 0x111 }, { "or32_result", 4, 0x110 },
+		{ "or_noreturn_value", 8, 0x111ull << 32 },
+		{ "xor64_value", 8, 0x101ull << 32 }, { "xor64_result", 8, 0x110ull << 32 },
+		{ "xor32_value", 4, 0x101 }, { "xor32_result", 4, 0x110 },
+		{ "xor_noreturn_value", 8, 0x101ull << 32 },
+		{ "cmpxchg64_value", 8, 2 }, { "cmpxchg64_result_fail", 8, 1 },
+		{ "cmpxchg64_result_succeed", 8, 1 }, { "cmpxchg32_value", 4, 2 },
+		{ "cmpxchg32_result_fail", 4, 1 }, { "cmpxchg32_result_succeed", 4, 1 },
+		{ "xchg64_value", 8, 2 }, { "xchg64_result", 8, 1 },
+		{ "xchg32_value", 4, 2 }, { "xchg32_result", 4, 1 },
+	};
+	struct obj o;
+	__u64 v;
+	bool skip;
+	size_t i;
+	int prog;
+
+	obj_open(_metadata, &o, "atomics");
+	VAR_GET(&o, "skip_tests", &skip);
+	ASSERT_FALSE(skip) TH_LOG("atomics.bpf.o built without ENABLE_ATOMICS_TESTS");
+	set_u32(_metadata, &o, "pid", getpid());
+	for (i = 0; i < ARRAY_LEN(progs); i++) {
+		prog = obj_prog(_metadata, &o, progs[i]);
+		ASSERT_EQ(0U, run_ctx(_metadata, prog, NULL, 0)) TH_LOG("%s", progs[i]);
+		close(prog);
+	}
+	for (i = 0; i < ARRAY_LEN(vals); i++) {
+		v = vals[i].size == 8 ? var_u64(_metadata, &o, vals[i].var) :
+					var_u32(_metadata, &o, vals[i].var);
+		ASSERT_EQ(vals[i].want, v) TH_LOG("%s", vals[i].var);
+	}
+	obj_close(&o);
+}
+
+/* ==== maps supplied by name, bound by reference ==== */
+
+static void loadfd_map_entry(struct bpf_loadfd_map *m, const char *name, int fd)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->fd = fd;
+}
+
+static __u64 slot_u64(struct __test_metadata *_metadata, int map, __u32 key)
+{
+	__u64 v = 0xbad;
+
+	ASSERT_EQ(0, map_lookup(map, &key, &v));
+	return v;
+}
+
+/*
+ * "counter" is supplied; then the caller's fd for it is closed and another
+ * map is dup2()'d onto the same number before BPF_PROG_LOAD: the program
+ * must still update the original map (bound when BPF_LOAD_FD ran).
+ */
+E2E_TEST(maps_by_reference)
+{
+	struct bpf_loadfd_map m;
+	struct bpf_prog_info info;
+	__u32 id_a, id_b, ids[4];
+	int fd_a, fd_b, fd_a2, prog, i;
+	char buf[64];
+	struct obj o;
+
+	SKIP_IN_ORACLE();
+	fd_a = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, "counter_a");
+	id_a = map_id(_metadata, fd_a);
+	loadfd_map_entry(&m, "counter", fd_a);
+	obj_load_fd(_metadata, &o, "loadfd_map_ref", -1, &m, 1);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/counter/origin", o.id);
+	ASSERT_STREQ("supplied", buf);
+	ASSERT_EQ(id_a, obj_map_id(_metadata, &o, "counter"));
+	ASSERT_EQ(1, fdinfo_field(_metadata, o.loader, "maps"));
+
+	/*
+	 * dup2() another map over the caller's fd: the number now names map B
+	 * and the caller holds no fd of map A at all.
+	 */
+	fd_b = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, "counter_b");
+	ASSERT_NE(fd_a, fd_b);
+	ASSERT_EQ(fd_a, dup2(fd_b, fd_a));
+	ASSERT_EQ(0, close(fd_b));
+	fd_b = fd_a;
+	id_b = map_id(_metadata, fd_b);
+	ASSERT_NE(id_a, id_b);
+
+	prog = obj_prog(_metadata, &o, "loadfd_count");
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = ARRAY_LEN(ids);
+	info.map_ids = ptr_to_u64(ids);
+	ASSERT_EQ(0, obj_info(prog, &info, sizeof(info)));
+	ASSERT_EQ(1U, info.nr_map_ids);
+	ASSERT_EQ(id_a, ids[0]) TH_LOG("the program uses map %u, not the supplied %u", ids[0],
+				       id_a);
+	ASSERT_STREQ("loadfd_count", info.name);
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0U, run_skb(_metadata, prog));
+	ASSERT_EQ(0U, slot_u64(_metadata, fd_b, 0)) TH_LOG("the dup2()'d map was updated");
+	ASSERT_EQ(0U, slot_u64(_metadata, fd_b, 1));
+	fd_a2 = map_fd_by_id(_metadata, id_a);
+	ASSERT_EQ(3U, slot_u64(_metadata, fd_a2, 0));
+	ASSERT_EQ(sizeof(test_pkt), slot_u64(_metadata, fd_a2, 1));
+
+	/* The program outlives the loader object and keeps the map. */
+	obj_close(&o);
+	ASSERT_EQ(0U, run_skb(_metadata, prog));
+	ASSERT_EQ(4U, slot_u64(_metadata, fd_a2, 0));
+	ASSERT_EQ(0U, slot_u64(_metadata, fd_b, 0));
+	close(prog);
+	close(fd_a2);
+	close(fd_b);
+}
+
+/* A supplied map that does not fit, or a bad maps[] entry. */
+enum bad_map {
+	BAD_MAX_ENTRIES, BAD_VALUE_SIZE, BAD_TYPE, BAD_FLAGS, BAD_NOT_A_MAP,
+	BAD_UNKNOWN_NAME, BAD_ENTRY_FLAGS, BAD_EMPTY_NAME,
+};
+
+FIXTURE(supplied_map) {
+	struct tmpdir t;
+	char log[REJECT_LOG_SIZE];
+};
+
+FIXTURE_VARIANT(supplied_map) {
+	enum bad_map kind;
+	int err;
+	const char *needle;
+	const char *needle2;
+};
+
+FIXTURE_SETUP(supplied_map)
+{
+	tmpdir_create(_metadata, &self->t);
+}
+
+FIXTURE_TEARDOWN(supplied_map)
+{
+	rmdir(self->t.path);
+}
+
+FIXTURE_VARIANT_ADD(supplied_map, max_entries) {
+	.kind = BAD_MAX_ENTRIES, .err = EINVAL, .needle = "'counter'", .needle2 = "match" };
+FIXTURE_VARIANT_ADD(supplied_map, value_size) {
+	.kind = BAD_VALUE_SIZE, .err = EINVAL, .needle = "'counter'", .needle2 = "match" };
+FIXTURE_VARIANT_ADD(supplied_map, map_type) {
+	.kind = BAD_TYPE, .err = EINVAL, .needle = "'counter'", .needle2 = "match" };
+FIXTURE_VARIANT_ADD(supplied_map, map_flags) {
+	.kind = BAD_FLAGS, .err = EINVAL, .needle = "'counter'", .needle2 = "match" };
+FIXTURE_VARIANT_ADD(supplied_map, not_a_map) {
+	.kind = BAD_NOT_A_MAP, .err = EINVAL, .needle = "'counter'", .needle2 = "not a map" };
+FIXTURE_VARIANT_ADD(supplied_map, unknown_name) {
+	.kind = BAD_UNKNOWN_NAME, .err = EINVAL, .needle = "no map 'nosuchmap'",
+	.needle2 = "maps[1]" };
+FIXTURE_VARIANT_ADD(supplied_map, entry_flags) {
+	.kind = BAD_ENTRY_FLAGS, .err = EINVAL, .needle = "maps[0]", .needle2 = "flags" };
+FIXTURE_VARIANT_ADD(supplied_map, empty_name) {
+	.kind = BAD_EMPTY_NAME, .err = EINVAL, .needle = "maps[0]", .needle2 = "name" };
+
+TEST_F_TIMEOUT(supplied_map, rejected, E2E_TIMEOUT)
+{
+	struct bpf_loadfd_map m[2];
+	int good, other = -1, obj_fd, ret;
+	__u32 cnt = 1;
+	char path[PATH_MAX];
+
+	SKIP_IN_ORACLE();
+	good = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, "counter");
+	switch (variant->kind) {
+	case BAD_MAX_ENTRIES:
+		other = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 8, 8, 0, "c");
+		break;
+	case BAD_VALUE_SIZE:
+		other = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 4, 4, 0, "c");
+		break;
+	case BAD_TYPE:
+		other = map_create(_metadata, BPF_MAP_TYPE_HASH, 4, 8, 4, 0, "c");
+		break;
+	case BAD_FLAGS:
+		other = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_MMAPABLE, "c");
+		break;
+	case BAD_NOT_A_MAP:
+		other = tmp_file(_metadata, &self->t, "x", 1);
+		break;
+	default:
+		other = dup(good);
+		break;
+	}
+	loadfd_map_entry(&m[0], "counter", other);
+	if (variant->kind == BAD_UNKNOWN_NAME) {
+		loadfd_map_entry(&m[0], "counter", good);
+		loadfd_map_entry(&m[1], "nosuchmap", other);
+		cnt = 2;
+	} else if (variant->kind == BAD_ENTRY_FLAGS) {
+		m[0].flags = 1;
+	} else if (variant->kind == BAD_EMPTY_NAME) {
+		m[0].name[0] = 0;
+	}
+
+	obj_path(path, sizeof(path), "loadfd_map_ref");
+	obj_fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, obj_fd) TH_LOG("%s: %s", path, strerror(errno));
+	ret = loadfd_raw(obj_fd, m, cnt, self->log, sizeof(self->log));
+	ASSERT_EQ(-variant->err, ret) TH_LOG("got %d (%s); log: '%s'", ret,
+					     ret < 0 ? strerror(-ret) : "a loader", self->log);
+	ASSERT_ONE_LINE(self->log, variant->needle);
+	ASSERT_TRUE(strstr(self->log, variant->needle2) != NULL)
+		TH_LOG("log '%s' lacks '%s'", self->log, variant->needle2);
+
+	/* Control: the same call with the good map loads. */
+	loadfd_map_entry(&m[0], "counter", good);
+	ret = loadfd_raw(obj_fd, m, 1, self->log, sizeof(self->log));
+	ASSERT_LE(0, ret) TH_LOG("control: %s; log: '%s'", strerror(-ret), self->log);
+	close(ret);
+	close(obj_fd);
+	close(other);
+	close(good);
+}
+
+/* ==== sysfs and fdinfo ==== */
+
+static bool dir_gone(const char *path)
+{
+	struct stat st;
+	int i;
+
+	/* Removed when the last reference to the loader file is dropped. */
+	for (i = 0; i < 200; i++) {
+		if (stat(path, &st) && errno == ENOENT)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* The names in directory @path, sorted, space separated. */
+static void dir_list(struct __test_metadata *_metadata, const char *path, char *buf,
+		     size_t size)
+{
+	struct dirent **ents;
+	size_t len = 0;
+	int n, i;
+
+	n = scandir(path, &ents, NULL, alphasort);
+	ASSERT_LE(0, n) TH_LOG("%s: %s", path, strerror(errno));
+	buf[0] = 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, ".."))
+			len += snprintf(buf + len, len < size ? size - len : 0, "%s%s",
+					len ? " " : "", ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+E2E_TEST(sysfs)
+{
+	char hex[2 * SHA256_LEN + 1], buf[256], want[256], dir[128];
+	unsigned char *bytes;
+	struct bpf_map_info info;
+	struct elf_sym sym;
+	struct obj o, o2;
+	int fd, prog1, prog2, dup_fd, map;
+	struct stat st;
+	size_t size;
+
+	SKIP_IN_ORACLE();
+	/* The test's own SHA-256 first. */
+	sha256_hex("abc", 3, hex);
+	ASSERT_STREQ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", hex);
+	sha256_hex("", 0, hex);
+	ASSERT_STREQ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", hex);
+
+	/* From a private copy, so dev/ino are those of a plain file. */
+	obj_path(buf, sizeof(buf), "loadfd_map_ref");
+	bytes = read_file(_metadata, buf, &size);
+	fd = tmp_file(_metadata, &self->t, bytes, size);
+	ASSERT_EQ(0, fstat(fd, &st));
+	sha256_hex(bytes, size, hex);
+	obj_load_fd(_metadata, &o, "loadfd_map_ref", fd, NULL, 0);
+	close(fd);
+
+	snprintf(dir, sizeof(dir), SYSFS_DIR "/%d", o.id);
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/id", dir);
+	ASSERT_EQ(o.id, atoi(buf));
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/license", dir);
+	ASSERT_STREQ("GPL", buf);
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/dev", dir);
+	snprintf(want, sizeof(want), "%u:%u", major(st.st_dev), minor(st.st_dev));
+	ASSERT_STREQ(want, buf);
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/ino", dir);
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)st.st_ino);
+	ASSERT_STREQ(want, buf);
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/sha256", dir);
+	ASSERT_STREQ(hex, buf);
+	ASSERT_EQ(1, fdinfo_field(_metadata, o.loader, "progs"));
+	ASSERT_EQ(1, fdinfo_field(_metadata, o.loader, "maps"));
+
+	/* programs/<name>/ */
+	snprintf(buf, sizeof(buf), "%s/programs", dir);
+	dir_list(_metadata, buf, want, sizeof(want));
+	ASSERT_STREQ("loadfd_count", want);
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/programs/loadfd_count/section", dir);
+	ASSERT_STREQ("tc", buf);
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/programs/loadfd_count/prog_type", dir);
+	ASSERT_EQ(BPF_PROG_TYPE_SCHED_CLS, atoi(buf));
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/programs/loadfd_count/attach_func", dir);
+	ASSERT_STREQ("", buf);
+	obj_sym(_metadata, &o, "loadfd_count", &sym);
+	ASSERT_EQ(STT_FUNC, sym.type);
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/programs/loadfd_count/insn_cnt", dir);
+	ASSERT_EQ(sym.size / 8, strtoull(buf, NULL, 10));
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/programs/loadfd_count/prog_ids", dir);
+	ASSERT_STREQ("", buf);
+
+	/* maps/<name>/ */
+	snprintf(buf, sizeof(buf), "%s/maps", dir);
+	dir_list(_metadata, buf, want, sizeof(want));
+	ASSERT_STREQ("counter", want);
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/maps/counter/origin", dir);
+	ASSERT_STREQ("created", buf);
+	map = obj_map(_metadata, &o, "counter");
+	map_info(_metadata, map, &info);
+	ASSERT_EQ((__u32)BPF_MAP_TYPE_ARRAY, info.type);
+	ASSERT_EQ(4U, info.key_size);
+	ASSERT_EQ(8U, info.value_size);
+	ASSERT_EQ(4U, info.max_entries);
+	ASSERT_STREQ("counter", info.name);
+
+	/* prog_ids lists every program loaded from it. */
+	prog1 = obj_prog(_metadata, &o, "loadfd_count");
+	prog2 = obj_prog(_metadata, &o, "loadfd_count");
+	snprintf(want, sizeof(want), "%u %u", prog_id(_metadata, prog1),
+		 prog_id(_metadata, prog2));
+	sysfs_read(_metadata, buf, sizeof(buf), "%s/programs/loadfd_count/prog_ids", dir);
+	ASSERT_STREQ(want, buf);
+	ASSERT_EQ(0U, run_skb(_metadata, prog1));
+	ASSERT_EQ(0U, run_skb(_metadata, prog2));
+	ASSERT_EQ(2U, slot_u64(_metadata, map, 0));
+
+	/* A second loader of the same file: its own id, directory and maps. */
+	obj_open(_metadata, &o2, "loadfd_map_ref");
+	ASSERT_NE(o.id, o2.id);
+	ASSERT_NE(obj_map_id(_metadata, &o, "counter"), obj_map_id(_metadata, &o2, "counter"));
+	snprintf(buf, sizeof(buf), SYSFS_DIR "/%d", o2.id);
+	obj_close(&o2);
+	ASSERT_TRUE(dir_gone(buf)) TH_LOG("%s still there after close()", buf);
+	ASSERT_EQ(0, stat(dir, &st)) TH_LOG("%s went away with the other loader", dir);
+
+	/* The directory lives as long as the file: dup() keeps it. */
+	dup_fd = dup(o.loader);
+	ASSERT_LE(0, dup_fd);
+	close(o.loader);
+	o.loader = -1;
+	ASSERT_EQ(0, stat(dir, &st)) TH_LOG("%s gone while a dup of the loader fd is open", dir);
+	ASSERT_EQ(o.id, loader_id(_metadata, dup_fd));
+	close(dup_fd);
+	ASSERT_TRUE(dir_gone(dir)) TH_LOG("%s still there after the last close()", dir);
+
+	/* Programs and maps outlive the loader object. */
+	ASSERT_EQ(0U, run_skb(_metadata, prog1));
+	ASSERT_EQ(3U, slot_u64(_metadata, map, 0));
+	close(prog1);
+	close(prog2);
+	close(map);
+	free(bytes);
+	obj_close(&o);
+}
+
+/* ==== BPF_PROG_LOAD by name: what it refuses ==== */
+
+struct by_name_ctx {
+	int loader;
+	int map_fd;
+	int file_fd;
+	int closed_fd;
+};
+
+FIXTURE(by_name) {
+	struct tmpdir t;
+	struct obj o;
+	struct by_name_ctx c;
+	char log[REJECT_LOG_SIZE];
+};
+
+FIXTURE_VARIANT(by_name) {
+	void (*mutate)(union bpf_attr *attr, const char **name, struct by_name_ctx *c);
+	int err;		/* 0: loads */
+	const char *needle;
+};
+
+FIXTURE_SETUP(by_name)
+{
+	tmpdir_create(_metadata, &self->t);
+	self->o.loader = -1;
+	self->c.loader = -1;
+	self->c.map_fd = -1;
+	self->c.file_fd = -1;
+	self->c.closed_fd = -1;
+	if (oracle())
+		return;
+	obj_open(_metadata, &self->o, "loadfd_map_ref");
+	self->c.loader = self->o.loader;
+	self->c.map_fd = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, "m");
+	self->c.file_fd = tmp_file(_metadata, &self->t, "x", 1);
+	self->c.closed_fd = dup(self->c.file_fd);
+	ASSERT_LE(0, self->c.closed_fd);
+	close(self->c.closed_fd);
+}
+
+FIXTURE_TEARDOWN(by_name)
+{
+	if (self->c.map_fd >= 0)
+		close(self->c.map_fd);
+	if (self->c.file_fd >= 0)
+		close(self->c.file_fd);
+	obj_close(&self->o);
+	rmdir(self->t.path);
+}
+
+static const struct bpf_insn two_insns[2] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+static char long_name[600];
+
+static void mut_none(union bpf_attr *a, const char **n, struct by_name_ctx *c) {}
+static void mut_unknown(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	*n = "nope";
+}
+static void mut_too_long(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	*n = long_name;
+}
+static void mut_loader_map(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	c->loader = c->map_fd;
+}
+static void mut_loader_file(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	c->loader = c->file_fd;
+}
+static void mut_loader_closed(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	c->loader = c->closed_fd;
+}
+static void mut_insns(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->insns = ptr_to_u64(two_insns);
+	a->insn_cnt = 2;
+}
+static void mut_insns_only(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->insns = ptr_to_u64(two_insns);
+}
+static void mut_insn_cnt(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->insn_cnt = 2;
+}
+static void mut_license(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->license = ptr_to_u64("GPL");
+}
+static void mut_kern_version(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->kern_version = 0x060c00;
+}
+static void mut_btf_fd(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->prog_btf_fd = c->file_fd;
+}
+static void mut_func_info(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->func_info_rec_size = 8;
+	a->func_info_cnt = 1;
+	a->func_info = ptr_to_u64(two_insns);
+}
+static void mut_line_info(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->line_info_rec_size = 16;
+	a->line_info_cnt = 1;
+	a->line_info = ptr_to_u64(two_insns);
+}
+static void mut_core_relos(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->core_relo_rec_size = 16;
+	a->core_relo_cnt = 1;
+	a->core_relos = ptr_to_u64(two_insns);
+}
+static void mut_fd_array(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->fd_array = ptr_to_u64(&c->map_fd);
+}
+static void mut_prog_type(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+}
+static void mut_attach_type(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->expected_attach_type = BPF_CGROUP_INET_INGRESS + 1;
+}
+static void mut_same_type(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	a->prog_type = BPF_PROG_TYPE_SCHED_CLS;
+}
+static void mut_prog_name(union bpf_attr *a, const char **n, struct by_name_ctx *c)
+{
+	strcpy(a->prog_name, "renamed");
+}
+
+#define CONTRADICTS "attr sets fields the loader object provides"
+
+FIXTURE_VARIANT_ADD(by_name, defaults) { .mutate = mut_none, .err = 0 };
+FIXTURE_VARIANT_ADD(by_name, matching_prog_type) { .mutate = mut_same_type, .err = 0 };
+FIXTURE_VARIANT_ADD(by_name, own_prog_name) { .mutate = mut_prog_name, .err = 0 };
+FIXTURE_VARIANT_ADD(by_name, unknown_name) {
+	.mutate = mut_unknown, .err = ENOENT, .needle = "no program 'nope'" };
+FIXTURE_VARIANT_ADD(by_name, name_too_long) {
+	.mutate = mut_too_long, .err = E2BIG, .needle = "loader_prog_name" };
+FIXTURE_VARIANT_ADD(by_name, loader_is_a_map) {
+	.mutate = mut_loader_map, .err = EINVAL, .needle = "not a BPF_LOAD_FD loader object" };
+FIXTURE_VARIANT_ADD(by_name, loader_is_a_file) {
+	.mutate = mut_loader_file, .err = EINVAL, .needle = "not a BPF_LOAD_FD loader object" };
+FIXTURE_VARIANT_ADD(by_name, loader_closed) {
+	.mutate = mut_loader_closed, .err = EBADF, .needle = "loader_fd" };
+FIXTURE_VARIANT_ADD(by_name, insns) {
+	.mutate = mut_insns, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, insns_only) {
+	.mutate = mut_insns_only, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, insn_cnt) {
+	.mutate = mut_insn_cnt, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, license) {
+	.mutate = mut_license, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, kern_version) {
+	.mutate = mut_kern_version, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, prog_btf_fd) {
+	.mutate = mut_btf_fd, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, func_info) {
+	.mutate = mut_func_info, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, line_info) {
+	.mutate = mut_line_info, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, core_relos) {
+	.mutate = mut_core_relos, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, fd_array) {
+	.mutate = mut_fd_array, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, prog_type_mismatch) {
+	.mutate = mut_prog_type, .err = EINVAL, .needle = CONTRADICTS };
+FIXTURE_VARIANT_ADD(by_name, attach_type_mismatch) {
+	.mutate = mut_attach_type, .err = EINVAL, .needle = CONTRADICTS };
+
+TEST_F_TIMEOUT(by_name, prog_load, E2E_TIMEOUT)
+{
+	struct bpf_prog_info info;
+	const char *name = "loadfd_count";
+	union bpf_attr attr;
+	int fd;
+
+	SKIP_IN_ORACLE();
+	memset(&attr, 0, sizeof(attr));
+	self->log[0] = 0;
+	if (variant->err) {
+		/* The rejection is logged; a verifier log could overflow. */
+		attr.log_level = LOG_LEVEL1;
+		attr.log_buf = ptr_to_u64(self->log);
+		attr.log_size = sizeof(self->log);
+		attr.log_true_size = 0xdeadbeef;
+	}
+	variant->mutate(&attr, &name, &self->c);
+	fd = prog_load_raw(&attr, self->c.loader, name);
+
+	if (!variant->err) {
+		ASSERT_LE(0, fd) TH_LOG("%s; log: '%s'", strerror(-fd), self->log);
+		prog_info(_metadata, fd, &info);
+		ASSERT_EQ((__u32)BPF_PROG_TYPE_SCHED_CLS, info.type);
+		ASSERT_STREQ(attr.prog_name[0] ? attr.prog_name : "loadfd_count", info.name);
+		ASSERT_EQ(0U, run_skb(_metadata, fd));
+		close(fd);
+		return;
+	}
+	ASSERT_EQ(-variant->err, fd) TH_LOG("expected %s, got %d (%s); log: '%s'",
+					    strerror(variant->err), fd,
+					    fd < 0 ? strerror(-fd) : "a program", self->log);
+	ASSERT_ONE_LINE(self->log, variant->needle);
+	ASSERT_EQ(strlen(self->log) + 1, attr.log_true_size);
+
+	/* Control: the loader still loads the program. */
+	fd = prog_load_ok(_metadata, self->o.loader, "loadfd_count");
+	close(fd);
+}
+
+/* ==== a BPF-LSM policy on the object read ==== */
+
+static __u32 lsm_var(struct __test_metadata *_metadata, struct obj *o, const char *var)
+{
+	return var_u32(_metadata, o, var);
+}
+
+E2E_TEST(lsm)
+{
+	char path[PATH_MAX], *log;
+	unsigned char *bytes;
+	struct bpf_prog_info info;
+	int prog, link, victim, other, l;
+	struct stat st_v, st_o;
+	__u64 ino;
+	size_t size;
+	struct obj o;
+
+	SKIP_IN_ORACLE();
+	log = calloc(1, LOADER_LOG_SIZE);
+	ASSERT_NE(NULL, log);
+	obj_open(_metadata, &o, "loadfd_lsm");
+	prog = obj_prog(_metadata, &o, "loadfd_deny_obj");
+	prog_info(_metadata, prog, &info);
+	ASSERT_EQ((__u32)BPF_PROG_TYPE_LSM, info.type);
+	ASSERT_NE(0U, info.attach_btf_id);
+
+	obj_path(path, sizeof(path), "loadfd_minimal");
+	bytes = read_file(_metadata, path, &size);
+	victim = tmp_file(_metadata, &self->t, bytes, size);
+	other = tmp_file(_metadata, &self->t, bytes, size);
+	ASSERT_EQ(0, fstat(victim, &st_v));
+	ASSERT_EQ(0, fstat(other, &st_o));
+	ASSERT_NE(st_v.st_ino, st_o.st_ino);
+	ino = st_v.st_ino;
+	VAR_SET(&o, "target_ino", &ino);
+
+	/* Not attached yet. */
+	l = loadfd_ok(_metadata, victim, NULL, 0, "victim, no policy");
+	close(l);
+
+	link = link_create(_metadata, prog, 0, BPF_LSM_MAC);
+	l = loadfd_raw(victim, NULL, 0, log, LOADER_LOG_SIZE);
+	ASSERT_EQ(-EPERM, l) TH_LOG("victim under the policy: %d (%s); log: '%s'", l,
+				    l < 0 ? strerror(-l) : "loaded", log);
+	ASSERT_ONE_LINE(log, "obj_fd");
+	l = loadfd_ok(_metadata, other, NULL, 0, "another file under the policy");
+	close(l);
+	ASSERT_EQ(1U, lsm_var(_metadata, &o, "denied"));
+	ASSERT_EQ(2U, lsm_var(_metadata, &o, "seen_bpf_objects"));
+
+	/* Detached: the file loads again. */
+	close(link);
+	l = loadfd_ok(_metadata, victim, NULL, 0, "victim, policy detached");
+	close(l);
+	ASSERT_EQ(1U, lsm_var(_metadata, &o, "denied"));
+	ASSERT_EQ(2U, lsm_var(_metadata, &o, "seen_bpf_objects"));
+
+	close(victim);
+	close(other);
+	close(prog);
+	free(bytes);
+	free(log);
+	obj_close(&o);
+}
+
+/* ==== differential: BPF_LOAD_FD against libbpf ==== */
+
+struct xlated {
+	struct bpf_insn *insns;
+	__u32 cnt;
+	__u32 nr_func_info;
+	__u32 nr_line_info;
+};
+
+static void get_xlated(struct __test_metadata *_metadata, int prog_fd, struct xlated *x)
+{
+	struct bpf_prog_info info;
+	__u32 len;
+
+	prog_info(_metadata, prog_fd, &info);
+	len = info.xlated_prog_len;
+	ASSERT_LT(0U, len) TH_LOG("no xlated instructions (bpf_dump_raw_ok?)");
+	ASSERT_EQ(0UL, len % sizeof(struct bpf_insn));
+	x->nr_func_info = info.nr_func_info;
+	x->nr_line_info = info.nr_line_info;
+	x->insns = calloc(1, len);
+	ASSERT_NE(NULL, x->insns);
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = len;
+	info.xlated_prog_insns = ptr_to_u64(x->insns);
+	ASSERT_EQ(0, obj_info(prog_fd, &info, sizeof(info)));
+	ASSERT_EQ(len, info.xlated_prog_len);
+	x->cnt = len / sizeof(struct bpf_insn);
+}
+
+static void insn_str(const struct bpf_insn *i, char *buf, size_t size)
+{
+	snprintf(buf, size, "code 0x%02x dst r%u src r%u off %d imm %d", i->code, i->dst_reg,
+		 i->src_reg, i->off, i->imm);
+}
+
+/*
+ * Compares @a (libbpf) and @b (BPF_LOAD_FD) instruction by instruction. An
+ * ld_imm64 pair is compared without its two imm fields (they hold map ids,
+ * value offsets and BTF-resolved addresses); everything else byte for byte.
+ * Returns the number of differing instructions; reports the first ones.
+ */
+static int xlated_diff(struct __test_metadata *_metadata, const char *prog,
+		       const struct xlated *a, const struct xlated *b, int *masked)
+{
+	char sa[96], sb[96];
+	__u32 i, n = a->cnt < b->cnt ? a->cnt : b->cnt;
+	int diffs = 0;
+
+	*masked = 0;
+	for (i = 0; i < n; i++) {
+		const struct bpf_insn *x = &a->insns[i], *y = &b->insns[i];
+		bool same;
+
+		if (x->code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 < n) {
+			const struct bpf_insn *x1 = x + 1, *y1 = y + 1;
+
+			same = x->code == y->code && x->dst_reg == y->dst_reg &&
+			       x->src_reg == y->src_reg && x->off == y->off &&
+			       x1->code == y1->code && x1->dst_reg == y1->dst_reg &&
+			       x1->src_reg == y1->src_reg && x1->off == y1->off;
+			(*masked)++;
+			if (!same && diffs++ < 8) {
+				insn_str(x, sa, sizeof(sa));
+				insn_str(y, sb, sizeof(sb));
+				TH_LOG("%s: insn %u (ld_imm64): libbpf {%s}, BPF_LOAD_FD {%s}",
+				       prog, i, sa, sb);
+			}
+			i++;
+			continue;
+		}
+		same = !memcmp(x, y, sizeof(*x));
+		if (!same && diffs++ < 8) {
+			insn_str(x, sa, sizeof(sa));
+			insn_str(y, sb, sizeof(sb));
+			TH_LOG("%s: insn %u: libbpf {%s}, BPF_LOAD_FD {%s}", prog, i, sa, sb);
+		}
+	}
+	if (a->cnt != b->cnt) {
+		TH_LOG("%s: %u instructions with libbpf, %u with BPF_LOAD_FD (first %u compared)",
+		       prog, a->cnt, b->cnt, n);
+		diffs++;
+	}
+	return diffs;
+}
+
+FIXTURE(differential) {
+	int unused;
+};
+
+FIXTURE_VARIANT(differential) {
+	const char *obj;
+	int min_ldimm64;	/* map references the object must have */
+};
+
+FIXTURE_SETUP(differential)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+FIXTURE_TEARDOWN(differential)
+{
+}
+
+FIXTURE_VARIANT_ADD(differential, test_global_data) {
+	.obj = "test_global_data", .min_ldimm64 = 20 };
+FIXTURE_VARIANT_ADD(differential, test_subprogs) {
+	.obj = "test_subprogs", .min_ldimm64 = 1 };
+FIXTURE_VARIANT_ADD(differential, bpf_loop) { .obj = "bpf_loop", .min_ldimm64 = 1 };
+FIXTURE_VARIANT_ADD(differential, test_core_reloc_kernel) {
+	.obj = "test_core_reloc_kernel", .min_ldimm64 = 1 };
+FIXTURE_VARIANT_ADD(differential, test_btf_map_in_map) {
+	.obj = "test_btf_map_in_map", .min_ldimm64 = 3 };
+FIXTURE_VARIANT_ADD(differential, test_ksyms_btf) {
+	.obj = "test_ksyms_btf", .min_ldimm64 = 2 };
+FIXTURE_VARIANT_ADD(differential, atomics) { .obj = "atomics", .min_ldimm64 = 7 };
+
+TEST_F_TIMEOUT(differential, xlated, E2E_TIMEOUT)
+{
+	struct bpf_object *bobj, *bobj2 = NULL;
+	struct bpf_program *p;
+	char path[PATH_MAX];
+	struct obj o;
+	int err, nprogs = 0, total_masked = 0;
+
+	obj_path(path, sizeof(path), variant->obj);
+	bobj = bpf_object__open_file(path, NULL);
+	ASSERT_NE(NULL, bobj) TH_LOG("libbpf open %s", path);
+	err = bpf_object__load(bobj);
+	ASSERT_EQ(0, err) TH_LOG("libbpf load %s: %d", path, err);
+	if (oracle()) {
+		/* Self-check of the comparison: libbpf against libbpf. */
+		bobj2 = bpf_object__open_file(path, NULL);
+		ASSERT_NE(NULL, bobj2);
+		ASSERT_EQ(0, bpf_object__load(bobj2));
+		memset(&o, 0, sizeof(o));
+		o.loader = -1;
+	} else {
+		obj_open(_metadata, &o, variant->obj);
+	}
+
+	bpf_object__for_each_program(p, bobj) {
+		const char *name = bpf_program__name(p);
+		struct xlated a = {}, b = {};
+		int fd, masked;
+
+		if (bobj2)
+			fd = dup(bpf_program__fd(bpf_object__find_program_by_name(bobj2, name)));
+		else
+			fd = prog_load_ok(_metadata, o.loader, name);
+		ASSERT_LE(0, fd);
+		get_xlated(_metadata, bpf_program__fd(p), &a);
+		get_xlated(_metadata, fd, &b);
+		ASSERT_EQ(0, xlated_diff(_metadata, name, &a, &b, &masked))
+			TH_LOG("%s/%s: xlated instructions differ", variant->obj, name);
+		ASSERT_EQ(a.nr_func_info, b.nr_func_info) TH_LOG("%s: func_info", name);
+		ASSERT_EQ(a.nr_line_info, b.nr_line_info) TH_LOG("%s: line_info", name);
+		total_masked += masked;
+		nprogs++;
+		free(a.insns);
+		free(b.insns);
+		close(fd);
+	}
+	ASSERT_LT(0, nprogs);
+	ASSERT_LE(variant->min_ldimm64, total_masked);
+	bpf_object__close(bobj);
+	bpf_object__close(bobj2);
+	if (!oracle())
+		obj_close(&o);
+}
+
+TEST_HARNESS_MAIN
