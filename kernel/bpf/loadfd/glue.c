@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 #include <linux/version.h>
 
+#include "../tools/lib/bpf/relo_core.h"
 #include "glue.h"
 
 int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
@@ -58,8 +59,11 @@ struct loadfd_prog {
 	char *name;
 	char *section;
 	char *attach_func;
+	char *attach_btf_name;		/* prefix + attach_func */
+	u32 attach_btf_kind;
 	u32 prog_type;
 	u32 expected_attach_type;
+	u32 prog_flags;
 	bool sleepable;
 	struct bpf_insn *insns;
 	u32 insn_cnt;
@@ -225,6 +229,7 @@ static void loadfd_obj_free(struct loadfd_obj *obj)
 		kfree(p->name);
 		kfree(p->section);
 		kfree(p->attach_func);
+		kfree(p->attach_btf_name);
 		kvfree(p->insns);
 		kvfree(p->func_info);
 		kvfree(p->line_info);
@@ -495,7 +500,7 @@ int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt)
 	obj->maps = kvcalloc(map_cnt, sizeof(*obj->maps), GFP_KERNEL);
 	obj->map_info = kvcalloc(map_cnt, sizeof(*obj->map_info), GFP_KERNEL);
 	obj->progs = kvcalloc(prog_cnt, sizeof(*obj->progs), GFP_KERNEL);
-	obj->btfs = kcalloc(MAX_KFUNC_BTFS, sizeof(*obj->btfs), GFP_KERNEL);
+	obj->btfs = kcalloc(LOADFD_MAX_MODULE_BTFS, sizeof(*obj->btfs), GFP_KERNEL);
 	if ((map_cnt && (!obj->maps || !obj->map_info)) || (prog_cnt && !obj->progs) ||
 	    !obj->btfs)
 		return -ENOMEM;
@@ -625,8 +630,12 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 	p->name = loadfd_strdup(s->name, s->name_len);
 	p->section = loadfd_strdup(s->section, s->section_len);
 	p->attach_func = loadfd_strdup(s->attach_func, s->attach_func_len);
+	p->attach_btf_name = kasprintf(GFP_KERNEL, "%.*s%.*s", (int)s->attach_prefix_len,
+				       s->attach_prefix, (int)s->attach_func_len, s->attach_func);
+	p->attach_btf_kind = s->attach_btf_kind;
 	p->prog_type = s->prog_type;
 	p->expected_attach_type = s->expected_attach_type;
+	p->prog_flags = s->prog_flags;
 	p->sleepable = s->sleepable;
 	p->insn_cnt = s->insn_cnt;
 	p->insns = loadfd_dup(s->insns, (size_t)s->insn_cnt * sizeof(struct bpf_insn));
@@ -642,7 +651,8 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 				   (size_t)s->core_relo_cnt * s->core_relo_rec_size);
 	/* Counted before the checks so loadfd_obj_free() frees what was copied. */
 	obj->prog_cnt++;
-	if (!p->name || !p->section || !p->attach_func || (s->insn_cnt && !p->insns) ||
+	if (!p->name || !p->section || !p->attach_func || !p->attach_btf_name ||
+	    (s->insn_cnt && !p->insns) ||
 	    (s->func_info_cnt && !p->func_info) || (s->line_info_cnt && !p->line_info) ||
 	    (s->core_relo_cnt && !p->core_relos))
 		return -ENOMEM;
@@ -665,8 +675,10 @@ bool loadfd_has_syscall_wrapper(void)
 	return IS_ENABLED(CONFIG_ARCH_HAS_SYSCALL_WRAPPER);
 }
 
-s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind, u32 *slot)
+s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind,
+		    u32 local_type_id, u32 *slot)
 {
+	const struct btf_type *t;
 	char buf[KSYM_NAME_LEN];
 	struct btf *btf;
 	s32 id;
@@ -680,6 +692,17 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 	id = bpf_find_btf_id(buf, kind, &btf);
 	if (id < 0)
 		return -ENOENT;
+	/* Like libbpf: the object's declaration must match the kernel's type
+	 * (the variable's type, or the function's prototype).
+	 */
+	t = btf_type_by_id(btf, id);
+	if (obj->btf && local_type_id && t &&
+	    bpf_core_types_are_compat(obj->btf, local_type_id, btf, t->type) <= 0) {
+		bpf_log(obj->log, "externs: '%s': the object's type does not match the kernel's\n",
+			buf);
+		btf_put(btf);
+		return -ENOENT;
+	}
 	if (!btf_is_module(btf)) {
 		btf_put(btf);
 		*slot = 0;
@@ -692,9 +715,9 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 			return id;
 		}
 	}
-	if (!obj->btfs || obj->btf_cnt >= MAX_KFUNC_BTFS) {
+	if (!obj->btfs || obj->btf_cnt >= LOADFD_MAX_MODULE_BTFS) {
 		btf_put(btf);
-		bpf_log(obj->log, "externs: more than %u module BTFs\n", MAX_KFUNC_BTFS);
+		bpf_log(obj->log, "externs: more than %u module BTFs\n", LOADFD_MAX_MODULE_BTFS);
 		return -E2BIG;
 	}
 	/* The loader keeps the module's BTF (not the module) alive. */
@@ -930,35 +953,17 @@ static bool loadfd_attr_contradicts(const union bpf_attr *attr, const struct loa
 		attr->expected_attach_type != p->expected_attach_type);
 }
 
-/* BTF id of the attach target a SEC name like fentry/<func> names, looked up
- * the way libbpf does (typedef btf_trace_<tp>, bpf_lsm_<hook>, bpf_iter_<x>).
+/* BTF id of the attach target the SEC name names (fentry/<func>: FUNC
+ * <func>; tp_btf/<tp>: TYPEDEF btf_trace_<tp>; lsm/<hook>: FUNC
+ * bpf_lsm_<hook>; the core's SEC table says which).
  */
 static s32 loadfd_attach_btf_id(const struct loadfd_prog *p)
 {
-	char buf[KSYM_NAME_LEN];
-	const char *prefix = "";
-	struct btf *vmlinux;
-	u8 kind = BTF_KIND_FUNC;
+	struct btf *vmlinux = bpf_get_btf_vmlinux();
 
-	switch (p->expected_attach_type) {
-	case BPF_TRACE_RAW_TP:
-		prefix = "btf_trace_";
-		kind = BTF_KIND_TYPEDEF;
-		break;
-	case BPF_LSM_MAC:
-	case BPF_LSM_CGROUP:
-		prefix = "bpf_lsm_";
-		break;
-	case BPF_TRACE_ITER:
-		prefix = "bpf_iter_";
-		break;
-	}
-	if (snprintf(buf, sizeof(buf), "%s%s", prefix, p->attach_func) >= sizeof(buf))
-		return -E2BIG;
-	vmlinux = bpf_get_btf_vmlinux();
 	if (IS_ERR_OR_NULL(vmlinux))
 		return -ENOENT;
-	return btf_find_by_name_kind(vmlinux, buf, kind);
+	return btf_find_by_name_kind(vmlinux, p->attach_btf_name, p->attach_btf_kind);
 }
 
 /* Writes the reason for a BPF_PROG_LOAD-by-name rejection that happens before
@@ -1050,16 +1055,18 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 	kattr->core_relo_rec_size = p->core_relo_rec_size;
 	/* Kept set (as a kernel pointer) so LSMs can see where it came from. */
 	kattr->loader_prog_name = (u64)(unsigned long)p->name;
+	kattr->prog_flags |= p->prog_flags;
 	if (p->sleepable)
 		kattr->prog_flags |= BPF_F_SLEEPABLE;
 	if (!kattr->prog_name[0])
 		loadfd_obj_name(kattr->prog_name, p->name);
-	if (!kattr->attach_btf_id && !kattr->attach_prog_fd && p->attach_func[0]) {
+	if (!kattr->attach_btf_id && !kattr->attach_prog_fd && p->attach_btf_kind &&
+	    p->attach_func[0]) {
 		ret = loadfd_attach_btf_id(p);
 		if (ret < 0) {
 			loadfd_prog_reject(attr, uattr, uattr_size, ret,
 					   "prog '%s': attach target '%s' not found in vmlinux BTF\n",
-					   name, p->attach_func);
+					   name, p->attach_btf_name);
 			goto out;
 		}
 		kattr->attach_btf_id = ret;

@@ -19,6 +19,8 @@ struct loadfd_obj;
 #define LOADFD_MAX_OBJ_SIZE (16 * 1024 * 1024)
 /* Most maps a caller may supply by name. */
 #define LOADFD_MAX_USER_MAPS 1024
+/* Most module BTFs one object may use (the verifier's MAX_KFUNC_BTFS). */
+#define LOADFD_MAX_MODULE_BTFS 256
 
 /* A map the object defines, as Rust hands it to loadfd_obj_add_map(). */
 struct loadfd_map_spec {
@@ -50,8 +52,13 @@ struct loadfd_prog_spec {
 	u32 section_len;
 	const u8 *attach_func;
 	u32 attach_func_len;
+	/* The attach target's BTF name is attach_prefix + attach_func. */
+	const u8 *attach_prefix;
+	u32 attach_prefix_len;
+	u32 attach_btf_kind;
 	u32 prog_type;
 	u32 expected_attach_type;
+	u32 prog_flags;
 	bool sleepable;
 	const void *insns;
 	u32 insn_cnt;
@@ -87,10 +94,12 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 const u8 *loadfd_kconfig_text(size_t *len);
 u32 loadfd_kernel_version(void);
 bool loadfd_has_syscall_wrapper(void);
-/* BTF id of @name/@kind in vmlinux or a module; *@slot is 0 for vmlinux or
- * the object's 1-based module BTF slot. Returns the id, or -ENOENT.
+/* BTF id of @name/@kind in vmlinux or a module whose type is compatible with
+ * the object's @local_type_id (0: no check); *@slot is 0 for vmlinux or the
+ * object's 1-based module BTF slot. Returns the id, or -ENOENT.
  */
-s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind, u32 *slot);
+s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind,
+		    u32 local_type_id, u32 *slot);
 /* kallsyms address of @name, or 0. */
 u64 loadfd_kallsyms(const u8 *name, size_t len);
 

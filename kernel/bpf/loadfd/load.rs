@@ -1,21 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Building a loader object from the object's bytes (no `unsafe` here).
+//!
+//! The order matters: the object's BTF is loaded (and verified by the kernel)
+//! first, because maps are created with its type ids and externs are checked
+//! against it; externs are resolved before maps because the `.kconfig` map's
+//! contents are theirs; programs are linked last, against the resolved externs.
 
-use crate::bpfobj::{self, error::ErrorClass};
-use crate::sys::{Errno, Log, ObjBuilder};
+use crate::bpfobj::{
+    btf::BTF_KIND_FUNC,
+    compat::{KVVec, GFP_KERNEL},
+    error::{Error, ErrorClass},
+    externs::{self, Env, KconfigValue, KfuncId, KsymBtf},
+    kconfig,
+    link::{self, Linked},
+    maps::{MapDef, MapKind, SlotTarget},
+    object::Object,
+};
+use crate::sys::{self, Errno, Log, MapSpec, ObjBuilder, ProgSpec};
 
-/// Runs the core on `data` and reports the first rejection to `log`.
-pub(crate) fn create(data: &[u8], log: &mut Log, _obj: &mut ObjBuilder) -> Result<(), Errno> {
-    if let Err(e) = bpfobj::elf::check_header(data) {
-        log.line(format_args!("{e}"));
-        return Err(lower(e.class()));
+/// What only the running kernel knows, for [`externs::resolve`].
+struct KernelEnv<'b> {
+    obj: &'b ObjBuilder,
+}
+
+impl Env for KernelEnv<'_> {
+    fn kconfig(&self, name: &[u8]) -> Option<KconfigValue<'_>> {
+        match name {
+            b"LINUX_KERNEL_VERSION" => Some(KconfigValue::Int(u64::from(sys::kernel_version()))),
+            b"LINUX_HAS_BPF_COOKIE" => Some(KconfigValue::Bool(true)),
+            b"LINUX_HAS_SYSCALL_WRAPPER" => Some(KconfigValue::Bool(sys::has_syscall_wrapper())),
+            _ => kconfig::lookup(sys::kconfig_text(), name),
+        }
     }
-    log.line(format_args!(
-        "elf: BPF object accepted ({} bytes); loading is not implemented yet",
-        data.len()
-    ));
-    Err(Errno::OPNOTSUPP)
+
+    fn ksym_btf(&self, name: &[u8], btf_kind: u32, local_type_id: u32) -> Option<KsymBtf> {
+        let (btf_id, btf_obj) = self.obj.btf_find(name, btf_kind, local_type_id)?;
+        Some(KsymBtf { btf_id, btf_obj })
+    }
+
+    fn ksym_addr(&self, name: &[u8]) -> Option<u64> {
+        sys::kallsyms(name)
+    }
+
+    fn kfunc(&self, name: &[u8], local_proto_id: u32) -> Option<KfuncId> {
+        let (btf_id, slot) = self.obj.btf_find(name, BTF_KIND_FUNC, local_proto_id)?;
+        let btf_fd_slot = i16::try_from(slot).ok()?;
+        Some(KfuncId {
+            btf_id,
+            btf_fd_slot,
+        })
+    }
+}
+
+/// Reports a core error to the log and lowers it to an errno.
+fn reject(log: &mut Log, e: Error) -> Errno {
+    log.line(format_args!("{e}"));
+    lower(e.class())
 }
 
 /// Lowers a core error class to the errno the syscall returns.
@@ -28,4 +69,133 @@ pub(crate) fn lower(class: ErrorClass) -> Errno {
         ErrorClass::NotFound => Errno::NOENT,
         ErrorClass::NoMem => Errno::NOMEM,
     }
+}
+
+fn map_spec<'a>(m: &'a MapDef<'a>, inner: Option<&'a MapSpec<'a>>, init: Option<&'a [u8]>) -> MapSpec<'a> {
+    let page = u32::try_from(kernel::page::PAGE_SIZE).unwrap_or(4096);
+    MapSpec {
+        name: m.name,
+        map_type: m.map_type,
+        key_size: m.key_size,
+        value_size: m.value_size,
+        max_entries: m.max_entries_for(page),
+        map_flags: m.map_flags,
+        numa_node: m.numa_node,
+        map_extra: m.map_extra,
+        btf_key_type_id: m.btf_key_type_id,
+        btf_value_type_id: m.btf_value_type_id,
+        inner,
+        init,
+        freeze: matches!(m.kind, MapKind::Rodata | MapKind::Kconfig),
+    }
+}
+
+/// Serialises the linked program into the layouts `BPF_PROG_LOAD` takes.
+struct ProgBytes {
+    insns: KVVec<u8>,
+    func_info: KVVec<u8>,
+    line_info: KVVec<u8>,
+    core_relos: KVVec<u8>,
+}
+
+fn put_u32s(out: &mut KVVec<u8>, vals: &[u32]) -> Result<(), Error> {
+    for v in vals {
+        out.extend_from_slice(&v.to_ne_bytes(), GFP_KERNEL)?;
+    }
+    Ok(())
+}
+
+fn prog_bytes(l: &Linked) -> Result<ProgBytes, Error> {
+    let mut b = ProgBytes {
+        insns: KVVec::new(),
+        func_info: KVVec::new(),
+        line_info: KVVec::new(),
+        core_relos: KVVec::new(),
+    };
+    for insn in l.insns.iter() {
+        b.insns.extend_from_slice(&insn.to_bytes(), GFP_KERNEL)?;
+    }
+    for f in l.func_info.iter() {
+        put_u32s(&mut b.func_info, &[f.insn_off, f.type_id])?;
+    }
+    for li in l.line_info.iter() {
+        put_u32s(&mut b.line_info, &[li.insn_off, li.file_name_off, li.line_off, li.line_col])?;
+    }
+    for r in l.core_relos.iter() {
+        put_u32s(&mut b.core_relos, &[r.insn_off, r.type_id, r.access_str_off, r.kind])?;
+    }
+    Ok(b)
+}
+
+/// Runs the core on `data` and builds the loader object `ob`; every rejection
+/// is reported to `log`.
+pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<(), Errno> {
+    let obj = Object::parse(data).map_err(|e| reject(log, e))?;
+    ob.reserve(obj.maps().len(), obj.programs().len())?;
+    ob.set_meta(obj.license(), obj.kern_version())?;
+    if let Some(btf) = obj.btf() {
+        ob.load_btf(btf)?;
+    }
+
+    let resolved = externs::resolve(&obj, &KernelEnv { obj: ob }).map_err(|e| reject(log, e))?;
+
+    for (i, m) in obj.maps().iter().enumerate() {
+        let inner_def = match m.inner {
+            Some(j) => Some(obj.inner_maps().get(j).ok_or(Errno::INVAL)?),
+            None => None,
+        };
+        let inner = inner_def.map(|d| map_spec(d, None, None));
+        let init = match m.kind {
+            MapKind::Kconfig => Some(resolved.kconfig.as_slice()),
+            MapKind::Data | MapKind::Rodata => Some(m.init_data),
+            MapKind::Bss | MapKind::Btf => None,
+        };
+        let idx = ob.add_map(&map_spec(m, inner.as_ref(), init))?;
+        // Programs refer to maps by core index; the C side must agree.
+        if usize::try_from(idx).ok() != Some(i) {
+            return Err(Errno::INVAL);
+        }
+    }
+    for (i, m) in (0u32..).zip(obj.maps().iter()) {
+        for &(slot, target) in m.slots.iter() {
+            match target {
+                SlotTarget::Map(t) => {
+                    let t = u32::try_from(t).map_err(|_| Errno::INVAL)?;
+                    ob.set_map_slot(i, slot, t)?;
+                }
+                SlotTarget::Prog(_) => {
+                    // Programs are loaded later, one BPF_PROG_LOAD at a time.
+                    log.line(format_args!(
+                        "maps: map {i}: prog-array initial slots are not supported"
+                    ));
+                    return Err(Errno::OPNOTSUPP);
+                }
+            }
+        }
+    }
+
+    for (i, p) in obj.programs().iter().enumerate() {
+        let linked = link::link(&obj, i, &resolved).map_err(|e| reject(log, e))?;
+        let b = prog_bytes(&linked).map_err(|e| reject(log, e))?;
+        ob.add_prog(&ProgSpec {
+            name: p.name,
+            section: p.section,
+            attach_func: p.attach_func,
+            attach_prefix: p.attach_btf_prefix,
+            // 0: the target (e.g. kprobe/<func>) is not a BTF object.
+            attach_btf_kind: if p.attach_btf { p.attach_btf_kind } else { 0 },
+            prog_type: p.prog_type,
+            expected_attach_type: p.expected_attach_type,
+            prog_flags: p.prog_flags,
+            sleepable: p.sleepable,
+            insns: &b.insns,
+            func_info: &b.func_info,
+            func_info_rec_size: 8,
+            line_info: &b.line_info,
+            line_info_rec_size: 16,
+            core_relos: &b.core_relos,
+            core_relo_rec_size: 16,
+        })?;
+    }
+    Ok(())
 }

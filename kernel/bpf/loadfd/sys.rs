@@ -133,8 +133,12 @@ pub(crate) struct ProgSpec<'a> {
     pub(crate) name: &'a [u8],
     pub(crate) section: &'a [u8],
     pub(crate) attach_func: &'a [u8],
+    /// BTF name prefix of the attach target (`btf_trace_`, `bpf_lsm_`, ...).
+    pub(crate) attach_prefix: &'a [u8],
+    pub(crate) attach_btf_kind: u32,
     pub(crate) prog_type: u32,
     pub(crate) expected_attach_type: u32,
+    pub(crate) prog_flags: u32,
     pub(crate) sleepable: bool,
     /// `struct bpf_insn` array.
     pub(crate) insns: &'a [u8],
@@ -216,8 +220,12 @@ impl ObjBuilder {
             section_len: len32(p.section.len())?,
             attach_func: p.attach_func.as_ptr(),
             attach_func_len: len32(p.attach_func.len())?,
+            attach_prefix: p.attach_prefix.as_ptr(),
+            attach_prefix_len: len32(p.attach_prefix.len())?,
+            attach_btf_kind: p.attach_btf_kind,
             prog_type: p.prog_type,
             expected_attach_type: p.expected_attach_type,
+            prog_flags: p.prog_flags,
             sleepable: p.sleepable,
             insns: p.insns.as_ptr().cast(),
             insn_cnt: records(p.insns, 8)?,
@@ -238,12 +246,19 @@ impl ObjBuilder {
 
     /// BTF id of `name` of BTF kind `kind` in vmlinux or a module, with the
     /// module BTF slot (0 for vmlinux).
-    pub(crate) fn btf_find(&self, name: &[u8], kind: u32) -> Option<(u32, u32)> {
+    pub(crate) fn btf_find(&self, name: &[u8], kind: u32, local_type_id: u32) -> Option<(u32, u32)> {
         let mut slot = 0u32;
         // SAFETY: `self.0` is valid (see `reserve`); `name` is valid for its
         // length; `slot` is a valid out pointer.
         let id = unsafe {
-            bindings::loadfd_btf_find(self.0, name.as_ptr(), name.len(), kind, &mut slot)
+            bindings::loadfd_btf_find(
+                self.0,
+                name.as_ptr(),
+                name.len(),
+                kind,
+                local_type_id,
+                &mut slot,
+            )
         };
         u32::try_from(id).ok().map(|id| (id, slot))
     }
@@ -280,7 +295,7 @@ pub(crate) fn kallsyms(name: &[u8]) -> Option<u64> {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn loadfd_rs_create(
+pub(crate) unsafe extern "C" fn loadfd_rs_create(
     data: *const u8,
     len: usize,
     log: *mut bindings::bpf_verifier_log,

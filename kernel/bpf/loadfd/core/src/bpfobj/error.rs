@@ -544,6 +544,351 @@ pub enum Error {
         /// Size in bytes.
         len: usize,
     },
+    // --- sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, link.rs (core-object) ---
+    /// A program section name matches no entry of the SEC-name table.
+    SecUnknown {
+        /// ELF section index.
+        section: u32,
+    },
+    /// A program section of a type this loader does not support
+    /// (`struct_ops`).
+    SecUnsupported {
+        /// ELF section index.
+        section: u32,
+        /// Its `bpf_prog_type`.
+        prog_type: u32,
+    },
+    /// A section that must be unique appears twice.
+    ObjDuplicateSection {
+        /// ELF section index of the second one.
+        section: u32,
+    },
+    /// The `license` section has no NUL or is longer than 127 bytes.
+    ObjBadLicense {
+        /// ELF section index.
+        section: u32,
+    },
+    /// The `version` section is not 4 bytes.
+    ObjBadVersion {
+        /// ELF section index.
+        section: u32,
+    },
+    /// Legacy `maps` section (not supported, like libbpf 1.0).
+    ObjLegacyMaps {
+        /// ELF section index.
+        section: u32,
+    },
+    /// `.maps`, `.BTF` or `.BTF.ext` is not `SHT_PROGBITS`.
+    ObjBadSectionType {
+        /// ELF section index.
+        section: u32,
+    },
+    /// A section the loader does not support (`struct_ops`, arena,
+    /// relocations inside data).
+    ObjUnsupportedSection {
+        /// ELF section index.
+        section: u32,
+    },
+    /// BTF is needed (for `.maps`, externs or `.BTF.ext`) but missing.
+    ObjBtfRequired {
+        /// ELF section index of what needs it.
+        section: u32,
+    },
+    /// A `.BTF.ext` block names a section that is not a code section.
+    ObjExtUnknownSection {
+        /// Offset of the section name in the BTF strings.
+        sec_name_off: u32,
+    },
+    /// A `.BTF.ext` record is misaligned or outside its section.
+    ObjExtBadRecord {
+        /// Offset of the block's section name in the BTF strings.
+        sec_name_off: u32,
+        /// Record number in the block.
+        rec: u32,
+    },
+    /// A `DATASEC` has size 0 and no ELF section gives its size.
+    ObjDatasecNoSection {
+        /// The `DATASEC`'s type id.
+        type_id: u32,
+    },
+    /// A `DATASEC` entry is not a `VAR`.
+    ObjDatasecBadVar {
+        /// The `DATASEC`'s type id.
+        type_id: u32,
+        /// Entry number.
+        index: u32,
+    },
+    /// A global `VAR` of a `DATASEC` has no ELF symbol.
+    ObjDatasecNoSymbol {
+        /// The `DATASEC`'s type id.
+        type_id: u32,
+        /// Entry number.
+        index: u32,
+    },
+    /// A function symbol is empty, misaligned, outside its section or
+    /// unnamed.
+    ProgBadFunc {
+        /// ELF section index.
+        section: u32,
+        /// ELF symbol index.
+        symbol: u32,
+    },
+    /// A static (local) function outside `.text` (a program must be global).
+    ProgStatic {
+        /// ELF section index.
+        section: u32,
+        /// ELF symbol index.
+        symbol: u32,
+    },
+    /// Two functions overlap.
+    ProgOverlap {
+        /// ELF section index.
+        section: u32,
+        /// ELF symbol index of the second one.
+        symbol: u32,
+    },
+    /// Two programs have the same name.
+    ProgDuplicateName {
+        /// ELF symbol index of one of them.
+        symbol: u32,
+    },
+    /// An extern symbol has no BTF `VAR` or `FUNC`.
+    ExternNoBtf {
+        /// ELF symbol index.
+        symbol: u32,
+    },
+    /// An extern symbol's BTF `VAR` or `FUNC` does not have extern linkage.
+    ExternNotExtern {
+        /// ELF symbol index.
+        symbol: u32,
+        /// The BTF type.
+        type_id: u32,
+    },
+    /// An extern is in no `DATASEC`.
+    ExternNoDatasec {
+        /// ELF symbol index.
+        symbol: u32,
+    },
+    /// An extern is in a `DATASEC` other than `.kconfig` and `.ksyms`.
+    ExternBadSection {
+        /// ELF symbol index.
+        symbol: u32,
+        /// The `DATASEC`.
+        sec_btf_id: u32,
+    },
+    /// A function in `.kconfig`.
+    ExternKconfigFunc {
+        /// ELF symbol index.
+        symbol: u32,
+    },
+    /// A kconfig extern of an unsupported type.
+    ExternKconfigType {
+        /// ELF symbol index.
+        symbol: u32,
+    },
+    /// A `.ksyms` or `.kconfig` entry has no extern symbol.
+    ExternNoSymbol {
+        /// The BTF type of the entry.
+        type_id: u32,
+    },
+    /// A kconfig value does not fit the extern's type.
+    ExternKconfigValue {
+        /// Extern index.
+        ext: u32,
+    },
+    /// A strong extern is not provided by the kernel.
+    ExternUnresolved {
+        /// Extern index.
+        ext: u32,
+    },
+    /// `.maps` has no `DATASEC` in BTF.
+    MapNoDatasec {
+        /// ELF section index of `.maps`.
+        section: u32,
+    },
+    /// A `.maps` entry is not a named `VAR` of a struct inside the section,
+    /// or overlaps the previous one.
+    MapBadVar {
+        /// Entry number in the `.maps` `DATASEC`.
+        map: u32,
+    },
+    /// A `.maps` variable is not global (static or extern maps).
+    MapBadLinkage {
+        /// Entry number in the `.maps` `DATASEC`.
+        map: u32,
+    },
+    /// A map definition member is malformed or conflicts with another.
+    MapBadDef {
+        /// Entry number in the `.maps` `DATASEC`.
+        map: u32,
+        /// Member number.
+        member: u32,
+    },
+    /// A map definition member this loader does not know or support.
+    MapUnsupported {
+        /// Entry number in the `.maps` `DATASEC`.
+        map: u32,
+        /// Member number.
+        member: u32,
+    },
+    /// A map definition without `type`.
+    MapNoType {
+        /// Entry number in the `.maps` `DATASEC`.
+        map: u32,
+    },
+    /// A data section too large for a map.
+    MapBadData {
+        /// ELF section index.
+        section: u32,
+    },
+    /// `.rel.maps` without `.maps`, or not relocating it.
+    MapRelNoMaps {
+        /// ELF section index of `.rel.maps`.
+        section: u32,
+    },
+    /// A `.rel.maps` relocation is not a valid initial slot.
+    MapRelBad {
+        /// Relocation number.
+        rel: u32,
+    },
+    /// A relocation offset is not instruction-aligned.
+    RelocBadOffset {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// A relocation's symbol is in a special section or not an extern.
+    RelocBadSymbol {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// A relocation's function cannot be found (internal inconsistency).
+    RelocNoFunc {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// A relocation against an instruction that is not a call or a whole
+    /// `ld_imm64`, or of the wrong ELF type for it.
+    RelocBadInsn {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// A call relocation that is not a subprogram call into `.text`, or a
+    /// misaligned subprogram address.
+    RelocBadCall {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// An `ld_imm64` relocation against something that is not a map, a
+    /// global variable, a subprogram or an extern.
+    RelocBadTarget {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// No map at the relocation's symbol.
+    RelocNoMap {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// A global variable access outside its section.
+    RelocDataRange {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// Two relocations of one instruction.
+    RelocDuplicate {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// No program with this index.
+    LinkBadProgram {
+        /// Program index.
+        prog: u32,
+    },
+    /// A function's code cannot be read (internal inconsistency).
+    LinkBadFunc {
+        /// ELF symbol index of the function.
+        symbol: u32,
+    },
+    /// A call or callback reference that cannot be resolved.
+    LinkBadCall {
+        /// ELF symbol index of the calling function.
+        symbol: u32,
+        /// Instruction index in the function.
+        insn: u32,
+    },
+    /// A call or callback target that is not the start of a `.text`
+    /// function.
+    LinkNoSubprog {
+        /// ELF symbol index of the calling function.
+        symbol: u32,
+        /// Instruction index in the function.
+        insn: u32,
+    },
+    /// A pseudo `ld_imm64` or kfunc call without a relocation (it would
+    /// use the caller's file descriptors).
+    LinkUnrelocated {
+        /// ELF symbol index of the function.
+        symbol: u32,
+        /// Instruction index in the function.
+        insn: u32,
+    },
+    /// A relocation that cannot be applied (unresolved value).
+    LinkBadReloc {
+        /// ELF relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
+    /// A subprogram without func_info while the program has some.
+    LinkMissingFuncInfo {
+        /// ELF symbol index of the subprogram.
+        symbol: u32,
+    },
+    /// A subprogram without line_info while the program has some.
+    LinkMissingLineInfo {
+        /// ELF symbol index of the subprogram.
+        symbol: u32,
+    },
+    /// A `.BTF.ext` record of a function is misaligned or targets a
+    /// truncated `ld_imm64`.
+    LinkBadExtRecord {
+        /// ELF symbol index of the function.
+        symbol: u32,
+    },
+    /// The linked program would exceed the instruction limit.
+    LinkTooBig {
+        /// Instructions so far.
+        insns: u32,
+    },
+    /// An `exception_callback:` decl tag not on a global program, with an
+    /// empty name, or naming a static, hidden or ambiguous function.
+    LinkBadExceptionCb {
+        /// The decl tag's type id.
+        type_id: u32,
+    },
+    /// An `exception_callback:` decl tag names no `.text` function.
+    LinkNoExceptionCb {
+        /// The decl tag's type id.
+        type_id: u32,
+    },
 }
 
 impl Error {
@@ -639,6 +984,64 @@ impl Error {
             | Error::BtfExtBadStrOff { .. }
             | Error::BtfExtBadTypeId { .. }
             | Error::InsnBadSize { .. } => ErrorClass::Malformed,
+            // core-object: sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, link.rs.
+            Error::SecUnknown { .. }
+            | Error::SecUnsupported { .. }
+            | Error::ObjLegacyMaps { .. }
+            | Error::ObjUnsupportedSection { .. }
+            | Error::ProgStatic { .. }
+            | Error::ExternBadSection { .. }
+            | Error::ExternKconfigFunc { .. }
+            | Error::ExternKconfigType { .. }
+            | Error::MapBadLinkage { .. }
+            | Error::MapUnsupported { .. } => ErrorClass::Unsupported,
+            Error::ExternUnresolved { .. }
+            | Error::LinkBadProgram { .. }
+            | Error::LinkNoExceptionCb { .. } => ErrorClass::NotFound,
+            Error::LinkTooBig { .. } => ErrorClass::TooBig,
+            Error::ObjDuplicateSection { .. }
+            | Error::ObjBadLicense { .. }
+            | Error::ObjBadVersion { .. }
+            | Error::ObjBadSectionType { .. }
+            | Error::ObjBtfRequired { .. }
+            | Error::ObjExtUnknownSection { .. }
+            | Error::ObjExtBadRecord { .. }
+            | Error::ObjDatasecNoSection { .. }
+            | Error::ObjDatasecBadVar { .. }
+            | Error::ObjDatasecNoSymbol { .. }
+            | Error::ProgBadFunc { .. }
+            | Error::ProgOverlap { .. }
+            | Error::ProgDuplicateName { .. }
+            | Error::ExternNoBtf { .. }
+            | Error::ExternNotExtern { .. }
+            | Error::ExternNoDatasec { .. }
+            | Error::ExternNoSymbol { .. }
+            | Error::ExternKconfigValue { .. }
+            | Error::MapNoDatasec { .. }
+            | Error::MapBadVar { .. }
+            | Error::MapBadDef { .. }
+            | Error::MapNoType { .. }
+            | Error::MapBadData { .. }
+            | Error::MapRelNoMaps { .. }
+            | Error::MapRelBad { .. }
+            | Error::RelocBadOffset { .. }
+            | Error::RelocBadSymbol { .. }
+            | Error::RelocNoFunc { .. }
+            | Error::RelocBadInsn { .. }
+            | Error::RelocBadCall { .. }
+            | Error::RelocBadTarget { .. }
+            | Error::RelocNoMap { .. }
+            | Error::RelocDataRange { .. }
+            | Error::RelocDuplicate { .. }
+            | Error::LinkBadFunc { .. }
+            | Error::LinkBadCall { .. }
+            | Error::LinkNoSubprog { .. }
+            | Error::LinkUnrelocated { .. }
+            | Error::LinkBadReloc { .. }
+            | Error::LinkMissingFuncInfo { .. }
+            | Error::LinkMissingLineInfo { .. }
+            | Error::LinkBadExtRecord { .. }
+            | Error::LinkBadExceptionCb { .. } => ErrorClass::Malformed,
         }
     }
 }
@@ -896,6 +1299,188 @@ impl fmt::Display for Error {
             // core-parsers: insn.rs.
             Error::InsnBadSize { len } => {
                 write!(f, "insn: {len} bytes, not a multiple of 8")
+            }
+            // core-object: sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, link.rs.
+            Error::SecUnknown { section } => {
+                write!(f, "prog: section {section}: unknown program section name")
+            }
+            Error::SecUnsupported { section, prog_type } => write!(
+                f,
+                "prog: section {section}: program type {prog_type} is not supported"
+            ),
+            Error::ObjDuplicateSection { section } => {
+                write!(f, "obj: section {section}: duplicate section")
+            }
+            Error::ObjBadLicense { section } => write!(
+                f,
+                "obj: section {section}: license is not a NUL-terminated string of at most 127 bytes"
+            ),
+            Error::ObjBadVersion { section } => {
+                write!(f, "obj: section {section}: version section is not 4 bytes")
+            }
+            Error::ObjLegacyMaps { section } => write!(
+                f,
+                "obj: section {section}: legacy 'maps' section is not supported, use .maps"
+            ),
+            Error::ObjBadSectionType { section } => {
+                write!(f, "obj: section {section}: not SHT_PROGBITS")
+            }
+            Error::ObjUnsupportedSection { section } => {
+                write!(f, "obj: section {section}: section kind not supported")
+            }
+            Error::ObjBtfRequired { section } => {
+                write!(f, "obj: section {section}: needs .BTF, which is missing")
+            }
+            Error::ObjExtUnknownSection { sec_name_off } => write!(
+                f,
+                "btf.ext: block for section name at {sec_name_off}: no such code section"
+            ),
+            Error::ObjExtBadRecord { sec_name_off, rec } => write!(
+                f,
+                "btf.ext: section name at {sec_name_off} rec {rec}: not an instruction of the section"
+            ),
+            Error::ObjDatasecNoSection { type_id } => write!(
+                f,
+                "btf: DATASEC [{type_id}]: size 0 and no ELF section to take it from"
+            ),
+            Error::ObjDatasecBadVar { type_id, index } => {
+                write!(f, "btf: DATASEC [{type_id}] entry {index}: not a VAR")
+            }
+            Error::ObjDatasecNoSymbol { type_id, index } => write!(
+                f,
+                "btf: DATASEC [{type_id}] entry {index}: no ELF symbol for the variable"
+            ),
+            Error::ProgBadFunc { section, symbol } => write!(
+                f,
+                "prog: section {section} symbol {symbol}: bad function (size, alignment or bounds)"
+            ),
+            Error::ProgStatic { section, symbol } => write!(
+                f,
+                "prog: section {section} symbol {symbol}: static programs are not supported"
+            ),
+            Error::ProgOverlap { section, symbol } => {
+                write!(f, "prog: section {section} symbol {symbol}: overlaps another function")
+            }
+            Error::ProgDuplicateName { symbol } => {
+                write!(f, "prog: symbol {symbol}: duplicate program name")
+            }
+            Error::ExternNoBtf { symbol } => {
+                write!(f, "externs: symbol {symbol}: no BTF VAR or FUNC for the extern")
+            }
+            Error::ExternNotExtern { symbol, type_id } => write!(
+                f,
+                "externs: symbol {symbol}: BTF [{type_id}] does not have extern linkage"
+            ),
+            Error::ExternNoDatasec { symbol } => {
+                write!(f, "externs: symbol {symbol}: extern is in no DATASEC")
+            }
+            Error::ExternBadSection { symbol, sec_btf_id } => write!(
+                f,
+                "externs: symbol {symbol}: DATASEC [{sec_btf_id}] is neither .kconfig nor .ksyms"
+            ),
+            Error::ExternKconfigFunc { symbol } => {
+                write!(f, "externs: symbol {symbol}: functions are not allowed in .kconfig")
+            }
+            Error::ExternKconfigType { symbol } => {
+                write!(f, "externs: symbol {symbol}: unsupported kconfig type")
+            }
+            Error::ExternNoSymbol { type_id } => {
+                write!(f, "externs: BTF [{type_id}]: extern DATASEC entry without a symbol")
+            }
+            Error::ExternKconfigValue { ext } => {
+                write!(f, "externs: extern {ext}: kconfig value does not fit its type")
+            }
+            Error::ExternUnresolved { ext } => {
+                write!(f, "externs: extern {ext}: not found in the running kernel")
+            }
+            Error::MapNoDatasec { section } => {
+                write!(f, "maps: section {section}: no .maps DATASEC in BTF")
+            }
+            Error::MapBadVar { map } => {
+                write!(f, "maps: map {map}: not a named struct variable inside .maps, or overlapping")
+            }
+            Error::MapBadLinkage { map } => {
+                write!(f, "maps: map {map}: only global map variables are supported")
+            }
+            Error::MapBadDef { map, member } => {
+                write!(f, "maps: map {map} member {member}: malformed or conflicting")
+            }
+            Error::MapUnsupported { map, member } => {
+                write!(f, "maps: map {map} member {member}: not supported")
+            }
+            Error::MapNoType { map } => write!(f, "maps: map {map}: no map type"),
+            Error::MapBadData { section } => {
+                write!(f, "maps: section {section}: data section too large")
+            }
+            Error::MapRelNoMaps { section } => {
+                write!(f, "maps: section {section}: .rel.maps does not relocate .maps")
+            }
+            Error::MapRelBad { rel } => {
+                write!(f, "maps: .rel.maps rel {rel}: not a valid initial slot")
+            }
+            Error::RelocBadOffset { section, rel } => {
+                write!(f, "reloc: section {section} rel {rel}: offset not instruction-aligned")
+            }
+            Error::RelocBadSymbol { section, rel } => {
+                write!(f, "reloc: section {section} rel {rel}: bad symbol")
+            }
+            Error::RelocNoFunc { section, rel } => {
+                write!(f, "reloc: section {section} rel {rel}: not inside a function")
+            }
+            Error::RelocBadInsn { section, rel } => write!(
+                f,
+                "reloc: section {section} rel {rel}: wrong instruction or relocation type"
+            ),
+            Error::RelocBadCall { section, rel } => {
+                write!(f, "reloc: section {section} rel {rel}: bad subprogram call or address")
+            }
+            Error::RelocBadTarget { section, rel } => {
+                write!(f, "reloc: section {section} rel {rel}: symbol is not a map, global or extern")
+            }
+            Error::RelocNoMap { section, rel } => {
+                write!(f, "reloc: section {section} rel {rel}: no map at the symbol")
+            }
+            Error::RelocDataRange { section, rel } => {
+                write!(f, "reloc: section {section} rel {rel}: offset outside the data section")
+            }
+            Error::RelocDuplicate { section, rel } => {
+                write!(f, "reloc: section {section} rel {rel}: instruction relocated twice")
+            }
+            Error::LinkBadProgram { prog } => write!(f, "link: no program {prog}"),
+            Error::LinkBadFunc { symbol } => {
+                write!(f, "link: symbol {symbol}: function code unreadable")
+            }
+            Error::LinkBadCall { symbol, insn } => {
+                write!(f, "link: symbol {symbol} insn {insn}: unresolvable call")
+            }
+            Error::LinkNoSubprog { symbol, insn } => write!(
+                f,
+                "link: symbol {symbol} insn {insn}: target is not a .text function"
+            ),
+            Error::LinkUnrelocated { symbol, insn } => write!(
+                f,
+                "link: symbol {symbol} insn {insn}: pseudo instruction without relocation"
+            ),
+            Error::LinkBadReloc { section, rel } => {
+                write!(f, "link: section {section} rel {rel}: cannot apply")
+            }
+            Error::LinkMissingFuncInfo { symbol } => {
+                write!(f, "link: symbol {symbol}: subprogram has no func_info")
+            }
+            Error::LinkMissingLineInfo { symbol } => {
+                write!(f, "link: symbol {symbol}: subprogram has no line_info")
+            }
+            Error::LinkBadExtRecord { symbol } => {
+                write!(f, "link: symbol {symbol}: bad .BTF.ext record")
+            }
+            Error::LinkTooBig { insns } => {
+                write!(f, "link: program exceeds the instruction limit at {insns}")
+            }
+            Error::LinkBadExceptionCb { type_id } => {
+                write!(f, "link: decl tag [{type_id}]: bad exception_callback")
+            }
+            Error::LinkNoExceptionCb { type_id } => {
+                write!(f, "link: decl tag [{type_id}]: exception callback not found")
             }
         }
     }

@@ -28,7 +28,7 @@ use crate::bpfobj::btf::{
 use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
 use crate::bpfobj::elf::{Elf, SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE};
 use crate::bpfobj::error::Error;
-use crate::bpfobj::object::{BtfBuf, Object};
+use crate::bpfobj::object::{datasec_of, us, BtfBuf, NameIndex, Object};
 use crate::bpfobj::reloc::RelocKind;
 
 /// Name of the kconfig `DATASEC` and map.
@@ -189,37 +189,27 @@ fn kcfg_type(btf: &Btf<'_>, id: u32, depth: u32) -> Result<Option<(KcfgType, boo
     })
 }
 
-/// The first `VAR` or `FUNC` called `name` (libbpf's `find_extern_btf_id`).
-fn find_extern_btf_id(btf: &Btf<'_>, name: &[u8], symbol: u32) -> Result<u32, Error> {
-    for t in btf.types() {
-        let k = t.kind();
-        if k != BTF_KIND_VAR && k != BTF_KIND_FUNC {
-            continue;
-        }
-        if btf.str_at(t.name_off())? != name {
-            continue;
-        }
-        let is_extern = match k {
-            BTF_KIND_VAR => t.var_linkage() == Some(BTF_VAR_GLOBAL_EXTERN),
-            _ => t.func_linkage() == Some(BTF_FUNC_EXTERN),
-        };
-        if !is_extern {
-            return Err(Error::ExternNotExtern {
-                symbol,
-                type_id: t.id(),
-            });
-        }
-        return Ok(t.id());
+/// The first `VAR` or `FUNC` called `name` (libbpf's
+/// `find_extern_btf_id`), which must have extern linkage.
+fn find_extern_btf_id(
+    btf: &Btf<'_>,
+    index: &NameIndex<'_>,
+    name: &[u8],
+    symbol: u32,
+) -> Result<u32, Error> {
+    let id = index.first(name).ok_or(Error::ExternNoBtf { symbol })?;
+    let t = btf.type_by_id(id)?;
+    let is_extern = match t.kind() {
+        BTF_KIND_VAR => t.var_linkage() == Some(BTF_VAR_GLOBAL_EXTERN),
+        _ => t.func_linkage() == Some(BTF_FUNC_EXTERN),
+    };
+    if !is_extern {
+        return Err(Error::ExternNotExtern {
+            symbol,
+            type_id: id,
+        });
     }
-    Err(Error::ExternNoBtf { symbol })
-}
-
-/// The first `DATASEC` with an entry for `id`.
-fn find_extern_sec(btf: &Btf<'_>, id: u32, symbol: u32) -> Result<u32, Error> {
-    btf.types()
-        .find(|t| t.kind() == BTF_KIND_DATASEC && t.datasec_vars().any(|v| v.type_id == id))
-        .map(|t| t.id())
-        .ok_or(Error::ExternNoDatasec { symbol })
+    Ok(id)
 }
 
 fn kind_rank(k: &ExternKind) -> u8 {
@@ -236,14 +226,27 @@ pub(crate) fn collect<'a>(
     btf: Option<&Btf<'a>>,
 ) -> Result<(KVVec<Extern<'a>>, u32), Error> {
     let mut out: KVVec<Extern<'a>> = KVVec::new();
+    // Built on the first extern: objects without externs pay nothing.
+    let mut index: Option<(NameIndex<'a>, KVVec<u32>)> = None;
     for sym in elf.symbols() {
         if !sym_is_extern(sym.shndx, sym.bind, sym.typ) || sym.name.is_empty() {
             continue;
         }
         let btf = btf.ok_or(Error::ExternNoBtf { symbol: sym.index })?;
-        let btf_id = find_extern_btf_id(btf, sym.name, sym.index)?;
+        if index.is_none() {
+            let names = NameIndex::new(btf, |t| matches!(t.kind(), BTF_KIND_VAR | BTF_KIND_FUNC))?;
+            index = Some((names, datasec_of(btf)?));
+        }
+        let Some((names, secs)) = index.as_ref() else {
+            return Err(Error::ExternNoBtf { symbol: sym.index });
+        };
+        let btf_id = find_extern_btf_id(btf, names, sym.name, sym.index)?;
         let t = btf.type_by_id(btf_id)?;
-        let sec_btf_id = find_extern_sec(btf, btf_id, sym.index)?;
+        let sec_btf_id = secs
+            .get(us(btf_id))
+            .copied()
+            .filter(|&s| s != 0)
+            .ok_or(Error::ExternNoDatasec { symbol: sym.index })?;
         let sec_name = btf.name_of(sec_btf_id)?;
         let is_func = t.kind() == BTF_KIND_FUNC;
         let kind = if sec_name == KCONFIG_SEC {
@@ -328,7 +331,8 @@ pub(crate) fn collect<'a>(
             let start = if rem == 0 {
                 off
             } else {
-                off.checked_add(align.checked_sub(rem).ok_or(bad)?).ok_or(bad)?
+                off.checked_add(align.checked_sub(rem).ok_or(bad)?)
+                    .ok_or(bad)?
             };
             *data_off = start;
             off = start.checked_add(size).ok_or(bad)?;
@@ -337,8 +341,30 @@ pub(crate) fn collect<'a>(
     Ok((out, off))
 }
 
-fn find_by_name<'e, 'a>(externs: &'e [Extern<'a>], name: &[u8]) -> Option<&'e Extern<'a>> {
-    externs.iter().find(|e| e.name == name)
+/// Extern indices sorted by name.
+struct ByName {
+    idx: KVVec<usize>,
+}
+
+impl ByName {
+    fn new(externs: &[Extern<'_>]) -> Result<Self, Error> {
+        let mut idx = KVVec::with_capacity(externs.len(), GFP_KERNEL)?;
+        for i in 0..externs.len() {
+            idx.push(i, GFP_KERNEL)?;
+        }
+        idx.sort_unstable_by_key(|&i| externs.get(i).map(|e| e.name));
+        Ok(ByName { idx })
+    }
+
+    fn find<'e, 'a>(&self, externs: &'e [Extern<'a>], name: &[u8]) -> Option<&'e Extern<'a>> {
+        let i = self
+            .idx
+            .partition_point(|&i| externs.get(i).map_or(true, |e| e.name < name));
+        self.idx
+            .get(i)
+            .and_then(|&i| externs.get(i))
+            .filter(|e| e.name == name)
+    }
 }
 
 /// The first 32-bit `INT` (libbpf's `find_int_btf_id`), 0 if none.
@@ -356,6 +382,7 @@ pub(crate) fn fixup_btf(
     btf: &Btf<'_>,
     externs: &[Extern<'_>],
 ) -> Result<(), Error> {
+    let by_name = ByName::new(externs)?;
     // A dummy variable stands for functions in .ksyms: the kernel accepts
     // only VARs in a DATASEC.
     let ksyms = btf.find_by_name_kind(KSYMS_SEC, BTF_KIND_DATASEC);
@@ -382,7 +409,7 @@ pub(crate) fn fixup_btf(
         for (i, vs) in (0u32..).zip(t.datasec_vars()) {
             let vt = btf.type_by_id(vs.type_id)?;
             let name = btf.str_at(vt.name_off())?;
-            if find_by_name(externs, name).is_none() {
+            if by_name.find(externs, name).is_none() {
                 return Err(Error::ExternNoSymbol {
                     type_id: vs.type_id,
                 });
@@ -424,10 +451,8 @@ pub(crate) fn fixup_btf(
         for (i, vs) in (0u32..).zip(t.datasec_vars()) {
             let vt = btf.type_by_id(vs.type_id)?;
             let name = btf.str_at(vt.name_off())?;
-            let data_off = match find_by_name(externs, name).map(|e| e.kind) {
-                Some(ExternKind::Kconfig { data_off, .. }) if vt.kind() == BTF_KIND_VAR => {
-                    data_off
-                }
+            let data_off = match by_name.find(externs, name).map(|e| e.kind) {
+                Some(ExternKind::Kconfig { data_off, .. }) if vt.kind() == BTF_KIND_VAR => data_off,
                 _ => {
                     return Err(Error::ExternNoSymbol {
                         type_id: vs.type_id,
@@ -527,16 +552,22 @@ pub struct Resolved {
 
 fn write_num(out: &mut [u8], size: u32, v: u64) -> bool {
     match size {
-        1 => u8::try_from(v)
-            .ok()
-            .map(|x| out.get_mut(..1).map(|d| d.copy_from_slice(&x.to_ne_bytes()))),
-        2 => u16::try_from(v)
-            .ok()
-            .map(|x| out.get_mut(..2).map(|d| d.copy_from_slice(&x.to_ne_bytes()))),
-        4 => u32::try_from(v)
-            .ok()
-            .map(|x| out.get_mut(..4).map(|d| d.copy_from_slice(&x.to_ne_bytes()))),
-        8 => Some(out.get_mut(..8).map(|d| d.copy_from_slice(&v.to_ne_bytes()))),
+        1 => u8::try_from(v).ok().map(|x| {
+            out.get_mut(..1)
+                .map(|d| d.copy_from_slice(&x.to_ne_bytes()))
+        }),
+        2 => u16::try_from(v).ok().map(|x| {
+            out.get_mut(..2)
+                .map(|d| d.copy_from_slice(&x.to_ne_bytes()))
+        }),
+        4 => u32::try_from(v).ok().map(|x| {
+            out.get_mut(..4)
+                .map(|d| d.copy_from_slice(&x.to_ne_bytes()))
+        }),
+        8 => Some(
+            out.get_mut(..8)
+                .map(|d| d.copy_from_slice(&v.to_ne_bytes())),
+        ),
         _ => None,
     }
     .flatten()
@@ -603,7 +634,10 @@ fn set_kcfg(
                 return Err(bad);
             }
             // Truncated to size - 1 bytes plus a NUL, like libbpf.
-            let room = usize::try_from(size).map_err(|_| bad)?.checked_sub(1).ok_or(bad)?;
+            let room = usize::try_from(size)
+                .map_err(|_| bad)?
+                .checked_sub(1)
+                .ok_or(bad)?;
             let n = s.len().min(room);
             let dst = out.get_mut(..n.checked_add(1).ok_or(bad)?).ok_or(bad)?;
             let (body, nul) = dst.split_at_mut(n);
@@ -625,8 +659,21 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
         .kconfig_map()
         .and_then(|i| obj.maps().get(i))
         .map_or(0, |m| m.value_size);
-    let mut kconfig = KVVec::from_elem(0u8, usize::try_from(kcfg_size).map_err(|_| Error::NoMem)?, GFP_KERNEL)?;
+    let mut kconfig = KVVec::from_elem(
+        0u8,
+        usize::try_from(kcfg_size).map_err(|_| Error::NoMem)?,
+        GFP_KERNEL,
+    )?;
     let mut values = KVVec::with_capacity(externs.len(), GFP_KERNEL)?;
+    // Which externs an ld_imm64 takes the address of.
+    let mut ld64 = KVVec::from_elem(false, externs.len(), GFP_KERNEL)?;
+    for r in obj.relocs() {
+        if let RelocKind::ExternLd64 { ext } = r.kind {
+            if let Some(f) = ld64.get_mut(ext) {
+                *f = true;
+            }
+        }
+    }
     for (i, e) in (0u32..).zip(externs.iter()) {
         let missing = |weak: bool| {
             if weak {
@@ -644,7 +691,8 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
                 ..
             } => match env.kconfig(e.name) {
                 Some(val) => {
-                    let start = usize::try_from(data_off).map_err(|_| Error::ExternKconfigValue { ext: i })?;
+                    let start = usize::try_from(data_off)
+                        .map_err(|_| Error::ExternKconfigValue { ext: i })?;
                     let slot = kconfig
                         .get_mut(start..)
                         .ok_or(Error::ExternKconfigValue { ext: i })?;
@@ -653,7 +701,10 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
                 }
                 None => missing(e.weak)?,
             },
-            ExternKind::Ksym { type_id: 0, func: false } => match env.ksym_addr(e.name) {
+            ExternKind::Ksym {
+                type_id: 0,
+                func: false,
+            } => match env.ksym_addr(e.name) {
                 Some(a) => ExternValue::Addr(a),
                 None => missing(e.weak)?,
             },
@@ -670,7 +721,7 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
             } => match env.kfunc(e.essential_name, type_id) {
                 Some(call) => {
                     let idx = usize::try_from(i).map_err(|_| Error::NoMem)?;
-                    let btf = if obj.relocs().iter().any(|r| r.kind == RelocKind::ExternLd64 { ext: idx }) {
+                    let btf = if ld64.get(idx).copied().unwrap_or(false) {
                         match env.ksym_btf(e.essential_name, BTF_KIND_FUNC, type_id) {
                             Some(b) => Some(b),
                             None if e.weak => None,
@@ -708,22 +759,94 @@ mod tests {
     #[test]
     fn kcfg_values() {
         let mut b = [0xffu8; 8];
-        set_kcfg(&mut b, 0, KcfgType::Bool, 1, false, KconfigValue::Bool(true)).unwrap();
+        set_kcfg(
+            &mut b,
+            0,
+            KcfgType::Bool,
+            1,
+            false,
+            KconfigValue::Bool(true),
+        )
+        .unwrap();
         assert_eq!(b[0], 1);
-        assert!(set_kcfg(&mut b, 0, KcfgType::Bool, 1, false, KconfigValue::Tristate(b'm')).is_err());
-        set_kcfg(&mut b, 0, KcfgType::Tristate, 4, false, KconfigValue::Tristate(b'm')).unwrap();
+        assert!(set_kcfg(
+            &mut b,
+            0,
+            KcfgType::Bool,
+            1,
+            false,
+            KconfigValue::Tristate(b'm')
+        )
+        .is_err());
+        set_kcfg(
+            &mut b,
+            0,
+            KcfgType::Tristate,
+            4,
+            false,
+            KconfigValue::Tristate(b'm'),
+        )
+        .unwrap();
         assert_eq!(&b[..4], &TRI_MODULE.to_ne_bytes());
-        set_kcfg(&mut b, 0, KcfgType::Char, 1, false, KconfigValue::Tristate(b'y')).unwrap();
+        set_kcfg(
+            &mut b,
+            0,
+            KcfgType::Char,
+            1,
+            false,
+            KconfigValue::Tristate(b'y'),
+        )
+        .unwrap();
         assert_eq!(b[0], b'y');
-        set_kcfg(&mut b, 0, KcfgType::Int, 2, false, KconfigValue::Int(0x1234)).unwrap();
+        set_kcfg(
+            &mut b,
+            0,
+            KcfgType::Int,
+            2,
+            false,
+            KconfigValue::Int(0x1234),
+        )
+        .unwrap();
         assert_eq!(&b[..2], &0x1234u16.to_ne_bytes());
-        assert!(set_kcfg(&mut b, 0, KcfgType::Int, 2, false, KconfigValue::Int(0x10000)).is_err());
+        assert!(set_kcfg(
+            &mut b,
+            0,
+            KcfgType::Int,
+            2,
+            false,
+            KconfigValue::Int(0x10000)
+        )
+        .is_err());
         // -1 as a signed 4-byte int.
-        set_kcfg(&mut b, 0, KcfgType::Int, 4, true, KconfigValue::Int(u64::MAX)).unwrap();
+        set_kcfg(
+            &mut b,
+            0,
+            KcfgType::Int,
+            4,
+            true,
+            KconfigValue::Int(u64::MAX),
+        )
+        .unwrap();
         assert_eq!(&b[..4], &(-1i32).to_ne_bytes());
-        assert!(set_kcfg(&mut b, 0, KcfgType::Int, 4, true, KconfigValue::Int(1 << 31)).is_err());
+        assert!(set_kcfg(
+            &mut b,
+            0,
+            KcfgType::Int,
+            4,
+            true,
+            KconfigValue::Int(1 << 31)
+        )
+        .is_err());
         let mut s = [0xffu8; 4];
-        set_kcfg(&mut s, 0, KcfgType::CharArray, 4, false, KconfigValue::Str(b"abcdef")).unwrap();
+        set_kcfg(
+            &mut s,
+            0,
+            KcfgType::CharArray,
+            4,
+            false,
+            KconfigValue::Str(b"abcdef"),
+        )
+        .unwrap();
         assert_eq!(&s, b"abc\0");
         assert!(set_kcfg(&mut s, 0, KcfgType::Int, 4, false, KconfigValue::Str(b"x")).is_err());
     }

@@ -14,11 +14,14 @@
 //! Strictness: every section, symbol and record the object uses is
 //! checked; unknown program sections, `struct_ops`, arenas, legacy `maps`
 //! and relocations the loader does not understand are rejected rather than
-//! skipped.
+//! skipped. One exception, as in libbpf: relocations and `.BTF.ext` records
+//! of code that no function symbol covers are ignored. A static linker
+//! (`bpftool gen object`) leaves them behind for weak functions it replaced;
+//! that code is never part of a loaded program.
 
 use crate::bpfobj::btf::{
-    Btf, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_HDR_SIZE, BTF_KIND_DATASEC, BTF_KIND_FUNC,
-    BTF_KIND_VAR, BTF_TYPE_SIZE, BTF_VAR_GLOBAL_EXTERN, BTF_VAR_STATIC,
+    Btf, Type, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_KIND_DATASEC, BTF_KIND_FUNC, BTF_KIND_VAR,
+    BTF_VAR_GLOBAL_EXTERN, BTF_VAR_STATIC,
 };
 use crate::bpfobj::btf_ext::BtfExt;
 use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
@@ -27,9 +30,11 @@ use crate::bpfobj::elf::{
     STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 };
 use crate::bpfobj::error::Error;
+
+/// Instruction size as a `u64`, for ELF offsets.
+const INSN_SZ: u64 = 8;
 use crate::bpfobj::externs::{self, Extern, KCONFIG_SEC, KSYMS_SEC};
-use crate::bpfobj::insn::INSN_SIZE;
-use crate::bpfobj::maps::{self, MapDef};
+use crate::bpfobj::maps::{self, MapDef, MapKind};
 use crate::bpfobj::reloc::{self, Reloc};
 use crate::bpfobj::sec_def;
 
@@ -153,6 +158,8 @@ pub struct Object<'a> {
     inner_maps: KVVec<MapDef<'a>>,
     externs: KVVec<Extern<'a>>,
     relocs: KVVec<Reloc>,
+    ext_by_sym: KVVec<(u32, usize)>,
+    prog_by_name: KVVec<usize>,
     text: Option<u32>,
     maps_sec: Option<u32>,
     kconfig_map: Option<usize>,
@@ -347,10 +354,23 @@ impl<'a> Object<'a> {
             inner_maps: KVVec::new(),
             externs,
             relocs: KVVec::new(),
+            ext_by_sym: KVVec::new(),
+            prog_by_name: KVVec::new(),
             text,
             maps_sec,
             kconfig_map: None,
         };
+        for (i, e) in obj.externs.iter().enumerate() {
+            obj.ext_by_sym.push((e.symbol, i), GFP_KERNEL)?;
+        }
+        obj.ext_by_sym.sort_unstable();
+        obj.prog_by_name.reserve(obj.programs.len(), GFP_KERNEL)?;
+        for i in 0..obj.programs.len() {
+            obj.prog_by_name.push(i, GFP_KERNEL)?;
+        }
+        let progs = &obj.programs;
+        obj.prog_by_name
+            .sort_unstable_by_key(|&i| progs.get(i).map(|p| p.name));
         if let Some(btf) = obj.btf.as_ref() {
             obj.btf_fixed = fixup_btf(&obj.elf, btf, &obj.funcs, &obj.externs)?;
         } else if let Some(m) = maps_sec {
@@ -362,9 +382,10 @@ impl<'a> Object<'a> {
 
         // Maps see the fixed-up BTF (DATASEC offsets, linkage).
         {
-            let fixed = match obj.btf_fixed.is_empty() {
-                true => None,
-                false => Some(Btf::parse(obj.btf_fixed.as_slice())?),
+            let fixed = if obj.btf_fixed.is_empty() {
+                None
+            } else {
+                Some(Btf::parse(obj.btf_fixed.as_slice())?)
             };
             let orig = obj.btf.as_ref();
             let (maps, inner, kconfig_map) = maps::collect(
@@ -396,14 +417,22 @@ impl<'a> Object<'a> {
     }
 
     /// Every `.BTF.ext` block must name a code section of the object, and
-    /// every record must fall inside a function of it.
+    /// every record must be an aligned instruction offset inside it;
+    /// func_info and line_info records sorted.
     fn check_ext_sections(&self, ext: &BtfExt<'a>) -> Result<(), Error> {
-        let btf = self.btf.as_ref().ok_or(Error::ObjBtfRequired { section: 0 })?;
+        let btf = self
+            .btf
+            .as_ref()
+            .ok_or(Error::ObjBtfRequired { section: 0 })?;
+        // func_info and line_info records must be sorted by instruction
+        // (libbpf assumes it, and linking relies on it); CO-RE need not.
         let blocks = ext
             .func_info_blocks()
-            .chain(ext.line_info_blocks())
-            .chain(ext.core_relo_blocks());
-        for b in blocks {
+            .map(|b| (b, true))
+            .chain(ext.line_info_blocks().map(|b| (b, true)))
+            .chain(ext.core_relo_blocks().map(|b| (b, false)));
+        for (b, sorted) in blocks {
+            let mut prev: u32 = 0;
             let name = btf.str_at(b.sec_name_off)?;
             let sec = self
                 .elf
@@ -438,10 +467,14 @@ impl<'a> Object<'a> {
                 if off % 8 != 0 {
                     return Err(bad);
                 }
-                let insn = off / 8;
-                if self.func_at(sec.index, insn).is_none() {
+                // Inside the section but in no function: code of a weak
+                // function a static linker eliminated (it keeps the
+                // records, like libbpf we ignore them: that code is never
+                // loaded). Outside the section: malformed.
+                if u64::from(off) >= sec.size || (sorted && off < prev) {
                     return Err(bad);
                 }
+                prev = off;
             }
         }
         Ok(())
@@ -552,7 +585,60 @@ impl<'a> Object<'a> {
 
     /// The program called `name`.
     pub fn program_by_name(&self, name: &[u8]) -> Option<usize> {
-        self.programs.iter().position(|p| p.name == name)
+        let progs = &self.programs;
+        let i = self
+            .prog_by_name
+            .partition_point(|&i| progs.get(i).map_or(true, |p| p.name < name));
+        let idx = *self.prog_by_name.get(i)?;
+        (progs.get(idx)?.name == name).then_some(idx)
+    }
+
+    /// The extern whose ELF symbol is `symbol`.
+    pub fn extern_of_symbol(&self, symbol: u32) -> Option<usize> {
+        let i = self.ext_by_sym.partition_point(|e| e.0 < symbol);
+        self.ext_by_sym
+            .get(i)
+            .filter(|e| e.0 == symbol)
+            .map(|e| e.1)
+    }
+
+    /// The BTF-defined map whose definition starts at `offset` in `.maps`.
+    pub fn btf_map_at(&self, offset: u64) -> Option<usize> {
+        // BTF maps come first, sorted by offset.
+        let n = self.maps.partition_point(|m| m.kind == MapKind::Btf);
+        let btf_maps = self.maps.get(..n)?;
+        let i = btf_maps.partition_point(|m| u64::from(m.sec_offset) < offset);
+        btf_maps
+            .get(i)
+            .filter(|m| u64::from(m.sec_offset) == offset)
+            .map(|_| i)
+    }
+
+    /// The BTF-defined map whose definition contains bytes
+    /// `[offset, offset + len)` of `.maps`.
+    pub fn btf_map_containing(&self, offset: u64, len: u64) -> Option<usize> {
+        let n = self.maps.partition_point(|m| m.kind == MapKind::Btf);
+        let btf_maps = self.maps.get(..n)?;
+        let i = btf_maps
+            .partition_point(|m| u64::from(m.sec_offset) <= offset)
+            .checked_sub(1)?;
+        let m = btf_maps.get(i)?;
+        let end = offset.checked_add(len)?;
+        (end <= u64::from(m.sec_offset).checked_add(u64::from(m.def_size))?).then_some(i)
+    }
+
+    /// The global data map of ELF section `section`.
+    pub fn data_map_of(&self, section: u32) -> Option<usize> {
+        let is_data =
+            |m: &MapDef<'_>| matches!(m.kind, MapKind::Data | MapKind::Rodata | MapKind::Bss);
+        let start = self.maps.partition_point(|m| m.kind == MapKind::Btf);
+        let data = self.maps.get(start..)?;
+        let n = data.partition_point(is_data);
+        let data = data.get(..n)?;
+        let i = data.partition_point(|m| m.section < section);
+        data.get(i)
+            .filter(|m| m.section == section)
+            .and_then(|_| start.checked_add(i))
     }
 
     /// The map called `name`.
@@ -562,10 +648,6 @@ impl<'a> Object<'a> {
 
     pub(crate) fn maps_mut(&mut self) -> &mut KVVec<MapDef<'a>> {
         &mut self.maps
-    }
-
-    pub(crate) fn sections_slice(&self) -> &[SectionKind] {
-        &self.sections
     }
 }
 
@@ -604,11 +686,10 @@ fn collect_functions<'a>(
             section: sec,
             symbol: sym.index,
         };
-        let insn_size = u64::try_from(INSN_SIZE).map_err(|_| bad)?;
         let end = sym.value.checked_add(sym.size).ok_or(bad)?;
         if sym.size == 0
-            || sym.size % insn_size != 0
-            || sym.value % insn_size != 0
+            || sym.size % INSN_SZ != 0
+            || sym.value % INSN_SZ != 0
             || end > s.size
             || sym.name.is_empty()
         {
@@ -622,23 +703,18 @@ fn collect_functions<'a>(
         }
         let start = usize::try_from(sym.value).map_err(|_| bad)?;
         let len = usize::try_from(sym.size).map_err(|_| bad)?;
-        let insns = s
-            .data
-            .get(start..)
-            .and_then(|d| d.get(..len))
-            .ok_or(bad)?;
+        let insns = s.data.get(start..).and_then(|d| d.get(..len)).ok_or(bad)?;
         let global = sym.bind == STB_GLOBAL || sym.bind == STB_WEAK;
         funcs.push(
             Function {
                 name: sym.name,
                 symbol: sym.index,
                 section: sec,
-                insn_off: u32::try_from(sym.value / insn_size).map_err(|_| bad)?,
-                insn_cnt: u32::try_from(sym.size / insn_size).map_err(|_| bad)?,
+                insn_off: u32::try_from(sym.value / INSN_SZ).map_err(|_| bad)?,
+                insn_cnt: u32::try_from(sym.size / INSN_SZ).map_err(|_| bad)?,
                 insns,
                 global,
-                hidden: global
-                    && (sym.visibility == STV_HIDDEN || sym.visibility == STV_INTERNAL),
+                hidden: global && (sym.visibility == STV_HIDDEN || sym.visibility == STV_INTERNAL),
                 program: None,
                 reloc_start: 0,
                 reloc_end: 0,
@@ -659,7 +735,6 @@ fn collect_functions<'a>(
     }
     Ok(funcs)
 }
-
 
 fn classify_programs<'a>(
     elf: &Elf<'a>,
@@ -737,7 +812,10 @@ impl<'a> VarSyms<'a> {
 
     fn find(&self, name: &[u8]) -> Option<u32> {
         let i = self.syms.partition_point(|(n, _)| *n < name);
-        self.syms.get(i).filter(|(n, _)| *n == name).map(|(_, idx)| *idx)
+        self.syms
+            .get(i)
+            .filter(|(n, _)| *n == name)
+            .map(|(_, idx)| *idx)
     }
 }
 
@@ -800,17 +878,62 @@ fn fixup_btf(
         buf.sort_datasec(btf, type_id)?;
     }
 
+    // Hidden global subprograms: the first global FUNC of that name becomes
+    // static.
+    let globals = NameIndex::new(btf, |t| {
+        t.kind() == BTF_KIND_FUNC && t.func_linkage() == Some(BTF_FUNC_GLOBAL)
+    })?;
     for f in funcs.iter().filter(|f| f.hidden && f.program.is_none()) {
-        let hit = btf.types().find(|t| {
-            t.kind() == BTF_KIND_FUNC
-                && t.func_linkage() == Some(BTF_FUNC_GLOBAL)
-                && btf.str_at(t.name_off()) == Ok(f.name)
-        });
-        if let Some(t) = hit {
-            buf.set_func_linkage(btf, t.id(), BTF_FUNC_STATIC)?;
+        if let Some(id) = globals.first(f.name) {
+            buf.set_func_linkage(btf, id, BTF_FUNC_STATIC)?;
         }
     }
     buf.finish()
+}
+
+/// Ids of the types selected by a filter, sorted by name, so that "the
+/// first type called X" is a binary search instead of a scan of every type.
+pub(crate) struct NameIndex<'b> {
+    ents: KVVec<(&'b [u8], u32)>,
+}
+
+impl<'b> NameIndex<'b> {
+    /// Indexes the named types of `btf` for which `keep` holds.
+    pub(crate) fn new(btf: &Btf<'b>, keep: impl Fn(&Type<'b>) -> bool) -> Result<Self, Error> {
+        let mut ents = KVVec::new();
+        for t in btf.types() {
+            if t.name_off() == 0 || !keep(&t) {
+                continue;
+            }
+            ents.push((btf.str_at(t.name_off())?, t.id()), GFP_KERNEL)?;
+        }
+        ents.sort_unstable();
+        Ok(NameIndex { ents })
+    }
+
+    /// The smallest id called `name`.
+    pub(crate) fn first(&self, name: &[u8]) -> Option<u32> {
+        let i = self.ents.partition_point(|(n, _)| *n < name);
+        self.ents.get(i).filter(|(n, _)| *n == name).map(|e| e.1)
+    }
+}
+
+/// For every type id, the first `DATASEC` listing it (0 if none).
+pub(crate) fn datasec_of(btf: &Btf<'_>) -> Result<KVVec<u32>, Error> {
+    let mut out = KVVec::from_elem(0u32, us(btf.nr_types()), GFP_KERNEL)?;
+    for t in btf.types() {
+        if t.kind() != BTF_KIND_DATASEC {
+            continue;
+        }
+        for v in t.datasec_vars() {
+            if let Some(slot) = out.get_mut(us(v.type_id)) {
+                if *slot == 0 {
+                    *slot = t.id();
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A copy of the object's BTF being patched: the header, the type section
@@ -886,7 +1009,12 @@ impl BtfBuf {
     }
 
     /// Appends a `VAR`, returning its id.
-    pub(crate) fn add_var(&mut self, name_off: u32, type_id: u32, linkage: u32) -> Result<u32, Error> {
+    pub(crate) fn add_var(
+        &mut self,
+        name_off: u32,
+        type_id: u32,
+        linkage: u32,
+    ) -> Result<u32, Error> {
         let id = self.next_id;
         let info = BTF_KIND_VAR << 24;
         for w in [name_off, info, type_id, linkage] {
@@ -919,14 +1047,25 @@ impl BtfBuf {
     }
 
     /// Sets a `FUNC`'s linkage.
-    pub(crate) fn set_func_linkage(&mut self, btf: &Btf<'_>, id: u32, linkage: u16) -> Result<(), Error> {
+    pub(crate) fn set_func_linkage(
+        &mut self,
+        btf: &Btf<'_>,
+        id: u32,
+        linkage: u16,
+    ) -> Result<(), Error> {
         let p = self.pos(btf, id, 1)?;
         let info = self.get(p).ok_or(Error::BtfBadTypeId { type_id: id })?;
         self.put(p, (info & !0xffff) | u32::from(linkage), id)
     }
 
     /// Sets the name of parameter `j` of `FUNC_PROTO` `id`.
-    pub(crate) fn set_param_name(&mut self, btf: &Btf<'_>, id: u32, j: u32, name_off: u32) -> Result<(), Error> {
+    pub(crate) fn set_param_name(
+        &mut self,
+        btf: &Btf<'_>,
+        id: u32,
+        j: u32,
+        name_off: u32,
+    ) -> Result<(), Error> {
         let word = us(j)
             .checked_mul(2)
             .and_then(|w| w.checked_add(3))
@@ -972,7 +1111,8 @@ impl BtfBuf {
             .ok_or(bad)?;
         for (i, c) in region.chunks_exact(12).enumerate() {
             let rec: [u8; 12] = c.try_into().map_err(|_| bad)?;
-            let off = u32::from_ne_bytes([rec[4], rec[5], rec[6], rec[7]]);
+            let [_, _, _, _, o0, o1, o2, o3, ..] = rec;
+            let off = u32::from_ne_bytes([o0, o1, o2, o3]);
             ents.push((off, i, rec), GFP_KERNEL)?;
         }
         ents.sort_unstable_by_key(|e| (e.0, e.1));
@@ -1013,7 +1153,6 @@ impl BtfBuf {
         }
         out.extend_from_slice(&self.types, GFP_KERNEL)?;
         out.extend_from_slice(&self.strs, GFP_KERNEL)?;
-        let _ = (BTF_HDR_SIZE, BTF_TYPE_SIZE);
         Ok(out)
     }
 }

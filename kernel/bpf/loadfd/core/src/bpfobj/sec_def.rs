@@ -361,9 +361,21 @@ pub static SEC_DEFS: &[SecDef] = &[
     def(b"kretsyscall", P, BPF_PROG_TYPE_KPROBE, 0, 0),
     def(b"usdt", P, BPF_PROG_TYPE_KPROBE, 0, 0),
     def(b"usdt.s", P, BPF_PROG_TYPE_KPROBE, 0, SEC_SLEEPABLE),
-    def(b"tc/ingress", E, BPF_PROG_TYPE_SCHED_CLS, BPF_TCX_INGRESS, 0),
+    def(
+        b"tc/ingress",
+        E,
+        BPF_PROG_TYPE_SCHED_CLS,
+        BPF_TCX_INGRESS,
+        0,
+    ),
     def(b"tc/egress", E, BPF_PROG_TYPE_SCHED_CLS, BPF_TCX_EGRESS, 0),
-    def(b"tcx/ingress", E, BPF_PROG_TYPE_SCHED_CLS, BPF_TCX_INGRESS, 0),
+    def(
+        b"tcx/ingress",
+        E,
+        BPF_PROG_TYPE_SCHED_CLS,
+        BPF_TCX_INGRESS,
+        0,
+    ),
     def(b"tcx/egress", E, BPF_PROG_TYPE_SCHED_CLS, BPF_TCX_EGRESS, 0),
     def(b"tc", E, BPF_PROG_TYPE_SCHED_CLS, 0, 0),
     def(b"classifier", E, BPF_PROG_TYPE_SCHED_CLS, 0, 0),
@@ -375,7 +387,13 @@ pub static SEC_DEFS: &[SecDef] = &[
         BPF_NETKIT_PRIMARY,
         0,
     ),
-    def(b"netkit/peer", E, BPF_PROG_TYPE_SCHED_CLS, BPF_NETKIT_PEER, 0),
+    def(
+        b"netkit/peer",
+        E,
+        BPF_PROG_TYPE_SCHED_CLS,
+        BPF_NETKIT_PEER,
+        0,
+    ),
     def(b"tracepoint", P, BPF_PROG_TYPE_TRACEPOINT, 0, 0),
     def(b"tp", P, BPF_PROG_TYPE_TRACEPOINT, 0, 0),
     def(b"raw_tracepoint", P, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0),
@@ -390,9 +408,21 @@ pub static SEC_DEFS: &[SecDef] = &[
     def(b"raw_tp.w", P, BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, 0, 0),
     def(b"tp_btf", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, BTF),
     def(b"fentry", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, BTF),
-    def(b"fmod_ret", P, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, BTF),
+    def(
+        b"fmod_ret",
+        P,
+        BPF_PROG_TYPE_TRACING,
+        BPF_MODIFY_RETURN,
+        BTF,
+    ),
     def(b"fexit", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, BTF),
-    def(b"fentry.s", P, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, BTF_S),
+    def(
+        b"fentry.s",
+        P,
+        BPF_PROG_TYPE_TRACING,
+        BPF_TRACE_FENTRY,
+        BTF_S,
+    ),
     def(
         b"fmod_ret.s",
         P,
@@ -814,19 +844,28 @@ mod tests {
         let s = ok(b"socket");
         assert_eq!(s.prog_type, BPF_PROG_TYPE_SOCKET_FILTER);
         assert_eq!(s.attach_func, b"");
-        assert_eq!(classify(3, b"socket/x"), Err(Error::SecUnknown { section: 3 }));
+        assert_eq!(
+            classify(3, b"socket/x"),
+            Err(Error::SecUnknown { section: 3 })
+        );
 
         let k = ok(b"kprobe/do_unlinkat");
         assert_eq!(k.prog_type, BPF_PROG_TYPE_KPROBE);
         assert_eq!(k.attach_func, b"do_unlinkat");
         assert_eq!(ok(b"kprobe").attach_func, b"");
         // "kprobeX" is not "kprobe+".
-        assert_eq!(classify(3, b"kprobex"), Err(Error::SecUnknown { section: 3 }));
+        assert_eq!(
+            classify(3, b"kprobex"),
+            Err(Error::SecUnknown { section: 3 })
+        );
 
         let t = ok(b"tracepoint/syscalls/sys_enter_execve");
         assert_eq!(t.prog_type, BPF_PROG_TYPE_TRACEPOINT);
         assert_eq!(t.attach_func, b"syscalls/sys_enter_execve");
-        assert_eq!(ok(b"tp/sched/sched_switch").prog_type, BPF_PROG_TYPE_TRACEPOINT);
+        assert_eq!(
+            ok(b"tp/sched/sched_switch").prog_type,
+            BPF_PROG_TYPE_TRACEPOINT
+        );
     }
 
     #[test]
@@ -837,7 +876,10 @@ mod tests {
             (BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, &b"do_unlinkat"[..])
         );
         assert!(f.attach_btf && !f.sleepable);
-        assert_eq!((f.attach_btf_prefix, f.attach_btf_kind), (&b""[..], KIND_FUNC));
+        assert_eq!(
+            (f.attach_btf_prefix, f.attach_btf_kind),
+            (&b""[..], KIND_FUNC)
+        );
 
         let l = ok(b"lsm.s/bprm_committed_creds");
         assert_eq!(l.prog_type, BPF_PROG_TYPE_LSM);
@@ -848,7 +890,10 @@ mod tests {
 
         let tp = ok(b"tp_btf/sched_switch");
         assert_eq!(tp.expected_attach_type, BPF_TRACE_RAW_TP);
-        assert_eq!((tp.attach_btf_prefix, tp.attach_btf_kind), (&b"btf_trace_"[..], KIND_TYPEDEF));
+        assert_eq!(
+            (tp.attach_btf_prefix, tp.attach_btf_kind),
+            (&b"btf_trace_"[..], KIND_TYPEDEF)
+        );
 
         let it = ok(b"iter/task");
         assert_eq!(it.expected_attach_type, BPF_TRACE_ITER);
@@ -865,13 +910,25 @@ mod tests {
         assert_eq!(ok(b"classifier").prog_type, BPF_PROG_TYPE_SCHED_CLS);
         assert_eq!(ok(b"tc/ingress").expected_attach_type, BPF_TCX_INGRESS);
         let x = ok(b"xdp");
-        assert_eq!((x.prog_type, x.expected_attach_type), (BPF_PROG_TYPE_XDP, BPF_XDP));
+        assert_eq!(
+            (x.prog_type, x.expected_attach_type),
+            (BPF_PROG_TYPE_XDP, BPF_XDP)
+        );
         assert_eq!(ok(b"xdp.frags").prog_flags, BPF_F_XDP_HAS_FRAGS);
         assert_eq!(ok(b"xdp/devmap").expected_attach_type, BPF_XDP_DEVMAP);
         let c = ok(b"cgroup_skb/egress");
-        assert_eq!((c.prog_type, c.expected_attach_type), (BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS));
-        assert_eq!(ok(b"cgroup/connect4").expected_attach_type, BPF_CGROUP_INET4_CONNECT);
-        assert_eq!(ok(b"cgroup/sock").expected_attach_type, BPF_CGROUP_INET_SOCK_CREATE);
+        assert_eq!(
+            (c.prog_type, c.expected_attach_type),
+            (BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS)
+        );
+        assert_eq!(
+            ok(b"cgroup/connect4").expected_attach_type,
+            BPF_CGROUP_INET4_CONNECT
+        );
+        assert_eq!(
+            ok(b"cgroup/sock").expected_attach_type,
+            BPF_CGROUP_INET_SOCK_CREATE
+        );
         assert_eq!(ok(b"perf_event").prog_type, BPF_PROG_TYPE_PERF_EVENT);
         let s = ok(b"syscall");
         assert_eq!(s.prog_type, BPF_PROG_TYPE_SYSCALL);
@@ -886,11 +943,17 @@ mod tests {
         assert_eq!(q.prog_type, BPF_PROG_TYPE_RAW_TRACEPOINT);
         assert_eq!(
             classify(9, b"struct_ops/init"),
-            Err(Error::SecUnsupported { section: 9, prog_type: BPF_PROG_TYPE_STRUCT_OPS })
+            Err(Error::SecUnsupported {
+                section: 9,
+                prog_type: BPF_PROG_TYPE_STRUCT_OPS
+            })
         );
         assert_eq!(
             classify(9, b"struct_ops.s/x"),
-            Err(Error::SecUnsupported { section: 9, prog_type: BPF_PROG_TYPE_STRUCT_OPS })
+            Err(Error::SecUnsupported {
+                section: 9,
+                prog_type: BPF_PROG_TYPE_STRUCT_OPS
+            })
         );
         assert_eq!(classify(4, b".text"), Err(Error::SecUnknown { section: 4 }));
         assert_eq!(classify(4, b""), Err(Error::SecUnknown { section: 4 }));

@@ -20,7 +20,7 @@
 //! under this repo's `tools/testing/selftests/bpf/progs/`), both returning
 //! the object's bytes.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::collections::hash_map::DefaultHasher;
 use std::fs;
@@ -153,12 +153,7 @@ pub fn vmlinux_h_dir() -> PathBuf {
     DIR.get_or_init(|| {
         let v = vmlinux();
         let meta = fs::metadata(&v).expect("stat vmlinux");
-        let stamp = format!(
-            "{}:{}:{:?}",
-            v.display(),
-            meta.len(),
-            meta.modified().ok()
-        );
+        let stamp = format!("{}:{}:{:?}", v.display(), meta.len(), meta.modified().ok());
         let dir = cache().join(format!("vmlinux-{}", hash_of(&[stamp.as_bytes()])));
         let h = dir.join("vmlinux.h");
         if h.exists() {
@@ -186,6 +181,8 @@ pub fn cflags(with_vmlinux: bool) -> Vec<String> {
         "-D__TARGET_ARCH_x86",
         "-mcpu=v3",
         "-Wno-compare-distinct-pointer-types",
+        // As the selftests Makefile does when clang supports them.
+        "-DENABLE_ATOMICS_TESTS",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -251,6 +248,31 @@ pub fn ours(name: &str) -> Vec<u8> {
 /// Path of the compiled repo program `tools/testing/selftests/bpf/progs/<name>.c`.
 pub fn ours_path(name: &str) -> PathBuf {
     compile(&repo().join(format!("tools/testing/selftests/bpf/progs/{name}.c")))
+}
+
+/// Statically links the upstream selftests programs `names` with the
+/// tree's `bpf_linker` (like `bpftool gen object`), cached.
+pub fn upstream_linked(names: &[&str]) -> PathBuf {
+    let inputs: Vec<PathBuf> = names.iter().map(|n| upstream_path(n)).collect();
+    let mut parts = Vec::new();
+    for i in &inputs {
+        parts.push(fs::read(i).expect("read input"));
+    }
+    let bin = oracle();
+    parts.push(fs::read(&bin).expect("read oracle"));
+    let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
+    let out = cache().join(format!(
+        "{}-{}.linked.bpf.o",
+        names.join("+"),
+        hash_of(&refs)
+    ));
+    if out.exists() {
+        return out;
+    }
+    let tmp = unique_tmp(&cache(), "linked");
+    run(Command::new(bin).arg("--link").arg(&tmp).args(&inputs));
+    fs::rename(&tmp, &out).expect("rename linked object");
+    out
 }
 
 /// `llvm-objdump` of an object (for debugging failing tests).

@@ -13,6 +13,9 @@
  *
  * Usage: dump FILE [KCONFIG]
  *   KCONFIG is passed as bpf_object_open_opts.kconfig ("CONFIG_X=y\n...").
+ * Or:    dump --link OUT IN...
+ *   statically links BPF objects with the tree's bpf_linker (what
+ *   `bpftool gen object` does).
  *
  * Output lines (all numbers decimal unless noted):
  *   prog NAME SEC TYPE EXPECTED_ATTACH_TYPE SEC_INSN_CNT AUTOLOAD
@@ -26,7 +29,11 @@
  *   func_info PROG INSN_OFF TYPE_ID
  *   line_info PROG INSN_OFF FILE_NAME_OFF LINE_OFF LINE_COL
  *   core PROG INSN_OFF_BYTES TYPE_ID ACCESS_STR_OFF KIND
+ *   kernel_version N             (what LINUX_KERNEL_VERSION resolves to)
  *   error STAGE ERRNO
+ *
+ * Every program is relocated, including SEC("?...") ones (their autoload
+ * is turned on after the "prog" lines are printed).
  */
 #include "libbpf.c"
 
@@ -63,8 +70,24 @@ int main(int argc, char **argv)
 	size_t j;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s FILE [KCONFIG]\n", argv[0]);
+		fprintf(stderr, "usage: %s FILE [KCONFIG] | --link OUT IN...\n", argv[0]);
 		return 2;
+	}
+	if (!strcmp(argv[1], "--link")) {
+		struct bpf_linker *linker;
+
+		if (argc < 4)
+			return 2;
+		linker = bpf_linker__new(argv[2], NULL);
+		if (!linker)
+			return 1;
+		for (i = 3; i < argc; i++)
+			if (bpf_linker__add_file(linker, argv[i], NULL))
+				return 1;
+		if (bpf_linker__finalize(linker))
+			return 1;
+		bpf_linker__free(linker);
+		return 0;
 	}
 	if (argc > 2)
 		opts.kconfig = argv[2];
@@ -109,6 +132,10 @@ int main(int argc, char **argv)
 				       ((struct bpf_program *)map->init_slots[j])->name);
 		}
 	}
+
+	printf("kernel_version %u\n", get_kernel_version());
+	bpf_object__for_each_program(prog, obj)
+		prog->autoload = true;
 
 	/* Relocate like bpf_object__load() would in gen_loader mode. */
 	err = bpf_object__gen_loader(obj, &gopts);

@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Map definitions: BTF-defined maps in `.maps` (libbpf's
+//! `parse_btf_map_def`), global data maps for `.data*`, `.rodata*` and
+//! `.bss*` (`bpf_object__init_global_data_maps`), the `.kconfig` map, and
+//! the initial slots of map-in-maps and prog-arrays from `.rel.maps`
+//! (`bpf_object__collect_map_relos`).
+
+use crate::bpfobj::btf::{
+    Btf, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_FUNC_PROTO, BTF_KIND_PTR,
+    BTF_KIND_STRUCT, BTF_KIND_VAR, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_STATIC,
+};
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
+use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
+use crate::bpfobj::error::Error;
+use crate::bpfobj::externs::KCONFIG_SEC;
+use crate::bpfobj::object::{us, NameIndex, Object, SectionKind};
+
+/// `BPF_MAP_TYPE_ARRAY`.
+pub const BPF_MAP_TYPE_ARRAY: u32 = 2;
+/// `BPF_MAP_TYPE_PROG_ARRAY`.
+pub const BPF_MAP_TYPE_PROG_ARRAY: u32 = 3;
+/// `BPF_MAP_TYPE_ARRAY_OF_MAPS`.
+pub const BPF_MAP_TYPE_ARRAY_OF_MAPS: u32 = 12;
+/// `BPF_MAP_TYPE_HASH_OF_MAPS`.
+pub const BPF_MAP_TYPE_HASH_OF_MAPS: u32 = 13;
+/// `BPF_MAP_TYPE_RINGBUF`.
+pub const BPF_MAP_TYPE_RINGBUF: u32 = 27;
+/// `BPF_MAP_TYPE_USER_RINGBUF`.
+pub const BPF_MAP_TYPE_USER_RINGBUF: u32 = 31;
+/// `BPF_F_RDONLY_PROG`: programs cannot write the map.
+pub const BPF_F_RDONLY_PROG: u32 = 1 << 7;
+/// `BPF_F_MMAPABLE`.
+pub const BPF_F_MMAPABLE: u32 = 1 << 10;
+/// `LIBBPF_PIN_NONE`.
+pub const LIBBPF_PIN_NONE: u32 = 0;
+/// `LIBBPF_PIN_BY_NAME`.
+pub const LIBBPF_PIN_BY_NAME: u32 = 1;
+
+/// Where a map comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapKind {
+    /// A BTF-defined map in `.maps`.
+    Btf,
+    /// `.data` or `.data.*`.
+    Data,
+    /// `.rodata` or `.rodata.*` (read-only for programs, frozen).
+    Rodata,
+    /// `.bss` or `.bss.*` (zero-initialized).
+    Bss,
+    /// The `.kconfig` externs (read-only for programs, frozen).
+    Kconfig,
+}
+
+/// The target of an initial slot of a map-in-map or prog-array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotTarget {
+    /// A map (index in [`Object::maps`]).
+    Map(usize),
+    /// A program (index in [`Object::programs`]).
+    Prog(usize),
+}
+
+/// One map the object needs.
+#[derive(Debug)]
+pub struct MapDef<'a> {
+    /// Name: the variable name for BTF maps, the ELF section name for data
+    /// maps (`.data`, `.rodata.str1.1`, ...), `.kconfig`. An inner map
+    /// template carries its outer map's name.
+    pub name: &'a [u8],
+    /// Where it comes from.
+    pub kind: MapKind,
+    /// ELF section (the symbol table's for `.kconfig`).
+    pub section: u32,
+    /// Offset of the definition in `.maps` (0 for others).
+    pub sec_offset: u32,
+    /// Size of the definition variable in `.maps` (0 for others).
+    pub def_size: u32,
+    /// Byte offset of the `values` member in the definition, if any.
+    pub values_off: Option<u32>,
+    /// `bpf_map_type`.
+    pub map_type: u32,
+    /// Key size.
+    pub key_size: u32,
+    /// Value size.
+    pub value_size: u32,
+    /// `max_entries` as written (see [`MapDef::max_entries_for`]).
+    pub max_entries: u32,
+    /// `map_flags` (for data maps: `BPF_F_RDONLY_PROG` and
+    /// `BPF_F_MMAPABLE` as libbpf sets them).
+    pub map_flags: u32,
+    /// `numa_node`.
+    pub numa_node: u32,
+    /// `map_extra`.
+    pub map_extra: u64,
+    /// BTF key type (0 if none).
+    pub btf_key_type_id: u32,
+    /// BTF value type (0 if none; the `DATASEC` for data maps).
+    pub btf_value_type_id: u32,
+    /// `LIBBPF_PIN_NONE` or `LIBBPF_PIN_BY_NAME`.
+    pub pinning: u32,
+    /// The inner-map template (index in [`Object::inner_maps`]).
+    pub inner: Option<usize>,
+    /// Initial contents of data maps (empty for `.bss`, `.kconfig` and BTF
+    /// maps).
+    pub init_data: &'a [u8],
+    /// Initial slots from `.rel.maps`, by slot index.
+    pub slots: KVVec<(u32, SlotTarget)>,
+}
+
+impl MapDef<'_> {
+    /// `max_entries` for `BPF_MAP_CREATE`: ring buffers are rounded up to a
+    /// power-of-two multiple of `page_size`, like libbpf.
+    pub fn max_entries_for(&self, page_size: u32) -> u32 {
+        let sz = self.max_entries;
+        if !matches!(
+            self.map_type,
+            BPF_MAP_TYPE_RINGBUF | BPF_MAP_TYPE_USER_RINGBUF
+        ) || sz == 0
+            || page_size == 0
+        {
+            return sz;
+        }
+        if sz.checked_rem(page_size) == Some(0)
+            && sz.checked_div(page_size).is_some_and(u32::is_power_of_two)
+        {
+            return sz;
+        }
+        let mut mul: u32 = 1;
+        while let Some(total) = mul.checked_mul(page_size) {
+            if total > sz {
+                return total;
+            }
+            match mul.checked_mul(2) {
+                Some(m) => mul = m,
+                None => break,
+            }
+        }
+        sz
+    }
+
+    /// Whether programs may not write it (frozen after initialization).
+    pub fn is_rdonly(&self) -> bool {
+        self.map_flags & BPF_F_RDONLY_PROG != 0
+    }
+}
+
+/// The attributes of one definition struct.
+#[derive(Clone, Copy, Debug, Default)]
+struct Spec {
+    map_type: u32,
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    map_flags: u32,
+    numa_node: u32,
+    map_extra: u64,
+    key_type_id: u32,
+    value_type_id: u32,
+    pinning: u32,
+    has_inner: bool,
+    values_off: Option<u32>,
+}
+
+fn is_map_in_map(t: u32) -> bool {
+    t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_HASH_OF_MAPS
+}
+
+/// `__uint(name, N)`: a pointer to an array of `N` elements.
+fn field_int(btf: &Btf<'_>, type_id: u32, bad: Error) -> Result<u32, Error> {
+    let (_, t) = btf.skip_mods_and_typedefs(type_id)?;
+    if t.kind() != BTF_KIND_PTR {
+        return Err(bad);
+    }
+    let a = btf.type_by_id(t.type_id())?.array().ok_or(bad)?;
+    Ok(a.nelems)
+}
+
+/// `__ulong(name, N)`: an int field, or a one-value enum.
+fn field_long(btf: &Btf<'_>, type_id: u32, bad: Error) -> Result<u64, Error> {
+    let (_, t) = btf.skip_mods_and_typedefs(type_id)?;
+    match t.kind() {
+        BTF_KIND_PTR => field_int(btf, type_id, bad).map(u64::from),
+        BTF_KIND_ENUM | BTF_KIND_ENUM64 => {
+            let mut vals = t.enum_values();
+            match (vals.next(), vals.next()) {
+                (Some(v), None) => Ok(v.val),
+                _ => Err(bad),
+            }
+        }
+        _ => Err(bad),
+    }
+}
+
+/// Parses a definition struct (libbpf's `parse_btf_map_def`, strict
+/// mode). `inner` receives the `values` inner-map definition; `None`
+/// when parsing an inner definition itself.
+fn parse_def(
+    btf: &Btf<'_>,
+    def_id: u32,
+    map: u32,
+    inner: Option<&mut Spec>,
+) -> Result<Spec, Error> {
+    let is_inner = inner.is_none();
+    let mut inner = inner;
+    let def = btf.type_by_id(def_id)?;
+    let vlen = def.members().count();
+    let mut s = Spec::default();
+    for (i, m) in def.members().enumerate() {
+        let member = u32::try_from(i).unwrap_or(u32::MAX);
+        let bad = Error::MapBadDef { map, member };
+        let conflict = |old: u32, new: u32| old != 0 && old != new;
+        match btf.str_at(m.name_off)? {
+            b"type" => s.map_type = field_int(btf, m.type_id, bad)?,
+            b"max_entries" => s.max_entries = field_int(btf, m.type_id, bad)?,
+            b"map_flags" => s.map_flags = field_int(btf, m.type_id, bad)?,
+            b"numa_node" => s.numa_node = field_int(btf, m.type_id, bad)?,
+            b"key_size" | b"value_size" => {
+                let sz = field_int(btf, m.type_id, bad)?;
+                let slot = if btf.str_at(m.name_off)? == b"key_size" {
+                    &mut s.key_size
+                } else {
+                    &mut s.value_size
+                };
+                if conflict(*slot, sz) {
+                    return Err(bad);
+                }
+                *slot = sz;
+            }
+            name @ (b"key" | b"value") => {
+                let t = btf.type_by_id(m.type_id)?;
+                if t.kind() != BTF_KIND_PTR {
+                    return Err(bad);
+                }
+                let sz = btf.resolve_size(t.type_id())?;
+                let (slot, id) = if name == b"key" {
+                    (&mut s.key_size, &mut s.key_type_id)
+                } else {
+                    (&mut s.value_size, &mut s.value_type_id)
+                };
+                if conflict(*slot, sz) {
+                    return Err(bad);
+                }
+                *slot = sz;
+                *id = t.type_id();
+            }
+            b"values" => {
+                let in_map = is_map_in_map(s.map_type);
+                let prog_array = s.map_type == BPF_MAP_TYPE_PROG_ARRAY;
+                if is_inner || !(in_map || prog_array) {
+                    return Err(Error::MapUnsupported { map, member });
+                }
+                if i.checked_add(1) != Some(vlen) || conflict(s.value_size, 4) {
+                    return Err(bad);
+                }
+                s.value_size = 4;
+                let arr = btf.type_by_id(m.type_id)?.array().ok_or(bad)?;
+                if arr.nelems != 0 {
+                    return Err(bad);
+                }
+                let (_, ptr) = btf.skip_mods_and_typedefs(arr.type_id)?;
+                if ptr.kind() != BTF_KIND_PTR {
+                    return Err(bad);
+                }
+                let (target_id, target) = btf.skip_mods_and_typedefs(ptr.type_id())?;
+                s.values_off = Some(m.bit_offset / 8);
+                if prog_array {
+                    if target.kind() != BTF_KIND_FUNC_PROTO {
+                        return Err(bad);
+                    }
+                    continue;
+                }
+                if target.kind() != BTF_KIND_STRUCT {
+                    return Err(bad);
+                }
+                let spec = parse_def(btf, target_id, map, None)?;
+                if let Some(dst) = inner.as_deref_mut() {
+                    *dst = spec;
+                }
+                s.has_inner = true;
+            }
+            b"pinning" => {
+                if is_inner {
+                    return Err(bad);
+                }
+                let v = field_int(btf, m.type_id, bad)?;
+                if v != LIBBPF_PIN_NONE && v != LIBBPF_PIN_BY_NAME {
+                    return Err(bad);
+                }
+                s.pinning = v;
+            }
+            b"map_extra" => s.map_extra = field_long(btf, m.type_id, bad)?,
+            _ => return Err(Error::MapUnsupported { map, member }),
+        }
+    }
+    if s.map_type == 0 {
+        return Err(Error::MapNoType { map });
+    }
+    Ok(s)
+}
+
+fn def_from_spec<'a>(name: &'a [u8], section: u32, s: &Spec) -> MapDef<'a> {
+    MapDef {
+        name,
+        kind: MapKind::Btf,
+        section,
+        sec_offset: 0,
+        def_size: 0,
+        values_off: s.values_off,
+        map_type: s.map_type,
+        key_size: s.key_size,
+        value_size: s.value_size,
+        max_entries: s.max_entries,
+        map_flags: s.map_flags,
+        numa_node: s.numa_node,
+        map_extra: s.map_extra,
+        btf_key_type_id: s.key_type_id,
+        btf_value_type_id: s.value_type_id,
+        pinning: s.pinning,
+        inner: None,
+        init_data: &[],
+        slots: KVVec::new(),
+    }
+}
+
+/// Whether a data map is mmapable: its `DATASEC` has a non-static `VAR`.
+fn mmapable(btf: &Btf<'_>, id: u32) -> bool {
+    let Ok(t) = btf.type_by_id(id) else {
+        return false;
+    };
+    if id == 0 || t.kind() != BTF_KIND_DATASEC {
+        return false;
+    }
+    let found = t.datasec_vars().any(|v| {
+        btf.type_by_id(v.type_id)
+            .ok()
+            .and_then(|vt| vt.var_linkage())
+            .is_some_and(|l| l != BTF_VAR_STATIC)
+    });
+    found
+}
+
+/// Collected maps: (maps, inner map templates, index of `.kconfig`).
+pub(crate) type Maps<'a> = (KVVec<MapDef<'a>>, KVVec<MapDef<'a>>, Option<usize>);
+
+/// Collects the maps. `orig` is the file's BTF (names and definitions),
+/// `fixed` the fixed-up copy (`.maps` offsets, linkage).
+pub(crate) fn collect<'a>(
+    elf: &Elf<'a>,
+    sections: &[SectionKind],
+    orig: Option<&Btf<'a>>,
+    fixed: Option<&Btf<'_>>,
+    maps_sec: Option<u32>,
+    kcfg_size: u32,
+) -> Result<Maps<'a>, Error> {
+    let mut maps: KVVec<MapDef<'a>> = KVVec::new();
+    let mut inner_maps: KVVec<MapDef<'a>> = KVVec::new();
+
+    if let Some(sec) = maps_sec {
+        let (Some(orig), Some(fixed)) = (orig, fixed) else {
+            return Err(Error::ObjBtfRequired { section: sec });
+        };
+        let s = elf.section(sec)?;
+        let ds = fixed
+            .find_by_name_kind(b".maps", BTF_KIND_DATASEC)
+            .ok_or(Error::MapNoDatasec { section: sec })?;
+        // Entries are sorted by offset (BTF fixup); definitions must not
+        // overlap (the kernel's DATASEC check would reject them too).
+        let mut prev_end: u64 = 0;
+        for (i, vs) in (0u32..).zip(fixed.type_by_id(ds)?.datasec_vars()) {
+            let var = orig.type_by_id(vs.type_id)?;
+            let name = orig.str_at(var.name_off())?;
+            let end = u64::from(vs.offset).checked_add(u64::from(vs.size));
+            if name.is_empty()
+                || end.map_or(true, |e| e > s.size)
+                || u64::from(vs.offset) < prev_end
+                || var.kind() != BTF_KIND_VAR
+            {
+                return Err(Error::MapBadVar { map: i });
+            }
+            prev_end = end.unwrap_or(u64::MAX);
+            let linkage = fixed.type_by_id(vs.type_id)?.var_linkage();
+            if linkage != Some(BTF_VAR_GLOBAL_ALLOCATED) {
+                return Err(Error::MapBadLinkage { map: i });
+            }
+            let (def_id, def) = orig.skip_mods_and_typedefs(var.type_id())?;
+            if def.kind() != BTF_KIND_STRUCT || def.size() > vs.size {
+                return Err(Error::MapBadVar { map: i });
+            }
+            let mut inner = Spec::default();
+            let spec = parse_def(orig, def_id, i, Some(&mut inner))?;
+            let mut m = def_from_spec(name, sec, &spec);
+            m.sec_offset = vs.offset;
+            m.def_size = vs.size;
+            if spec.has_inner {
+                m.inner = Some(inner_maps.len());
+                inner_maps.push(def_from_spec(name, sec, &inner), GFP_KERNEL)?;
+            }
+            maps.push(m, GFP_KERNEL)?;
+        }
+    }
+
+    let names = match fixed {
+        Some(b) => Some(NameIndex::new(b, |_| true)?),
+        None => None,
+    };
+    let find_by_name = |name: &[u8]| names.as_ref().and_then(|n| n.first(name)).unwrap_or(0);
+    for s in elf.sections() {
+        let kind = match sections.get(us(s.index)) {
+            Some(SectionKind::Data) => MapKind::Data,
+            Some(SectionKind::Rodata) => MapKind::Rodata,
+            Some(SectionKind::Bss) => MapKind::Bss,
+            _ => continue,
+        };
+        if s.size == 0 {
+            continue;
+        }
+        let value_size =
+            u32::try_from(s.size).map_err(|_| Error::MapBadData { section: s.index })?;
+        let btf_value_type_id = find_by_name(s.name);
+        let mut map_flags = if kind == MapKind::Rodata {
+            BPF_F_RDONLY_PROG
+        } else {
+            0
+        };
+        if fixed.is_some_and(|b| mmapable(b, btf_value_type_id)) {
+            map_flags |= BPF_F_MMAPABLE;
+        }
+        maps.push(
+            MapDef {
+                name: s.name,
+                kind,
+                section: s.index,
+                sec_offset: 0,
+                def_size: 0,
+                values_off: None,
+                map_type: BPF_MAP_TYPE_ARRAY,
+                key_size: 4,
+                value_size,
+                max_entries: 1,
+                map_flags,
+                numa_node: 0,
+                map_extra: 0,
+                btf_key_type_id: 0,
+                btf_value_type_id,
+                pinning: LIBBPF_PIN_NONE,
+                inner: None,
+                init_data: if kind == MapKind::Bss { &[] } else { s.data },
+                slots: KVVec::new(),
+            },
+            GFP_KERNEL,
+        )?;
+    }
+
+    let mut kconfig = None;
+    if kcfg_size > 0 {
+        let btf_value_type_id = find_by_name(KCONFIG_SEC);
+        let mut map_flags = BPF_F_RDONLY_PROG;
+        if fixed.is_some_and(|b| mmapable(b, btf_value_type_id)) {
+            map_flags |= BPF_F_MMAPABLE;
+        }
+        kconfig = Some(maps.len());
+        maps.push(
+            MapDef {
+                name: KCONFIG_SEC,
+                kind: MapKind::Kconfig,
+                section: elf.symtab_index(),
+                sec_offset: 0,
+                def_size: 0,
+                values_off: None,
+                map_type: BPF_MAP_TYPE_ARRAY,
+                key_size: 4,
+                value_size: kcfg_size,
+                max_entries: 1,
+                map_flags,
+                numa_node: 0,
+                map_extra: 0,
+                btf_key_type_id: 0,
+                btf_value_type_id,
+                pinning: LIBBPF_PIN_NONE,
+                inner: None,
+                init_data: &[],
+                slots: KVVec::new(),
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    Ok((maps, inner_maps, kconfig))
+}
+
+/// Records the initial slots from `.rel.maps` (libbpf's
+/// `bpf_object__collect_map_relos`).
+pub(crate) fn collect_slots(obj: &mut Object<'_>) -> Result<(), Error> {
+    let elf = *obj.elf();
+    let Some(rel_sec) = elf
+        .sections()
+        .find(|s| obj.section_kinds().get(us(s.index)) == Some(&SectionKind::MapsRel))
+    else {
+        return Ok(());
+    };
+    let maps_sec = obj.maps_section().ok_or(Error::MapRelNoMaps {
+        section: rel_sec.index,
+    })?;
+    if rel_sec.info != maps_sec {
+        return Err(Error::MapRelNoMaps {
+            section: rel_sec.index,
+        });
+    }
+    for (ri, rel) in (0u32..).zip(elf.rels(&rel_sec)?) {
+        let rel = rel?;
+        let bad = Error::MapRelBad { rel: ri };
+        if rel.typ != R_BPF_64_ABS64 {
+            return Err(bad);
+        }
+        let sym = elf.symbol(rel.sym)?;
+        let off = u32::try_from(rel.offset).map_err(|_| bad)?;
+        let mi = obj.btf_map_containing(rel.offset, 8).ok_or(bad)?;
+        let map = obj.maps().get(mi).ok_or(bad)?;
+        let target = if is_map_in_map(map.map_type) {
+            if u32::from(sym.shndx) != maps_sec {
+                return Err(bad);
+            }
+            if map.map_type == BPF_MAP_TYPE_HASH_OF_MAPS && map.key_size != 4 {
+                return Err(bad);
+            }
+            let t = obj
+                .btf_map_at(sym.value)
+                .filter(|&t| obj.maps().get(t).is_some_and(|m| m.name == sym.name))
+                .ok_or(bad)?;
+            SlotTarget::Map(t)
+        } else if map.map_type == BPF_MAP_TYPE_PROG_ARRAY {
+            let p = obj.program_by_name(sym.name).ok_or(bad)?;
+            let prog = obj.programs().get(p).ok_or(bad)?;
+            let f = obj.functions().get(prog.func).ok_or(bad)?;
+            if prog.sec_idx != u32::from(sym.shndx)
+                || u64::from(f.insn_off).checked_mul(8) != Some(sym.value)
+            {
+                return Err(bad);
+            }
+            SlotTarget::Prog(p)
+        } else {
+            return Err(bad);
+        };
+        let values_off = map.values_off.ok_or(bad)?;
+        let moff = off
+            .checked_sub(map.sec_offset)
+            .and_then(|o| o.checked_sub(values_off))
+            .ok_or(bad)?;
+        if moff % 8 != 0 {
+            return Err(bad);
+        }
+        let slot = moff / 8;
+        if slot >= map.max_entries || map.slots.iter().any(|(s, _)| *s == slot) {
+            return Err(bad);
+        }
+        let maps = obj.maps_mut();
+        let m = maps.get_mut(mi).ok_or(bad)?;
+        m.slots.push((slot, target), GFP_KERNEL)?;
+        m.slots.sort_unstable_by_key(|s| s.0);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn m(map_type: u32, max_entries: u32) -> MapDef<'static> {
+        MapDef {
+            max_entries,
+            map_type,
+            ..def_from_spec(b"x", 0, &Spec::default())
+        }
+    }
+
+    #[test]
+    fn ringbuf_rounding() {
+        assert_eq!(m(BPF_MAP_TYPE_RINGBUF, 4096).max_entries_for(4096), 4096);
+        assert_eq!(
+            m(BPF_MAP_TYPE_RINGBUF, 3 * 4096).max_entries_for(4096),
+            4 * 4096
+        );
+        assert_eq!(m(BPF_MAP_TYPE_RINGBUF, 100).max_entries_for(4096), 4096);
+        assert_eq!(
+            m(BPF_MAP_TYPE_USER_RINGBUF, 8192).max_entries_for(4096),
+            8192
+        );
+        assert_eq!(m(BPF_MAP_TYPE_RINGBUF, 0).max_entries_for(4096), 0);
+        assert_eq!(m(BPF_MAP_TYPE_ARRAY, 100).max_entries_for(4096), 100);
+        assert_eq!(
+            m(BPF_MAP_TYPE_RINGBUF, u32::MAX).max_entries_for(4096),
+            u32::MAX
+        );
+    }
+}
