@@ -9,3 +9,9 @@ mkdir -p "$UBUILD"
 make -s -C "$KSRC/tools/testing/selftests/bpf/loadfd" OUTPUT="$UBUILD/selftests" KSRC="$KSRC" KBUILD="$KBUILD"
 cargo build -q --release --locked -p bpf-loadfd
 install -m 755 "$CARGO_TARGET_DIR/release/bpf-loadfd" "$UBUILD/bpf-loadfd"
+# bpf_testmod.ko from the selftests: module BTF, module kfuncs and ksyms. Built
+# from a copy so the managed tree stays clean; rebuilt against every vmlinux
+# because module BTF is relative to vmlinux BTF.
+rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	"$KSRC/tools/testing/selftests/bpf/bpf_testmod/" "$UBUILD/bpf_testmod/"
+make -s -C "$KSRC" "${KMAKE[@]}" M="$UBUILD/bpf_testmod" modules

@@ -6,6 +6,8 @@
 . "$(dirname "$0")/env.sh"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 export LOADFD_OBJDIR=$UBUILD/selftests
+# Module kfuncs, ksyms and BTF for the tests that use them (as in BPF CI).
+insmod "$UBUILD/bpf_testmod/bpf_testmod.ko" || { echo "# insmod bpf_testmod failed"; exit 1; }
 rc=0
 for t in "$UBUILD"/selftests/loadfd_*test; do
 	[ -x "$t" ] || continue

@@ -17,6 +17,8 @@
 #include <linux/btf.h>
 #include <linux/capability.h>
 #include <linux/fdtable.h>
+#include <linux/fs.h>
+#include <linux/stat.h>
 #include <linux/file.h>
 #include <linux/idr.h>
 #include <linux/kallsyms.h>
@@ -726,15 +728,27 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 	return id;
 }
 
-u64 loadfd_kallsyms(const u8 *name, size_t len)
+static int loadfd_kallsyms_seen(void *data, unsigned long addr)
+{
+	*(bool *)data = true;
+	return 1;
+}
+
+bool loadfd_kallsyms(const u8 *name, size_t len, u64 *addr)
 {
 	char buf[KSYM_NAME_LEN];
+	bool seen = false;
 
 	if (len >= sizeof(buf))
-		return 0;
+		return false;
 	memcpy(buf, name, len);
 	buf[len] = 0;
-	return kallsyms_lookup_name(buf);
+	*addr = kallsyms_lookup_name(buf);
+	if (*addr)
+		return true;
+	/* 0 is also a real address (per-cpu symbols such as __per_cpu_start). */
+	kallsyms_on_each_match_symbol(loadfd_kallsyms_seen, buf, &seen);
+	return seen;
 }
 
 /* ---- BPF_LOAD_FD --------------------------------------------------------- */
@@ -742,8 +756,9 @@ u64 loadfd_kallsyms(const u8 *name, size_t len)
 static ssize_t loadfd_read_obj(struct loadfd_obj *obj, int fd, void **buf)
 {
 	CLASS(fd, f)(fd);
-	struct inode *inode;
+	struct kstat st;
 	ssize_t n;
+	int err;
 
 	if (fd_empty(f)) {
 		bpf_log(obj->log, "obj_fd %d: not an open file descriptor\n", fd);
@@ -767,9 +782,18 @@ static ssize_t loadfd_read_obj(struct loadfd_obj *obj, int fd, void **buf)
 		bpf_log(obj->log, "obj_fd %d: reading the object failed (%zd)\n", fd, n);
 		return n;
 	}
-	inode = file_inode(fd_file(f));
-	obj->dev = inode->i_sb->s_dev;
-	obj->ino = inode->i_ino;
+	/* What stat() reports for the file (overlayfs and friends report the
+	 * real file's device and inode there, not the overlay inode's).
+	 */
+	err = vfs_getattr(&fd_file(f)->f_path, &st, STATX_INO, AT_STATX_SYNC_AS_STAT);
+	if (err) {
+		vfree(*buf);
+		*buf = NULL;
+		bpf_log(obj->log, "obj_fd %d: stat failed (%d)\n", fd, err);
+		return err;
+	}
+	obj->dev = st.dev;
+	obj->ino = st.ino;
 	return n;
 }
 

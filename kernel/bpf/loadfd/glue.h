@@ -100,8 +100,8 @@ bool loadfd_has_syscall_wrapper(void);
  */
 s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind,
 		    u32 local_type_id, u32 *slot);
-/* kallsyms address of @name, or 0. */
-u64 loadfd_kallsyms(const u8 *name, size_t len);
+/* Whether kallsyms has @name, and its address in *@addr. */
+bool loadfd_kallsyms(const u8 *name, size_t len, u64 *addr);
 
 /* Rust, called from C: build the loader object @obj from @len bytes at @data. */
 int loadfd_rs_create(const u8 *data, size_t len, struct bpf_verifier_log *log,

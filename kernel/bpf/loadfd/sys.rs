@@ -289,9 +289,11 @@ pub(crate) fn has_syscall_wrapper() -> bool {
 
 /// Address of kernel symbol `name` (kallsyms), if it exists.
 pub(crate) fn kallsyms(name: &[u8]) -> Option<u64> {
-    // SAFETY: `name` is valid for its length; the C side copies it.
-    let addr = unsafe { bindings::loadfd_kallsyms(name.as_ptr(), name.len()) };
-    (addr != 0).then_some(addr)
+    let mut addr = 0u64;
+    // SAFETY: `name` is valid for its length (the C side copies it); `addr`
+    // is a valid out pointer.
+    let found = unsafe { bindings::loadfd_kallsyms(name.as_ptr(), name.len(), &mut addr) };
+    found.then_some(addr)
 }
 
 #[no_mangle]

@@ -109,6 +109,20 @@ pub struct MapDef<'a> {
 }
 
 impl MapDef<'_> {
+    /// BTF key and value type ids to create the map with: libbpf drops them
+    /// for the map types whose `BPF_MAP_CREATE` rejects BTF (ENOTSUPP):
+    /// perf-event, cgroup and stack-trace arrays, map-in-map, dev/cpu/xsk
+    /// maps, sockmap/sockhash, queue, stack and arena.
+    pub fn create_btf_ids(&self) -> (u32, u32) {
+        match self.map_type {
+            // PERF_EVENT_ARRAY, STACK_TRACE, CGROUP_ARRAY, ARRAY/HASH_OF_MAPS,
+            // DEVMAP, SOCKMAP, CPUMAP, XSKMAP, SOCKHASH, QUEUE, STACK,
+            // DEVMAP_HASH, ARENA.
+            4 | 7 | 8 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 22 | 23 | 25 | 33 => (0, 0),
+            _ => (self.btf_key_type_id, self.btf_value_type_id),
+        }
+    }
+
     /// `max_entries` for `BPF_MAP_CREATE`: ring buffers are rounded up to a
     /// power-of-two multiple of `page_size`, like libbpf.
     pub fn max_entries_for(&self, page_size: u32) -> u32 {
