@@ -92,7 +92,7 @@ done
 log "building kernel (make -j$(nproc) bzImage modules)"
 start=$(date +%s)
 if ! make -s -j"$(nproc)" "${KMAKE[@]}" bzImage modules 2>&1 |
-	{ grep -vE 'die__process_unit: DW_TAG_label|die__process_class: tag not supported' || true; }; then
+	{ grep -vE 'die__process_unit: DW_TAG_label|die__process_class: tag not supported|tag__recode_dwarf_type' || true; }; then
 	die "kernel build failed"
 fi
 log "kernel built in $(( $(date +%s) - start )) s: $KBUILD/arch/x86/boot/bzImage"

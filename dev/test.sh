@@ -26,6 +26,13 @@ dev/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 step "rustfmt" cargo fmt --all --check
 step "clippy" cargo clippy --workspace --all-targets --locked -q -- -D warnings
 
+if ! step "kernel build" dev/build.sh; then
+	echo "$pass passed, $((fail + 1)) failed (no kernel, VM tests not run)"
+	exit 1
+fi
+
+# The core's tests compile real BPF objects against the kernel tree and the
+# built vmlinux (vmlinux.h), so they run after the kernel build.
 log "cargo test"
 out=$(cargo test --workspace --locked 2>&1); rc=$?
 printf '%s\n' "$out" | grep -E '^test |^test result|panicked|FAILED|error' | grep -v '\.\.\. ok$' || true
@@ -36,11 +43,10 @@ ok "${p:-0}"
 [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ] && ko 1 "cargo test (build)"
 echo "cargo test: ${p:-0} passed, ${f:-0} failed"
 
-if ! step "kernel build" dev/build.sh; then
-	echo "$pass passed, $((fail + 1)) failed (no kernel, VM tests not run)"
+if ! step "userspace test artifacts" dev/build-user.sh; then
+	echo "$pass passed, $fail failed (VM tests not run)"
 	exit 1
 fi
-step "userspace test artifacts" dev/build-user.sh
 
 log "selftests in the VM"
 vmout=$(dev/vm.sh --timeout 900 -- dev/guest-tests.sh 2>&1); vmrc=$?
