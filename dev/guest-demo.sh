@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The demo, inside the VM: load an example object with BPF_LOAD_FD.
+# The demo, inside the VM: an execve counter loaded from its ELF file by the
+# kernel (BPF_LOAD_FD), loaded by name (BPF_PROG_LOAD), attached, counting.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-obj=$UBUILD/selftests/loadfd_minimal.bpf.o
-echo "\$ bpf-loadfd inspect $obj"
-"$UBUILD/bpf-loadfd" inspect "$obj"
-echo "\$ bpf-loadfd load $obj"
-"$UBUILD/bpf-loadfd" load "$obj" || true
+mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
+shim=$UBUILD/bpf-loadfd
+obj=$UBUILD/selftests/loadfd_execve.bpf.o
+run() { printf '\n$ %s\n' "$*"; "$@"; }
+
+run "$shim" inspect "$obj"
+run "$shim" load "$obj"
+run "$shim" attach "$obj" count_execve --pin /sys/fs/bpf/loadfd_execve
+for i in 1 2 3 4 5; do /bin/true; done
+echo "(ran /bin/true 5 times)"
+run bpftool map dump name execve_count
+count=$(bpftool -j map dump name execve_count | grep -o '"value": *[0-9]*' | grep -o '[0-9]*$' | head -1)
+rm /sys/fs/bpf/loadfd_execve
+if [ "${count:-0}" -ge 5 ]; then
+	echo "demo: OK, the loader-built program counted $count execve calls"
+else
+	echo "demo: FAILED, expected at least 5 execve calls, map says '${count:-?}'"
+	exit 1
+fi

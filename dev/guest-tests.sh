@@ -5,14 +5,46 @@
 # that never reported from one that passed.
 . "$(dirname "$0")/env.sh"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 export LOADFD_OBJDIR=$UBUILD/selftests
 # Module kfuncs, ksyms and BTF for the tests that use them (as in BPF CI).
 insmod "$UBUILD/bpf_testmod/bpf_testmod.ko" || { echo "# insmod bpf_testmod failed"; exit 1; }
+kmemleak=/sys/kernel/debug/kmemleak
+# Forget what boot leaked; only what the suites leak counts.
+[ -w $kmemleak ] && echo clear > $kmemleak
+
 rc=0
 for t in "$UBUILD"/selftests/loadfd_*test; do
 	[ -x "$t" ] || continue
 	echo "# loadfd-suite: $(basename "$t")"
 	"$t" || rc=1
 done
+
+# Leaks: kmemleak reports objects unreferenced for a few seconds; two scans
+# make reports stable. Only reports whose allocation backtrace goes through
+# the loader or the bpf syscall count (the rest of the VM is not under test).
+echo "# loadfd-suite: kmemleak"
+if [ -w $kmemleak ]; then
+	sleep 6
+	echo scan > $kmemleak
+	sleep 2
+	echo scan > $kmemleak
+	ours=$(awk '/unreferenced object/ { if (b ~ /loadfd|bpf|btf/) { print b; n++ } b = "" }
+		{ b = b "\n" $0 }
+		END { if (b ~ /loadfd|bpf|btf/) { print b; n++ } }' $kmemleak)
+	if [ -n "$ours" ]; then
+		printf '%s\n' "$ours" | sed 's/^/# /'
+		echo "not ok 1 kmemleak: leaks in loader/bpf code"
+		echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
+		rc=1
+	else
+		echo "ok 1 kmemleak: no leaks in loader/bpf code ($(grep -c 'unreferenced object' $kmemleak) elsewhere)"
+		echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
+	fi
+else
+	echo "not ok 1 kmemleak: $kmemleak missing (CONFIG_DEBUG_KMEMLEAK)"
+	echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
+	rc=1
+fi
 dmesg | grep -E 'Oops|BUG:|WARNING: CPU|Kernel panic|Call Trace' && rc=1
 exit $rc

@@ -9,6 +9,7 @@
 
 use crate::bpfobj::{
     btf::BTF_KIND_FUNC,
+    elf::Elf,
     compat::{KVVec, GFP_KERNEL},
     error::{Error, ErrorClass},
     externs::{self, Env, KconfigValue, KfuncId, KsymBtf},
@@ -53,9 +54,38 @@ impl Env for KernelEnv<'_> {
     }
 }
 
-/// Reports a core error to the log and lowers it to an errno.
-fn reject(log: &mut Log, e: Error) -> Errno {
-    log.line(format_args!("{e}"));
+/// An ELF or BTF name for the log: printable ASCII as is, the rest escaped.
+struct Name<'a>(&'a [u8]);
+
+impl core::fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for &c in self.0 {
+            if c.is_ascii_graphic() || c == b' ' {
+                write!(f, "{}", char::from(c))?;
+            } else {
+                write!(f, "\\x{c:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reports a core error to the log and lowers it to an errno. Errors carry
+/// indices; the section or extern name is added when it can be found.
+fn reject(log: &mut Log, data: &[u8], obj: Option<&Object<'_>>, e: Error) -> Errno {
+    let sec_name = e
+        .section()
+        .and_then(|i| Elf::parse(data).ok()?.section(i).ok())
+        .map(|s| s.name);
+    let ext_name = e
+        .extern_index()
+        .and_then(|i| obj?.externs().get(usize::try_from(i).ok()?))
+        .map(|x| x.name);
+    match (sec_name, ext_name) {
+        (Some(n), _) => log.line(format_args!("{e} (section '{}')", Name(n))),
+        (None, Some(n)) => log.line(format_args!("{e} ('{}')", Name(n))),
+        (None, None) => log.line(format_args!("{e}")),
+    }
     lower(e.class())
 }
 
@@ -130,14 +160,15 @@ fn prog_bytes(l: &Linked) -> Result<ProgBytes, Error> {
 /// Runs the core on `data` and builds the loader object `ob`; every rejection
 /// is reported to `log`.
 pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<(), Errno> {
-    let obj = Object::parse(data).map_err(|e| reject(log, e))?;
+    let obj = Object::parse(data).map_err(|e| reject(log, data, None, e))?;
     ob.reserve(obj.maps().len(), obj.programs().len())?;
     ob.set_meta(obj.license(), obj.kern_version())?;
     if let Some(btf) = obj.btf() {
         ob.load_btf(btf)?;
     }
 
-    let resolved = externs::resolve(&obj, &KernelEnv { obj: ob }).map_err(|e| reject(log, e))?;
+    let resolved = externs::resolve(&obj, &KernelEnv { obj: ob })
+        .map_err(|e| reject(log, data, Some(&obj), e))?;
 
     for (i, m) in obj.maps().iter().enumerate() {
         let inner_def = match m.inner {
@@ -175,8 +206,8 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
     }
 
     for (i, p) in obj.programs().iter().enumerate() {
-        let linked = link::link(&obj, i, &resolved).map_err(|e| reject(log, e))?;
-        let b = prog_bytes(&linked).map_err(|e| reject(log, e))?;
+        let linked = link::link(&obj, i, &resolved).map_err(|e| reject(log, data, Some(&obj), e))?;
+        let b = prog_bytes(&linked).map_err(|e| reject(log, data, Some(&obj), e))?;
         ob.add_prog(&ProgSpec {
             name: p.name,
             section: p.section,

@@ -10,24 +10,51 @@ use std::path::PathBuf;
 
 use crate::uapi::BPF_LOADFD_NAME_LEN;
 
-/// Default `log_level` of `load`: 1, so every rejection explains itself.
+/// Default `log_level` of `BPF_LOAD_FD`: 1, so every rejection explains
+/// itself. (`BPF_PROG_LOAD` defaults to 0 and is retried with 1 on failure,
+/// as libbpf does.)
 pub const DEFAULT_LOG_LEVEL: u32 = 1;
-/// Default log buffer size of `load`.
-pub const DEFAULT_LOG_SIZE: u32 = 64 * 1024;
+/// Default log buffer size.
+pub const DEFAULT_LOG_SIZE: u32 = 1024 * 1024;
 
 /// Usage text.
 pub const USAGE: &str = "\
-usage: bpf-loadfd load FILE [--map NAME=FD]... [--log-level N] [--log-size BYTES] [--token-fd FD]
-       bpf-loadfd inspect FILE
+usage: bpf-loadfd load FILE [LOAD-OPTIONS]
+       bpf-loadfd prog load FILE (NAME | --all) [LOAD-OPTIONS]
+       bpf-loadfd pin FILE (NAME | --all) DIR [--maps] [LOAD-OPTIONS]
+       bpf-loadfd attach FILE NAME --pin PATH [LOAD-OPTIONS]
+       bpf-loadfd inspect FILE [--config PATH]
+       bpf-loadfd inspect --sec-defs
        bpf-loadfd help
 
-load     open FILE and issue bpf(BPF_LOAD_FD); print the new fd, or the errno
-         and the kernel's log. --map binds the object's map NAME to the
-         caller's map FD (repeatable). --log-level 0 disables the log
-         (default 1); --log-size 0 passes no buffer (default 65536).
-         --token-fd passes a BPF token (sets BPF_F_TOKEN_FD).
-inspect  run the userspace build of the loader core on FILE and print what it
-         finds (no syscall).
+load       BPF_LOAD_FD on FILE, then print the loader object from
+           /sys/kernel/bpf_loadfd/<id>/: provenance, programs, maps. The
+           object lives as long as its fd, so it is freed when this exits.
+prog load  BPF_LOAD_FD, then BPF_PROG_LOAD of program NAME (or of every
+           program) by name; print 'NAME: prog id N' or the verifier's log.
+pin        like prog load, then pin each program at DIR/NAME (DIR must be on
+           a bpffs; it is created if missing). --maps also pins the maps the
+           kernel created at DIR/maps/NAME ('.' becomes '_': bpffs rejects
+           names with dots, so .bss is pinned as _bss).
+attach     load program NAME, attach it according to its SEC name (fentry,
+           fexit, fmod_ret, tp_btf, lsm, iter, raw_tp, tracepoint, kprobe,
+           kretprobe) and pin the link at PATH, so it stays attached after
+           this exits (rm PATH detaches it).
+inspect    run the loader core (the code BPF_LOAD_FD runs) on FILE in
+           userspace, no kernel needed: sections, programs, maps, externs,
+           relocations, linking; or the exact rejection and errno.
+           .kconfig externs are read from --config PATH (an uncompressed
+           .config; default /boot/config-$(uname -r) if present). ksyms and
+           kfuncs are resolved by the kernel at load time.
+           --sec-defs lists the SEC names the loader accepts.
+
+LOAD-OPTIONS
+  --map NAME=FD     bind the object's map NAME to the caller's map FD
+                    (repeatable; FD must be open in this process)
+  --log-level N     log level of BPF_LOAD_FD (default 1) and BPF_PROG_LOAD
+                    (default 0, retried with 1 on failure); 0: no log
+  --log-size BYTES  log buffer size (default 1048576; 0: no buffer)
+  --token-fd FD     pass a BPF token (sets BPF_F_TOKEN_FD)
 ";
 
 /// A `--map NAME=FD` binding.
@@ -39,19 +66,35 @@ pub struct MapArg {
     pub fd: u32,
 }
 
-/// Options of `load`.
+/// The object and the `BPF_LOAD_FD` options every kernel command takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadArgs {
     /// The object file.
     pub file: PathBuf,
     /// `--map` bindings, in order.
     pub maps: Vec<MapArg>,
-    /// `--log-level`.
-    pub log_level: u32,
+    /// `--log-level`, if given.
+    pub log_level: Option<u32>,
     /// `--log-size`.
     pub log_size: u32,
     /// `--token-fd`.
     pub token_fd: Option<i32>,
+}
+
+impl LoadArgs {
+    /// The `log_level` for `BPF_LOAD_FD`.
+    pub fn load_fd_log_level(&self) -> u32 {
+        self.log_level.unwrap_or(DEFAULT_LOG_LEVEL)
+    }
+}
+
+/// Which programs a command loads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progs {
+    /// The program with this ELF symbol name.
+    One(Vec<u8>),
+    /// `--all`: every program of the object.
+    All,
 }
 
 /// A parsed command line.
@@ -59,11 +102,42 @@ pub struct LoadArgs {
 pub enum Command {
     /// `load FILE ...`.
     Load(LoadArgs),
-    /// `inspect FILE`.
+    /// `prog load FILE (NAME|--all) ...`.
+    ProgLoad {
+        /// The object and load options.
+        load: LoadArgs,
+        /// The programs.
+        progs: Progs,
+    },
+    /// `pin FILE (NAME|--all) DIR [--maps] ...`.
+    Pin {
+        /// The object and load options.
+        load: LoadArgs,
+        /// The programs.
+        progs: Progs,
+        /// The bpffs directory.
+        dir: PathBuf,
+        /// `--maps`: also pin the kernel-created maps.
+        maps: bool,
+    },
+    /// `attach FILE NAME --pin PATH ...`.
+    Attach {
+        /// The object and load options.
+        load: LoadArgs,
+        /// The program.
+        prog: Vec<u8>,
+        /// Where to pin the link.
+        pin: PathBuf,
+    },
+    /// `inspect FILE [--config PATH]`.
     Inspect {
         /// The object file.
         file: PathBuf,
+        /// `--config`: the kernel `.config` for `.kconfig` externs.
+        config: Option<PathBuf>,
     },
+    /// `inspect --sec-defs`.
+    SecDefs,
     /// `help`, `-h`, `--help`.
     Help,
 }
@@ -92,6 +166,10 @@ pub enum ArgError {
     MissingFile,
     /// More operands than the subcommand takes.
     ExtraOperand(String),
+    /// A required operand or option is missing.
+    Missing(&'static str),
+    /// Two arguments that exclude each other.
+    Conflict(&'static str),
 }
 
 impl fmt::Display for ArgError {
@@ -106,6 +184,8 @@ impl fmt::Display for ArgError {
             }
             ArgError::MissingFile => write!(f, "FILE missing"),
             ArgError::ExtraOperand(o) => write!(f, "unexpected argument '{o}'"),
+            ArgError::Missing(what) => write!(f, "{what} missing"),
+            ArgError::Conflict(what) => write!(f, "{what}: give one, not both"),
         }
     }
 }
@@ -199,48 +279,228 @@ fn need(option: &'static str, value: Option<String>) -> Result<String, ArgError>
     value.ok_or(ArgError::MissingValue(option))
 }
 
-fn parse_load(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
-    let takes_value = |o: &str| matches!(o, "--map" | "--log-level" | "--log-size" | "--token-fd");
-    let mut file = None;
-    let mut out = LoadArgs {
-        file: PathBuf::new(),
-        maps: Vec::new(),
-        log_level: DEFAULT_LOG_LEVEL,
-        log_size: DEFAULT_LOG_SIZE,
-        token_fd: None,
+/// Options every kernel command takes (with a value).
+fn load_takes_value(o: &str) -> bool {
+    matches!(o, "--map" | "--log-level" | "--log-size" | "--token-fd")
+}
+
+/// Applies the load option `o` to `out`; `Ok(false)` if `o` is not one.
+fn load_option(out: &mut LoadArgs, o: &str, v: Option<String>) -> Result<bool, ArgError> {
+    match o {
+        "--map" => out.maps.push(parse_map(&need("--map", v)?)?),
+        "--log-level" => {
+            out.log_level = Some(parse_u32("--log-level", &need("--log-level", v)?)?);
+        }
+        "--log-size" => out.log_size = parse_u32("--log-size", &need("--log-size", v)?)?,
+        "--token-fd" => out.token_fd = Some(parse_fd("--token-fd", &need("--token-fd", v)?)?),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+fn no_value(o: &str, v: Option<String>) -> Result<(), ArgError> {
+    match v {
+        None => Ok(()),
+        Some(v) => Err(ArgError::BadValue {
+            option: match o {
+                "--all" => "--all",
+                "--maps" => "--maps",
+                _ => "--sec-defs",
+            },
+            value: v,
+            why: "takes no value",
+        }),
+    }
+}
+
+/// What one command line of a kernel command holds.
+struct Scanned {
+    load: LoadArgs,
+    operands: Vec<OsString>,
+    all: bool,
+    maps: bool,
+    pin: Option<PathBuf>,
+}
+
+/// Scans the arguments of a kernel command; `flags` are the flags
+/// (`--all`, `--maps`) and `--pin` it accepts besides the load options.
+fn scan_kernel_cmd(
+    scan: &mut Scanner<impl Iterator<Item = OsString>>,
+    flags: &[&str],
+) -> Result<Scanned, ArgError> {
+    let takes_value = |o: &str| load_takes_value(o) || (o == "--pin" && flags.contains(&"--pin"));
+    let mut out = Scanned {
+        load: LoadArgs {
+            file: PathBuf::new(),
+            maps: Vec::new(),
+            log_level: None,
+            log_size: DEFAULT_LOG_SIZE,
+            token_fd: None,
+        },
+        operands: Vec::new(),
+        all: false,
+        maps: false,
+        pin: None,
     };
     while let Some(item) = scan.next(takes_value)? {
         match item {
-            Item::Operand(op) if file.is_none() => file = Some(PathBuf::from(op)),
-            Item::Operand(op) => return Err(ArgError::ExtraOperand(lossy(&op))),
-            Item::Opt(o, v) => match o.as_str() {
-                "--map" => out.maps.push(parse_map(&need("--map", v)?)?),
-                "--log-level" => {
-                    out.log_level = parse_u32("--log-level", &need("--log-level", v)?)?;
+            Item::Operand(op) => out.operands.push(op),
+            Item::Opt(o, v) => {
+                if load_option(&mut out.load, &o, v.clone())? {
+                    continue;
                 }
-                "--log-size" => out.log_size = parse_u32("--log-size", &need("--log-size", v)?)?,
-                "--token-fd" => {
-                    out.token_fd = Some(parse_fd("--token-fd", &need("--token-fd", v)?)?);
+                match o.as_str() {
+                    "--all" if flags.contains(&"--all") => {
+                        no_value(&o, v)?;
+                        out.all = true;
+                    }
+                    "--maps" if flags.contains(&"--maps") => {
+                        no_value(&o, v)?;
+                        out.maps = true;
+                    }
+                    "--pin" if flags.contains(&"--pin") => {
+                        out.pin = Some(PathBuf::from(need("--pin", v)?));
+                    }
+                    _ => return Err(ArgError::UnknownOption(o)),
                 }
-                _ => return Err(ArgError::UnknownOption(o)),
-            },
+            }
         }
     }
-    out.file = file.ok_or(ArgError::MissingFile)?;
-    Ok(Command::Load(out))
+    Ok(out)
+}
+
+/// Splits `operands` into exactly `N` values, naming the first missing one.
+fn operands<const N: usize>(
+    ops: Vec<OsString>,
+    names: [&'static str; N],
+) -> Result<[OsString; N], ArgError> {
+    let mut it = ops.into_iter();
+    let mut out: [OsString; N] = std::array::from_fn(|_| OsString::new());
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = it.next().ok_or(ArgError::Missing(name))?;
+    }
+    if let Some(extra) = it.next() {
+        return Err(ArgError::ExtraOperand(lossy(&extra)));
+    }
+    Ok(out)
+}
+
+fn prog_name(op: OsString) -> Result<Vec<u8>, ArgError> {
+    use std::os::unix::ffi::OsStringExt;
+    let name = op.into_vec();
+    if name.is_empty() || name.contains(&0) {
+        return Err(ArgError::BadValue {
+            option: "NAME",
+            value: String::from_utf8_lossy(&name).into_owned(),
+            why: "a program name is a non-empty ELF symbol name without NUL bytes",
+        });
+    }
+    Ok(name)
+}
+
+/// `FILE (NAME|--all)` plus `trailing` more operands.
+fn file_and_progs<const T: usize>(
+    s: Scanned,
+    trailing: [&'static str; T],
+) -> Result<(LoadArgs, Progs, [OsString; T]), ArgError> {
+    let mut load = s.load;
+    if s.all {
+        if s.operands.len() > 1 + T {
+            // FILE NAME ... --all
+            return Err(ArgError::Conflict("NAME and --all"));
+        }
+        let mut ops = s.operands.into_iter();
+        load.file = PathBuf::from(ops.next().ok_or(ArgError::MissingFile)?);
+        let rest = operands(ops.collect(), trailing)?;
+        return Ok((load, Progs::All, rest));
+    }
+    let mut ops = s.operands.into_iter();
+    load.file = PathBuf::from(ops.next().ok_or(ArgError::MissingFile)?);
+    let name = ops.next().ok_or(ArgError::Missing("NAME (or --all)"))?;
+    let rest = operands(ops.collect(), trailing)?;
+    Ok((load, Progs::One(prog_name(name)?), rest))
+}
+
+fn parse_load(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
+    let s = scan_kernel_cmd(scan, &[])?;
+    let mut load = s.load;
+    let [file] = operands(s.operands, ["FILE"]).map_err(|e| match e {
+        ArgError::Missing(_) => ArgError::MissingFile,
+        e => e,
+    })?;
+    load.file = PathBuf::from(file);
+    Ok(Command::Load(load))
+}
+
+fn parse_prog(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
+    match scan.args.next() {
+        Some(sub) if sub == "load" => {}
+        Some(sub) => return Err(ArgError::UnknownCommand(format!("prog {}", lossy(&sub)))),
+        None => return Err(ArgError::Missing("'load' after 'prog'")),
+    }
+    let s = scan_kernel_cmd(scan, &["--all"])?;
+    let (load, progs, []) = file_and_progs(s, [])?;
+    Ok(Command::ProgLoad { load, progs })
+}
+
+fn parse_pin(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
+    let s = scan_kernel_cmd(scan, &["--all", "--maps"])?;
+    let maps = s.maps;
+    let (load, progs, [dir]) = file_and_progs(s, ["DIR"])?;
+    Ok(Command::Pin {
+        load,
+        progs,
+        dir: PathBuf::from(dir),
+        maps,
+    })
+}
+
+fn parse_attach(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
+    let s = scan_kernel_cmd(scan, &["--pin"])?;
+    let pin = s.pin.ok_or(ArgError::Missing("--pin PATH"))?;
+    let mut load = s.load;
+    let [file, name] = operands(s.operands, ["FILE", "NAME"]).map_err(|e| match e {
+        ArgError::Missing("FILE") => ArgError::MissingFile,
+        e => e,
+    })?;
+    load.file = PathBuf::from(file);
+    Ok(Command::Attach {
+        load,
+        prog: prog_name(name)?,
+        pin,
+    })
 }
 
 fn parse_inspect(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
     let mut file = None;
-    while let Some(item) = scan.next(|_| false)? {
+    let mut config = None;
+    let mut sec_defs = false;
+    while let Some(item) = scan.next(|o| o == "--config")? {
         match item {
             Item::Operand(op) if file.is_none() => file = Some(PathBuf::from(op)),
             Item::Operand(op) => return Err(ArgError::ExtraOperand(lossy(&op))),
+            Item::Opt(o, v) if o == "--config" => {
+                config = Some(PathBuf::from(need("--config", v)?));
+            }
+            Item::Opt(o, v) if o == "--sec-defs" => {
+                no_value(&o, v)?;
+                sec_defs = true;
+            }
             Item::Opt(o, _) => return Err(ArgError::UnknownOption(o)),
         }
     }
+    if sec_defs {
+        if let Some(f) = file {
+            return Err(ArgError::ExtraOperand(f.display().to_string()));
+        }
+        if config.is_some() {
+            return Err(ArgError::Conflict("--sec-defs and --config"));
+        }
+        return Ok(Command::SecDefs);
+    }
     Ok(Command::Inspect {
         file: file.ok_or(ArgError::MissingFile)?,
+        config,
     })
 }
 
@@ -258,6 +518,9 @@ where
     };
     match cmd.to_str() {
         Some("load") => parse_load(&mut scan),
+        Some("prog") => parse_prog(&mut scan),
+        Some("pin") => parse_pin(&mut scan),
+        Some("attach") => parse_attach(&mut scan),
         Some("inspect") => parse_inspect(&mut scan),
         Some("help" | "-h" | "--help") => Ok(Command::Help),
         _ => Err(ArgError::UnknownCommand(lossy(&cmd))),
@@ -268,9 +531,13 @@ where
 mod tests {
     use super::*;
 
+    fn cmd(args: &[&str]) -> Command {
+        parse(args.iter().copied()).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    }
+
     fn load(args: &[&str]) -> LoadArgs {
-        match parse(args.iter().copied()) {
-            Ok(Command::Load(l)) => l,
+        match cmd(args) {
+            Command::Load(l) => l,
             other => panic!("{args:?}: {other:?}"),
         }
     }
@@ -279,14 +546,21 @@ mod tests {
         parse(args.iter().copied()).unwrap_err()
     }
 
+    fn defaults(file: &str) -> LoadArgs {
+        LoadArgs {
+            file: PathBuf::from(file),
+            maps: Vec::new(),
+            log_level: None,
+            log_size: DEFAULT_LOG_SIZE,
+            token_fd: None,
+        }
+    }
+
     #[test]
     fn load_defaults() {
         let l = load(&["load", "x.bpf.o"]);
-        assert_eq!(l.file, PathBuf::from("x.bpf.o"));
-        assert!(l.maps.is_empty());
-        assert_eq!(l.log_level, DEFAULT_LOG_LEVEL);
-        assert_eq!(l.log_size, DEFAULT_LOG_SIZE);
-        assert_eq!(l.token_fd, None);
+        assert_eq!(l, defaults("x.bpf.o"));
+        assert_eq!(l.load_fd_log_level(), DEFAULT_LOG_LEVEL);
     }
 
     #[test]
@@ -317,9 +591,14 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(l.log_level, 2);
+        assert_eq!(l.log_level, Some(2));
+        assert_eq!(l.load_fd_log_level(), 2);
         assert_eq!(l.log_size, 128);
         assert_eq!(l.token_fd, Some(9));
+        assert_eq!(
+            load(&["load", "x.o", "--log-level=0"]).load_fd_log_level(),
+            0
+        );
     }
 
     #[test]
@@ -352,27 +631,18 @@ mod tests {
                 ..
             }
         ));
-        assert!(matches!(
-            err(&["load", "a", "--map", "noequals"]),
-            ArgError::BadValue {
-                option: "--map",
-                ..
-            }
-        ));
-        assert!(matches!(
-            err(&["load", "a", "--map", "=3"]),
-            ArgError::BadValue {
-                option: "--map",
-                ..
-            }
-        ));
-        assert!(matches!(
-            err(&["load", "a", "--map", "m=-3"]),
-            ArgError::BadValue {
-                option: "--map",
-                ..
-            }
-        ));
+        for bad in ["noequals", "=3", "m=-3", "m=x"] {
+            assert!(
+                matches!(
+                    err(&["load", "a", "--map", bad]),
+                    ArgError::BadValue {
+                        option: "--map",
+                        ..
+                    }
+                ),
+                "{bad}"
+            );
+        }
         let long = format!("{}=3", "n".repeat(64));
         assert!(matches!(
             err(&["load", "a", "--map", &long]),
@@ -391,23 +661,191 @@ mod tests {
             err(&["load", "a", "-x"]),
             ArgError::UnknownOption("-x".into())
         );
+        // Flags of other commands are not load's.
+        for f in ["--all", "--maps", "--pin=x", "--config=x"] {
+            assert!(
+                matches!(err(&["load", "a", f]), ArgError::UnknownOption(_)),
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
+    fn prog_load() {
+        assert_eq!(
+            cmd(&["prog", "load", "x.o", "handle_execve"]),
+            Command::ProgLoad {
+                load: defaults("x.o"),
+                progs: Progs::One(b"handle_execve".to_vec()),
+            }
+        );
+        assert_eq!(
+            cmd(&["prog", "load", "--all", "x.o", "--log-level", "2"]),
+            Command::ProgLoad {
+                load: LoadArgs {
+                    log_level: Some(2),
+                    ..defaults("x.o")
+                },
+                progs: Progs::All,
+            }
+        );
+        assert_eq!(
+            cmd(&["prog", "load", "x.o", "--map", "m=3", "p"]),
+            Command::ProgLoad {
+                load: LoadArgs {
+                    maps: vec![MapArg {
+                        name: b"m".to_vec(),
+                        fd: 3
+                    }],
+                    ..defaults("x.o")
+                },
+                progs: Progs::One(b"p".to_vec()),
+            }
+        );
+    }
+
+    #[test]
+    fn prog_load_errors() {
+        assert_eq!(err(&["prog"]), ArgError::Missing("'load' after 'prog'"));
+        assert_eq!(
+            err(&["prog", "show"]),
+            ArgError::UnknownCommand("prog show".into())
+        );
+        assert_eq!(err(&["prog", "load"]), ArgError::MissingFile);
+        assert_eq!(err(&["prog", "load", "--all"]), ArgError::MissingFile);
+        assert_eq!(
+            err(&["prog", "load", "x.o"]),
+            ArgError::Missing("NAME (or --all)")
+        );
+        assert_eq!(
+            err(&["prog", "load", "x.o", "p", "--all"]),
+            ArgError::Conflict("NAME and --all")
+        );
+        assert_eq!(
+            err(&["prog", "load", "x.o", "p", "q"]),
+            ArgError::ExtraOperand("q".into())
+        );
+        assert!(matches!(
+            err(&["prog", "load", "x.o", "--all=yes"]),
+            ArgError::BadValue {
+                option: "--all",
+                ..
+            }
+        ));
+        assert!(matches!(
+            err(&["prog", "load", "x.o", ""]),
+            ArgError::BadValue { option: "NAME", .. }
+        ));
+        assert_eq!(
+            err(&["prog", "load", "x.o", "p", "--maps"]),
+            ArgError::UnknownOption("--maps".into())
+        );
+    }
+
+    #[test]
+    fn pin() {
+        assert_eq!(
+            cmd(&["pin", "x.o", "p", "/sys/fs/bpf/x"]),
+            Command::Pin {
+                load: defaults("x.o"),
+                progs: Progs::One(b"p".to_vec()),
+                dir: PathBuf::from("/sys/fs/bpf/x"),
+                maps: false,
+            }
+        );
+        assert_eq!(
+            cmd(&["pin", "x.o", "--all", "/sys/fs/bpf/x", "--maps"]),
+            Command::Pin {
+                load: defaults("x.o"),
+                progs: Progs::All,
+                dir: PathBuf::from("/sys/fs/bpf/x"),
+                maps: true,
+            }
+        );
+        assert_eq!(err(&["pin", "x.o", "p"]), ArgError::Missing("DIR"));
+        assert_eq!(err(&["pin", "x.o", "--all"]), ArgError::Missing("DIR"));
+        assert_eq!(
+            err(&["pin", "x.o", "p", "d", "--all"]),
+            ArgError::Conflict("NAME and --all")
+        );
+        assert_eq!(
+            err(&["pin", "x.o", "p", "d", "e"]),
+            ArgError::ExtraOperand("e".into())
+        );
+    }
+
+    #[test]
+    fn attach() {
+        assert_eq!(
+            cmd(&["attach", "x.o", "p", "--pin", "/sys/fs/bpf/l"]),
+            Command::Attach {
+                load: defaults("x.o"),
+                prog: b"p".to_vec(),
+                pin: PathBuf::from("/sys/fs/bpf/l"),
+            }
+        );
+        assert_eq!(
+            cmd(&["attach", "--pin=/sys/fs/bpf/l", "x.o", "p", "--log-level=1"]),
+            Command::Attach {
+                load: LoadArgs {
+                    log_level: Some(1),
+                    ..defaults("x.o")
+                },
+                prog: b"p".to_vec(),
+                pin: PathBuf::from("/sys/fs/bpf/l"),
+            }
+        );
+        assert_eq!(
+            err(&["attach", "x.o", "p"]),
+            ArgError::Missing("--pin PATH")
+        );
+        assert_eq!(
+            err(&["attach", "x.o", "p", "--pin"]),
+            ArgError::MissingValue("--pin")
+        );
+        assert_eq!(
+            err(&["attach", "--pin", "l", "x.o"]),
+            ArgError::Missing("NAME")
+        );
+        assert_eq!(err(&["attach", "--pin", "l"]), ArgError::MissingFile);
+        assert_eq!(
+            err(&["attach", "x.o", "--all", "--pin", "l"]),
+            ArgError::UnknownOption("--all".into())
+        );
     }
 
     #[test]
     fn inspect_and_help() {
         assert_eq!(
-            parse(["inspect", "o.bpf.o"]).unwrap(),
+            cmd(&["inspect", "o.bpf.o"]),
             Command::Inspect {
-                file: PathBuf::from("o.bpf.o")
+                file: PathBuf::from("o.bpf.o"),
+                config: None,
             }
         );
+        assert_eq!(
+            cmd(&["inspect", "--config", "/boot/config-6.12", "o.bpf.o"]),
+            Command::Inspect {
+                file: PathBuf::from("o.bpf.o"),
+                config: Some(PathBuf::from("/boot/config-6.12")),
+            }
+        );
+        assert_eq!(cmd(&["inspect", "--sec-defs"]), Command::SecDefs);
+        assert_eq!(
+            err(&["inspect", "--sec-defs", "o"]),
+            ArgError::ExtraOperand("o".into())
+        );
         assert_eq!(err(&["inspect"]), ArgError::MissingFile);
+        assert_eq!(
+            err(&["inspect", "a", "--config"]),
+            ArgError::MissingValue("--config")
+        );
         assert_eq!(
             err(&["inspect", "a", "--map", "x=1"]),
             ArgError::UnknownOption("--map".into())
         );
         for h in ["help", "-h", "--help"] {
-            assert_eq!(parse([h]).unwrap(), Command::Help);
+            assert_eq!(cmd(&[h]), Command::Help);
         }
     }
 
@@ -422,6 +860,14 @@ mod tests {
         assert_eq!(
             err(&["load", "a", "--map", "x"]).to_string(),
             "--map 'x': expected NAME=FD"
+        );
+        assert_eq!(
+            err(&["prog", "load", "x.o", "p", "--all"]).to_string(),
+            "NAME and --all: give one, not both"
+        );
+        assert_eq!(
+            err(&["attach", "x.o", "p"]).to_string(),
+            "--pin PATH missing"
         );
     }
 }

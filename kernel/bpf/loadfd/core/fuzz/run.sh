@@ -26,13 +26,13 @@
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
-	echo "usage: $0 parse_elf|parse_btf|parse_btf_ext SECONDS" >&2
+	echo "usage: $0 parse_elf|parse_btf|parse_btf_ext|link_object SECONDS" >&2
 	exit 2
 fi
 target=$1
 secs=$2
 case $target in
-parse_elf | parse_btf | parse_btf_ext) ;;
+parse_elf | parse_btf | parse_btf_ext | link_object) ;;
 *)
 	echo "unknown target $target" >&2
 	exit 2
@@ -103,7 +103,7 @@ trap 'rm -f "$tmp"' EXIT
 for o in "${objs[@]}"; do
 	name=seed-$(basename "$o" .bpf.o)
 	case $target in
-	parse_elf) cp "$o" "$corpus/$name.o" ;;
+	parse_elf | link_object) cp "$o" "$corpus/$name.o" ;;
 	parse_btf) "$objcopy" --dump-section ".BTF=$corpus/$name.btf" "$o" "$tmp" 2>/dev/null || true ;;
 	parse_btf_ext) "$objcopy" --dump-section ".BTF.ext=$corpus/$name.btf.ext" "$o" "$tmp" 2>/dev/null || true ;;
 	esac

@@ -4,7 +4,7 @@
  * (FIPS 180-4) to check /sys/kernel/bpf_loadfd/<id>/sha256 against, and an
  * ELF64 symbol lookup to find a global variable's section and offset in a
  * .bpf.o (the tests read and write global data through the loader's data
- * maps, which are named by section).
+ * maps, which are named by section), and an ELF64 section lookup.
  */
 #ifndef LOADFD_UTIL_H
 #define LOADFD_UTIL_H
@@ -171,6 +171,39 @@ static inline int elf_find_sym(const unsigned char *elf, size_t size, const char
 		out->size = syms[i].st_size;
 		out->type = type;
 		out->bind = ELF64_ST_BIND(syms[i].st_info);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The contents of the section @name of the ELF64 object @elf. Returns 0,
+ * -ENOENT, or -EINVAL for a malformed file (or a NOBITS section).
+ */
+static inline int elf_find_section(const unsigned char *elf, size_t size, const char *name,
+				   const unsigned char **data, size_t *len)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)elf;
+	const Elf64_Shdr *sh;
+	uint64_t i;
+
+	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(Elf64_Shdr))
+		return -EINVAL;
+	if (eh->e_shoff > size || (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > size - eh->e_shoff ||
+	    eh->e_shstrndx >= eh->e_shnum || eh->e_shoff % 8)
+		return -EINVAL;
+	sh = (const Elf64_Shdr *)(elf + eh->e_shoff);
+	for (i = 0; i < eh->e_shnum; i++) {
+		const char *nm = elf_str(elf, size, &sh[eh->e_shstrndx], sh[i].sh_name);
+
+		if (!nm || strcmp(nm, name))
+			continue;
+		if (sh[i].sh_type == SHT_NOBITS || sh[i].sh_offset > size ||
+		    sh[i].sh_size > size - sh[i].sh_offset)
+			return -EINVAL;
+		*data = elf + sh[i].sh_offset;
+		*len = sh[i].sh_size;
 		return 0;
 	}
 	return -ENOENT;

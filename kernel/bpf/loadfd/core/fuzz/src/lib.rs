@@ -204,3 +204,68 @@ fn walk_btf_ext_with(data: &[u8], btf: Option<&Btf<'_>>) {
         let _ = x.check_refs(b);
     }
 }
+
+/// A kernel where every extern exists: kconfig from a fixed `.config`,
+/// ksyms and kfuncs with made-up ids (odd names are missing, so weak and
+/// strong unresolved paths run too).
+struct FakeKernel;
+
+const FAKE_CONFIG: &[u8] = b"CONFIG_BPF=y\nCONFIG_HZ=250\nCONFIG_MODULES=m\nCONFIG_DEFAULT_HOSTNAME=\"(none)\"\n";
+
+impl bpfobj::bpfobj::externs::Env for FakeKernel {
+    fn kconfig(&self, name: &[u8]) -> Option<bpfobj::bpfobj::externs::KconfigValue<'_>> {
+        use bpfobj::bpfobj::externs::KconfigValue;
+        match name {
+            b"LINUX_KERNEL_VERSION" => Some(KconfigValue::Int(0x060c00)),
+            b"LINUX_HAS_BPF_COOKIE" | b"LINUX_HAS_SYSCALL_WRAPPER" => Some(KconfigValue::Bool(true)),
+            _ => bpfobj::bpfobj::kconfig::lookup(FAKE_CONFIG, name),
+        }
+    }
+
+    fn ksym_btf(&self, name: &[u8], _kind: u32, local: u32) -> Option<bpfobj::bpfobj::externs::KsymBtf> {
+        (name.len() % 2 == 0).then_some(bpfobj::bpfobj::externs::KsymBtf {
+            btf_id: 1000 + local,
+            btf_obj: (name.len() % 3) as u32,
+        })
+    }
+
+    fn ksym_addr(&self, name: &[u8]) -> Option<u64> {
+        (name.len() % 2 == 0).then_some(0xffff_ffff_8100_0000 + name.len() as u64)
+    }
+
+    fn kfunc(&self, name: &[u8], local: u32) -> Option<bpfobj::bpfobj::externs::KfuncId> {
+        (name.len() % 2 == 0).then_some(bpfobj::bpfobj::externs::KfuncId {
+            btf_id: 2000 + local,
+            btf_fd_slot: (name.len() % 3) as i16,
+        })
+    }
+}
+
+/// Parses `data` as a BPF object, resolves externs against [`FakeKernel`]
+/// and links every program, checking that each linked program's records
+/// point inside its instructions.
+pub fn link_object(data: &[u8]) {
+    use bpfobj::bpfobj::{externs, link, object::Object};
+    let Ok(obj) = Object::parse(data) else {
+        return;
+    };
+    let Ok(res) = externs::resolve(&obj, &FakeKernel) else {
+        return;
+    };
+    for i in 0..obj.programs().len() {
+        let Ok(l) = link::link(&obj, i, &res) else {
+            continue;
+        };
+        let n = l.insns.len() as u32;
+        assert!(n > 0);
+        for f in l.func_info.iter() {
+            assert!(f.insn_off < n, "func_info past the end");
+        }
+        for li in l.line_info.iter() {
+            assert!(li.insn_off < n, "line_info past the end");
+        }
+        for r in l.core_relos.iter() {
+            assert!(r.insn_off / 8 < n, "core_relo past the end");
+        }
+    }
+}

@@ -892,6 +892,65 @@ pub enum Error {
 }
 
 impl Error {
+    /// The ELF section the error is about, if it names one (errors carry
+    /// indices only; the glue adds the section's name to the log line).
+    pub fn section(&self) -> Option<u32> {
+        match *self {
+            Error::ElfSectionOutOfBounds { section, .. }
+            | Error::ElfSectionOverlapsHeaders { section, .. }
+            | Error::ElfSectionOverlap { section, .. }
+            | Error::ElfBadStrtab { section, .. }
+            | Error::ElfBadSectionName { section, .. }
+            | Error::ElfMultipleSymtab { section, .. }
+            | Error::ElfBadEntsize { section, .. }
+            | Error::ElfBadSectionSize { section, .. }
+            | Error::ElfBadLink { section, .. }
+            | Error::ElfBadInfo { section, .. }
+            | Error::ElfNotRelSection { section, .. }
+            | Error::ElfRelaUnsupported { section, .. }
+            | Error::ElfRelBadSymbol { section, .. }
+            | Error::ElfRelBadOffset { section, .. }
+            | Error::SecUnknown { section, .. }
+            | Error::SecUnsupported { section, .. }
+            | Error::ObjDuplicateSection { section, .. }
+            | Error::ObjBadLicense { section, .. }
+            | Error::ObjBadVersion { section, .. }
+            | Error::ObjLegacyMaps { section, .. }
+            | Error::ObjBadSectionType { section, .. }
+            | Error::ObjUnsupportedSection { section, .. }
+            | Error::ObjBtfRequired { section, .. }
+            | Error::ProgBadFunc { section, .. }
+            | Error::ProgStatic { section, .. }
+            | Error::ProgOverlap { section, .. }
+            | Error::MapNoDatasec { section, .. }
+            | Error::MapBadData { section, .. }
+            | Error::MapRelNoMaps { section, .. }
+            | Error::RelocBadOffset { section, .. }
+            | Error::RelocBadSymbol { section, .. }
+            | Error::RelocNoFunc { section, .. }
+            | Error::RelocBadInsn { section, .. }
+            | Error::RelocBadCall { section, .. }
+            | Error::RelocBadTarget { section, .. }
+            | Error::RelocNoMap { section, .. }
+            | Error::RelocDataRange { section, .. }
+            | Error::RelocDuplicate { section, .. }
+            | Error::LinkBadReloc { section, .. } => Some(section),
+            _ => None,
+        }
+    }
+
+    /// The extern (index in `Object::externs`) the error is about, if any.
+    pub fn extern_index(&self) -> Option<u32> {
+        match *self {
+            Error::ExternKconfigValue { ext, .. } | Error::ExternUnresolved { ext, .. } => {
+                Some(ext)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Error {
     /// The class (and so the errno) of this error.
     pub fn class(self) -> ErrorClass {
         match self {

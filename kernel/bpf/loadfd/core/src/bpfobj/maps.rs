@@ -607,4 +607,18 @@ mod tests {
             u32::MAX
         );
     }
+
+    #[test]
+    fn btf_ids_dropped_where_map_create_rejects_them() {
+        let with_btf = |t| MapDef {
+            btf_key_type_id: 3,
+            btf_value_type_id: 4,
+            ..m(t, 1)
+        };
+        assert_eq!(with_btf(BPF_MAP_TYPE_ARRAY).create_btf_ids(), (3, 4));
+        assert_eq!(with_btf(BPF_MAP_TYPE_RINGBUF).create_btf_ids(), (3, 4));
+        for t in [4, 7, 8, 12, 13, 14, 15, 16, 17, 18, 22, 23, 25, 33] {
+            assert_eq!(with_btf(t).create_btf_ids(), (0, 0), "map type {t}");
+        }
+    }
 }
