@@ -6,6 +6,9 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$LOADFD_CACHE/target}
 mkdir -p "$UBUILD"
+# Build from the assembled tree (patched uapi headers, current sources): make
+# sure it has this checkout's files.
+"$(dirname "$0")/build.sh" --assemble-only
 make -s -C "$KSRC/tools/testing/selftests/bpf/loadfd" OUTPUT="$UBUILD/selftests" KSRC="$KSRC" KBUILD="$KBUILD"
 cargo build -q --release --locked -p bpf-loadfd
 install -m 755 "$CARGO_TARGET_DIR/release/bpf-loadfd" "$UBUILD/bpf-loadfd"

@@ -26,6 +26,7 @@ struct bpf_loadfd_prog {
 	u32 btf_cnt;
 	struct btf *btf;
 	struct btf **btfs;
+	struct btf *attach_btf;	/* module BTF of the attach target, or NULL */
 	u32 prog_id;		/* out: id of the loaded program */
 };
 

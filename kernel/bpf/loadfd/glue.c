@@ -36,19 +36,6 @@
 
 int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 
-/* The running kernel's .config, embedded by the Makefile (config_data). */
-asm(
-"	.pushsection .rodata, \"a\"		\n"
-"	.global loadfd_config_data		\n"
-"loadfd_config_data:				\n"
-"	.incbin \"kernel/bpf/loadfd/config_data\"	\n"
-"	.global loadfd_config_data_end		\n"
-"loadfd_config_data_end:			\n"
-"	.popsection				\n"
-);
-extern const u8 loadfd_config_data[];
-extern const u8 loadfd_config_data_end[];
-
 struct loadfd_map {
 	struct kobject kobj;		/* maps/<name> */
 	struct bpf_map *map;		/* holds a reference and a uref */
@@ -88,7 +75,7 @@ struct loadfd_obj {
 	struct kobject *maps_dir;
 	bool registered;
 	int id;
-	struct mutex lock;
+	struct mutex lock;		/* protects programs' prog_ids */
 
 	char *license;
 	u32 kern_version;
@@ -195,6 +182,7 @@ static ssize_t prog_prog_ids_show(struct kobject *kobj, struct kobj_attribute *a
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
+
 static struct kobj_attribute prog_attr_prog_ids = __ATTR(prog_ids, 0444, prog_prog_ids_show, NULL);
 
 static struct attribute *prog_attrs[] = {
@@ -479,7 +467,8 @@ static int loadfd_map_init(struct loadfd_obj *obj, int fd, const struct loadfd_m
 		attr.value = (u64)(unsigned long)s->init_data;
 		err = kern_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
 		if (err) {
-			bpf_log(obj->log, "maps: '%s': writing initial data failed (%d)\n", name, err);
+			bpf_log(obj->log, "maps: '%s': writing initial data failed (%d)\n",
+				name, err);
 			return err;
 		}
 	}
@@ -667,6 +656,7 @@ const u8 *loadfd_kconfig_text(size_t *len)
 	return loadfd_config_data;
 }
 
+/* LINUX_KERNEL_VERSION for .kconfig externs is, by definition, this. */
 u32 loadfd_kernel_version(void)
 {
 	return LINUX_VERSION_CODE;
@@ -979,15 +969,24 @@ static bool loadfd_attr_contradicts(const union bpf_attr *attr, const struct loa
 
 /* BTF id of the attach target the SEC name names (fentry/<func>: FUNC
  * <func>; tp_btf/<tp>: TYPEDEF btf_trace_<tp>; lsm/<hook>: FUNC
- * bpf_lsm_<hook>; the core's SEC table says which).
+ * bpf_lsm_<hook>; the core's SEC table says which), in vmlinux and then in
+ * module BTF like libbpf. A module's BTF is returned, with a reference, in
+ * *@mod_btf.
  */
-static s32 loadfd_attach_btf_id(const struct loadfd_prog *p)
+static s32 loadfd_attach_btf_id(const struct loadfd_prog *p, struct btf **mod_btf)
 {
-	struct btf *vmlinux = bpf_get_btf_vmlinux();
+	struct btf *btf;
+	s32 id;
 
-	if (IS_ERR_OR_NULL(vmlinux))
-		return -ENOENT;
-	return btf_find_by_name_kind(vmlinux, p->attach_btf_name, p->attach_btf_kind);
+	*mod_btf = NULL;
+	id = bpf_find_btf_id(p->attach_btf_name, p->attach_btf_kind, &btf);
+	if (id < 0)
+		return id;
+	if (btf_is_module(btf))
+		*mod_btf = btf;
+	else
+		btf_put(btf);
+	return id;
 }
 
 /* Writes the reason for a BPF_PROG_LOAD-by-name rejection that happens before
@@ -1025,6 +1024,7 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 	u32 *ids, i;
 	long len;
 	int ret;
+
 	CLASS(fd, f)(attr->loader_fd);
 
 	if (fd_empty(f))
@@ -1086,10 +1086,10 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 		loadfd_obj_name(kattr->prog_name, p->name);
 	if (!kattr->attach_btf_id && !kattr->attach_prog_fd && p->attach_btf_kind &&
 	    p->attach_func[0]) {
-		ret = loadfd_attach_btf_id(p);
+		ret = loadfd_attach_btf_id(p, &lp.attach_btf);
 		if (ret < 0) {
 			loadfd_prog_reject(attr, uattr, uattr_size, ret,
-					   "prog '%s': attach target '%s' not found in vmlinux BTF\n",
+					   "prog '%s': attach target '%s' not found in vmlinux or module BTF\n",
 					   name, p->attach_btf_name);
 			goto out;
 		}
@@ -1121,6 +1121,7 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 		mutex_unlock(&obj->lock);
 	}
 out:
+	btf_put(lp.attach_btf);
 	kfree(kattr);
 	return ret;
 }

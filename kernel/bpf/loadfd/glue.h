@@ -89,6 +89,10 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *spe
 int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx);
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *spec);
 
+/* The running kernel's .config (kconfig_blob.S). */
+extern const u8 loadfd_config_data[];
+extern const u8 loadfd_config_data_end[];
+
 /* C, called from Rust: what the running kernel knows. */
 /* The kernel's own .config text (CONFIG_FOO=y lines). */
 const u8 *loadfd_kconfig_text(size_t *len);

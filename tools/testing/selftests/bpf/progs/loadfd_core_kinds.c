@@ -53,6 +53,13 @@ struct printf_spec___match {
 	unsigned int type: 8;
 } __attribute__((preserve_access_index));
 
+/* A subset of task_struct: pid_t is int, flags unsigned int. */
+struct task_struct___match {
+	int pid;
+	int tgid;
+	unsigned int flags;
+} __attribute__((preserve_access_index));
+
 /* precision is signed in the kernel: no match. */
 struct printf_spec___nomatch {
 	unsigned int precision;
@@ -123,7 +130,12 @@ __u64 kinds_enum_exists_missing;
 __u64 kinds_enum_value_syscall;
 __u64 kinds_enum_value_cpuhp;
 
-/* TYPE_MATCHES */
+/* TYPE_MATCHES on small types only. The kernel's relo_core (which the
+ * loader uses, as light skeletons do) limits bpf_core_types_match() to
+ * MAX_TYPES_MATCH_DEPTH 2 nested levels and fails the relocation (-EINVAL)
+ * beyond; libbpf recurses 32 levels. So matching all of vmlinux.h's
+ * task_struct is a known difference of in-kernel CO-RE, not tested here.
+ */
 __u64 kinds_matches_task;
 __u64 kinds_matches_spec;
 __u64 kinds_matches_not;
@@ -185,7 +197,7 @@ int core_kinds(struct printf_spec___kinds *spec)
 	kinds_enum_value_cpuhp = bpf_core_enum_value(enum cpuhp_state___kinds,
 						     CPUHP_AP_ONLINE_DYN___kinds);
 
-	kinds_matches_task = bpf_core_type_matches(struct task_struct);
+	kinds_matches_task = bpf_core_type_matches(struct task_struct___match);
 	kinds_matches_spec = bpf_core_type_matches(struct printf_spec___match);
 	kinds_matches_not = bpf_core_type_matches(struct printf_spec___nomatch);
 
