@@ -15,6 +15,8 @@ UBUILD=$LOADFD_CACHE/user         # userspace artifacts (selftests, shim, libbpf
 BINDGEN_VERSION=0.71.1
 VNG_VERSION=1.42
 
+# Tests and tools that need the kernel tree or vmlinux find them here.
+export LOADFD_CACHE LOADFD_KSRC=$KSRC LOADFD_VMLINUX=$KBUILD/vmlinux
 export PATH=$VENV/bin:$TOOLS/bin:$PATH
 export LIBCLANG_PATH=/usr/lib/llvm-19/lib
 KMAKE=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc

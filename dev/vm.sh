@@ -58,7 +58,8 @@ if [ "$shell" = 1 ]; then
 	exec vng "${vng_args[@]}" "${extra[@]}"
 fi
 [ $# -gt 0 ] || die "usage: dev/vm.sh [--timeout S] -- COMMAND..."
-cmd=$(printf '%q ' "$@")
+# The guest shares the host's root; give it the same cache location.
+cmd=$(printf '%q ' env "LOADFD_CACHE=$LOADFD_CACHE" "$@")
 
 rc=0
 run_vng "$accel" --exec "$cmd" || rc=$?
