@@ -67,6 +67,8 @@
 
 #include <bpf/libbpf.h>
 
+#include "loadfd_util.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define ERRMSG_LEN 320
 #define LOG_SIZE (64 * 1024)	/* the verifier log rotates: we get its tail */
@@ -173,29 +175,6 @@ static const char *last_line(char *log)
 	nl = strrchr(log, '\n');
 	nl = nl ? nl + 1 : log;
 	return *nl ? nl : "(empty)";
-}
-
-static void obj_path(char *buf, size_t size, const char *name)
-{
-	const char *dir = getenv("LOADFD_OBJDIR");
-	char exe[PATH_MAX / 2];
-	ssize_t n;
-	char *slash;
-
-	if (dir && *dir) {
-		snprintf(buf, size, "%s/%s.bpf.o", dir, name);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		snprintf(buf, size, "%s.bpf.o", name);
-		return;
-	}
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = 0;
-	snprintf(buf, size, "%s/%s.bpf.o", exe, name);
 }
 
 /* ---- libbpf messages: kept (first warning since reset), not printed ---- */

@@ -127,29 +127,6 @@ static int tmp_file(struct __test_metadata *_metadata, struct tmpdir *t,
 	return fd;
 }
 
-static void obj_path(char *buf, size_t size, const char *name)
-{
-	const char *dir = getenv("LOADFD_OBJDIR");
-	char exe[PATH_MAX / 2];
-	ssize_t n;
-	char *slash;
-
-	if (dir && *dir) {
-		snprintf(buf, size, "%s/%s.bpf.o", dir, name);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		snprintf(buf, size, "%s.bpf.o", name);
-		return;
-	}
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = 0;
-	snprintf(buf, size, "%s/%s.bpf.o", exe, name);
-}
-
 /* The whole file at @path; fails the test if it cannot be read. */
 static unsigned char *read_file(struct __test_metadata *_metadata, const char *path,
 				size_t *size)

@@ -10,6 +10,9 @@
 #define LOADFD_UTIL_H
 
 #include <elf.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -207,6 +210,32 @@ static inline int elf_find_section(const unsigned char *elf, size_t size, const 
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* Path of the BPF object NAME.bpf.o: in $LOADFD_OBJDIR, else next to the
+ * running binary.
+ */
+static void obj_path(char *buf, size_t size, const char *name)
+{
+	const char *dir = getenv("LOADFD_OBJDIR");
+	char exe[PATH_MAX / 2];
+	ssize_t n;
+	char *slash;
+
+	if (dir && *dir) {
+		snprintf(buf, size, "%s/%s.bpf.o", dir, name);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0) {
+		snprintf(buf, size, "%s.bpf.o", name);
+		return;
+	}
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(buf, size, "%s/%s.bpf.o", exe, name);
 }
 
 #endif /* LOADFD_UTIL_H */
