@@ -55,9 +55,9 @@ totals=$(printf '%s\n' "$vmout" | grep -E '^# Totals: pass:' || true)
 vp=0; vf=0
 while read -r line; do
 	[ -n "$line" ] || continue
-	vp=$((vp + $(sed 's/.*pass:\([0-9]*\).*/\1/' <<<"$line")))
-	vf=$((vf + $(sed 's/.*fail:\([0-9]*\).*/\1/' <<<"$line")))
-	vf=$((vf + $(sed 's/.*error:\([0-9]*\).*/\1/' <<<"$line")))
+	vp=$((vp + $(sed 's/.* pass:\([0-9]*\).*/\1/' <<<"$line")))
+	vf=$((vf + $(sed 's/.* fail:\([0-9]*\).*/\1/' <<<"$line")))
+	vf=$((vf + $(sed 's/.* error:\([0-9]*\).*/\1/' <<<"$line")))
 done <<<"$totals"
 ok "$vp"
 [ "$vf" -gt 0 ] && ko "$vf" "VM selftests"
@@ -65,7 +65,7 @@ expected=$(printf '%s\n' "$vmout" | grep -c '^# loadfd-suite:' || true)
 if [ "$vmrc" -ne 0 ] || [ -z "$totals" ] || [ "$(wc -l <<<"$totals")" -ne "$expected" ]; then
 	ko 1 "VM run (rc=$vmrc, $(wc -l <<<"$totals")/$expected suites reported; see $LOADFD_CACHE/vm/last.log)"
 fi
-if printf '%s\n' "$vmout" | grep -qE 'Oops|BUG:|WARNING: CPU|Kernel panic|kmemleak'; then
+if printf '%s\n' "$vmout" | grep -qE 'Oops|BUG:|WARNING: CPU|Kernel panic|unreferenced object'; then
 	ko 1 "kernel warnings in the VM log"
 fi
 

@@ -922,6 +922,12 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 		goto out;
 	}
 out:
+	/* Every rejection has a reason in the log; this covers the few paths
+	 * (allocation failures, internal checks) that have nothing to add.
+	 */
+	if (ret && !log->end_pos)
+		bpf_log(log, "BPF_LOAD_FD: %s (%d)\n",
+			ret == -ENOMEM ? "out of memory" : "failed", ret);
 	if (obj->btf_fd >= 0)
 		close_fd(obj->btf_fd);
 	obj->btf_fd = -1;

@@ -172,7 +172,13 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
 
     for (i, m) in obj.maps().iter().enumerate() {
         let inner_def = match m.inner {
-            Some(j) => Some(obj.inner_maps().get(j).ok_or(Errno::INVAL)?),
+            Some(j) => match obj.inner_maps().get(j) {
+                Some(d) => Some(d),
+                None => {
+                    log.line(format_args!("maps: map {i}: inner map {j} out of range"));
+                    return Err(Errno::INVAL);
+                }
+            },
             None => None,
         };
         let inner = inner_def.map(|d| map_spec(d, None, None));
@@ -184,6 +190,7 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
         let idx = ob.add_map(&map_spec(m, inner.as_ref(), init))?;
         // Programs refer to maps by core index; the C side must agree.
         if usize::try_from(idx).ok() != Some(i) {
+            log.line(format_args!("maps: map {i} was bound at index {idx}"));
             return Err(Errno::INVAL);
         }
     }
