@@ -488,10 +488,10 @@ int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt)
 {
 	if (obj->maps || obj->progs)
 		return -EINVAL;
-	obj->maps = kvcalloc(map_cnt, sizeof(*obj->maps), GFP_KERNEL);
-	obj->map_info = kvcalloc(map_cnt, sizeof(*obj->map_info), GFP_KERNEL);
-	obj->progs = kvcalloc(prog_cnt, sizeof(*obj->progs), GFP_KERNEL);
-	obj->btfs = kcalloc(LOADFD_MAX_MODULE_BTFS, sizeof(*obj->btfs), GFP_KERNEL);
+	obj->maps = kvcalloc(map_cnt, sizeof(*obj->maps), GFP_KERNEL_ACCOUNT);
+	obj->map_info = kvcalloc(map_cnt, sizeof(*obj->map_info), GFP_KERNEL_ACCOUNT);
+	obj->progs = kvcalloc(prog_cnt, sizeof(*obj->progs), GFP_KERNEL_ACCOUNT);
+	obj->btfs = kcalloc(LOADFD_MAX_MODULE_BTFS, sizeof(*obj->btfs), GFP_KERNEL_ACCOUNT);
 	if ((map_cnt && (!obj->maps || !obj->map_info)) || (prog_cnt && !obj->progs) ||
 	    !obj->btfs)
 		return -ENOMEM;
@@ -607,7 +607,7 @@ int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 t
 
 static void *loadfd_dup(const void *p, size_t n)
 {
-	return n ? kvmemdup(p, n, GFP_KERNEL) : NULL;
+	return n ? kvmemdup(p, n, GFP_KERNEL_ACCOUNT) : NULL;
 }
 
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s)
@@ -869,7 +869,7 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 
 	/* The log is large; keep it off the stack like bpf_check() does. */
 	log = kzalloc(sizeof(*log), GFP_KERNEL);
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
 	if (!log || !obj) {
 		kfree(log);
 		kfree(obj);

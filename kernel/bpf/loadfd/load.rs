@@ -157,6 +157,10 @@ fn prog_bytes(l: &Linked) -> Result<ProgBytes, Error> {
     Ok(b)
 }
 
+/// Most instructions one loader object holds, all programs together (32 MiB,
+/// the verifier's per-program limit of 1M instructions four times).
+const MAX_TOTAL_INSNS: usize = 4 << 20;
+
 /// Runs the core on `data` and builds the loader object `ob`; every rejection
 /// is reported to `log`.
 pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<(), Errno> {
@@ -212,8 +216,18 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
         }
     }
 
+    let mut total_insns = 0usize;
     for (i, p) in obj.programs().iter().enumerate() {
         let linked = link::link(&obj, i, &resolved).map_err(|e| reject(log, data, Some(&obj), e))?;
+        // Each program gets its own copy of the subprograms it calls, so a
+        // small hostile object could otherwise make the loader hold a lot.
+        total_insns = total_insns.saturating_add(linked.insns.len());
+        if total_insns > MAX_TOTAL_INSNS {
+            log.line(format_args!(
+                "link: programs 0..={i} need more than {MAX_TOTAL_INSNS} instructions in all"
+            ));
+            return Err(Errno::TOOBIG);
+        }
         let b = prog_bytes(&linked).map_err(|e| reject(log, data, Some(&obj), e))?;
         ob.add_prog(&ProgSpec {
             name: p.name,
