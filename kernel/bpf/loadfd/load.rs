@@ -9,8 +9,8 @@
 
 use crate::bpfobj::{
     btf::BTF_KIND_FUNC,
-    elf::Elf,
     compat::{KVVec, GFP_KERNEL},
+    elf::Elf,
     error::{Error, ErrorClass},
     externs::{self, Env, KconfigValue, KfuncId, KsymBtf},
     kconfig,
@@ -101,7 +101,11 @@ pub(crate) fn lower(class: ErrorClass) -> Errno {
     }
 }
 
-fn map_spec<'a>(m: &'a MapDef<'a>, inner: Option<&'a MapSpec<'a>>, init: Option<&'a [u8]>) -> MapSpec<'a> {
+fn map_spec<'a>(
+    m: &'a MapDef<'a>,
+    inner: Option<&'a MapSpec<'a>>,
+    init: Option<&'a [u8]>,
+) -> MapSpec<'a> {
     let page = u32::try_from(kernel::page::PAGE_SIZE).unwrap_or(4096);
     MapSpec {
         name: m.name,
@@ -149,10 +153,16 @@ fn prog_bytes(l: &Linked) -> Result<ProgBytes, Error> {
         put_u32s(&mut b.func_info, &[f.insn_off, f.type_id])?;
     }
     for li in l.line_info.iter() {
-        put_u32s(&mut b.line_info, &[li.insn_off, li.file_name_off, li.line_off, li.line_col])?;
+        put_u32s(
+            &mut b.line_info,
+            &[li.insn_off, li.file_name_off, li.line_off, li.line_col],
+        )?;
     }
     for r in l.core_relos.iter() {
-        put_u32s(&mut b.core_relos, &[r.insn_off, r.type_id, r.access_str_off, r.kind])?;
+        put_u32s(
+            &mut b.core_relos,
+            &[r.insn_off, r.type_id, r.access_str_off, r.kind],
+        )?;
     }
     Ok(b)
 }
@@ -218,7 +228,8 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
 
     let mut total_insns = 0usize;
     for (i, p) in obj.programs().iter().enumerate() {
-        let linked = link::link(&obj, i, &resolved).map_err(|e| reject(log, data, Some(&obj), e))?;
+        let linked =
+            link::link(&obj, i, &resolved).map_err(|e| reject(log, data, Some(&obj), e))?;
         // Each program gets its own copy of the subprograms it calls, so a
         // small hostile object could otherwise make the loader hold a lot.
         total_insns = total_insns.saturating_add(linked.insns.len());

@@ -3,9 +3,9 @@
 //! The only file of the loader with `unsafe` and `bindings::`: entry points
 //! called from `glue.c` and thin safe wrappers over what they hand us.
 
-use kernel::ffi::c_int;
 use core::fmt::{self, Write};
 use kernel::bindings;
+use kernel::ffi::c_int;
 
 /// A negative errno as returned to C; the named constants are the ones the
 /// loader uses.
@@ -58,9 +58,7 @@ impl Log {
         };
         // Cutting a too long line is fine: `write_str` never fails.
         let _ = line.write_fmt(args);
-        // SAFETY: `self.0` is the log `glue.c` initialised with `bpf_vlog_init()`
-        // and keeps alive for the whole `loadfd_rs_create()` call; `line.buf` is
-        // valid for `line.len` bytes and `loadfd_log()` reads no further.
+        // SAFETY: `self.0` is the live log glue.c set up; `line.buf` has `line.len` bytes.
         unsafe { bindings::loadfd_log(self.0, line.buf.as_ptr(), line.len) };
     }
 }
@@ -103,7 +101,10 @@ pub(crate) struct MapSpec<'a> {
 }
 
 impl MapSpec<'_> {
-    fn to_c(&self, inner: *const bindings::loadfd_map_spec) -> Result<bindings::loadfd_map_spec, Errno> {
+    fn to_c(
+        &self,
+        inner: *const bindings::loadfd_map_spec,
+    ) -> Result<bindings::loadfd_map_spec, Errno> {
         let (init_data, init_size) = match self.init {
             Some(d) => (d.as_ptr(), len32(d.len())?),
             None => (core::ptr::null(), 0),
@@ -160,32 +161,34 @@ fn records(b: &[u8], rec: u32) -> Result<u32, Errno> {
 
 /// The loader object under construction (`struct loadfd_obj`, owned by
 /// `glue.c`; it outlives this builder).
+///
+/// # Invariants
+///
+/// `self.0` points to the object `glue.c` passed to `loadfd_rs_create()`, valid
+/// and not used by anyone else for the whole call, which is this builder's
+/// whole life.
 pub(crate) struct ObjBuilder(*mut bindings::loadfd_obj);
 
 impl ObjBuilder {
     /// Sizes the object's map and program arrays.
     pub(crate) fn reserve(&mut self, maps: usize, progs: usize) -> Result<(), Errno> {
         let (maps, progs) = (len32(maps)?, len32(progs)?);
-        // SAFETY: `self.0` is the object `glue.c` passed to `loadfd_rs_create()`.
+        // SAFETY: by the type invariant, `self.0` is the live object under construction.
         check(unsafe { bindings::loadfd_obj_reserve(self.0, maps, progs) }).map(|_| ())
     }
 
     /// Records the license and kernel version.
     pub(crate) fn set_meta(&mut self, license: &[u8], kern_version: u32) -> Result<(), Errno> {
         let len = len32(license.len())?;
-        // SAFETY: `self.0` is valid (see `reserve`); `license` is valid for
-        // `len` bytes, which the C side copies.
-        check(unsafe {
-            bindings::loadfd_obj_set_meta(self.0, license.as_ptr(), len, kern_version)
-        })
-        .map(|_| ())
+        // SAFETY: `self.0` is live (invariant); `license` is valid for `len` bytes.
+        check(unsafe { bindings::loadfd_obj_set_meta(self.0, license.as_ptr(), len, kern_version) })
+            .map(|_| ())
     }
 
     /// Loads the object's (fixed-up) BTF through the kernel's BTF verifier.
     pub(crate) fn load_btf(&mut self, btf: &[u8]) -> Result<(), Errno> {
         let len = len32(btf.len())?;
-        // SAFETY: `self.0` is valid (see `reserve`); `btf` is valid for `len`
-        // bytes for the call (BPF_BTF_LOAD copies it).
+        // SAFETY: `self.0` is live (invariant); `btf` is valid for `len` bytes.
         check(unsafe { bindings::loadfd_obj_load_btf(self.0, btf.as_ptr().cast(), len) })
             .map(|_| ())
     }
@@ -200,14 +203,13 @@ impl ObjBuilder {
             .as_ref()
             .map_or(core::ptr::null(), |i| i as *const bindings::loadfd_map_spec);
         let c = spec.to_c(inner_ptr)?;
-        // SAFETY: `self.0` is valid (see `reserve`); `c` and what it points to
-        // (`spec`'s slices, `inner`) live until the call returns.
+        // SAFETY: `self.0` is live (invariant); `c` and the slices it points to outlive the call.
         check(unsafe { bindings::loadfd_obj_add_map(self.0, &c) })
     }
 
     /// Sets initial slot `slot` of map-in-map `map` to map `target`.
     pub(crate) fn set_map_slot(&mut self, map: u32, slot: u32, target: u32) -> Result<(), Errno> {
-        // SAFETY: `self.0` is valid (see `reserve`); the C side checks indices.
+        // SAFETY: `self.0` is live (invariant); the C side checks the indices.
         check(unsafe { bindings::loadfd_obj_set_map_slot(self.0, map, slot, target) }).map(|_| ())
     }
 
@@ -239,17 +241,20 @@ impl ObjBuilder {
             core_relo_cnt: records(p.core_relos, p.core_relo_rec_size)?,
             core_relo_rec_size: p.core_relo_rec_size,
         };
-        // SAFETY: `self.0` is valid (see `reserve`); every pointer in `c` is
-        // valid for the length next to it until the call returns.
+        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its length.
         check(unsafe { bindings::loadfd_obj_add_prog(self.0, &c) }).map(|_| ())
     }
 
     /// BTF id of `name` of BTF kind `kind` in vmlinux or a module, with the
     /// module BTF slot (0 for vmlinux).
-    pub(crate) fn btf_find(&self, name: &[u8], kind: u32, local_type_id: u32) -> Option<(u32, u32)> {
+    pub(crate) fn btf_find(
+        &self,
+        name: &[u8],
+        kind: u32,
+        local_type_id: u32,
+    ) -> Option<(u32, u32)> {
         let mut slot = 0u32;
-        // SAFETY: `self.0` is valid (see `reserve`); `name` is valid for its
-        // length; `slot` is a valid out pointer.
+        // SAFETY: `self.0` is live (invariant); `name` is valid; `slot` is a valid out pointer.
         let id = unsafe {
             bindings::loadfd_btf_find(
                 self.0,
@@ -267,8 +272,7 @@ impl ObjBuilder {
 /// The running kernel's own `.config` text.
 pub(crate) fn kconfig_text() -> &'static [u8] {
     let mut len = 0usize;
-    // SAFETY: `loadfd_kconfig_text()` returns the address of the `.rodata` blob
-    // embedded at build time and its length; it is never freed or written.
+    // SAFETY: the embedded `.config` is static, read-only `.rodata` of exactly that length.
     unsafe {
         let p = bindings::loadfd_kconfig_text(&mut len);
         core::slice::from_raw_parts(p, len)
@@ -290,8 +294,7 @@ pub(crate) fn has_syscall_wrapper() -> bool {
 /// Address of kernel symbol `name` (kallsyms), if it exists.
 pub(crate) fn kallsyms(name: &[u8]) -> Option<u64> {
     let mut addr = 0u64;
-    // SAFETY: `name` is valid for its length (the C side copies it); `addr`
-    // is a valid out pointer.
+    // SAFETY: `name` is valid for its length (C copies it); `addr` is a valid out pointer.
     let found = unsafe { bindings::loadfd_kallsyms(name.as_ptr(), name.len(), &mut addr) };
     found.then_some(addr)
 }
@@ -306,11 +309,11 @@ pub(crate) unsafe extern "C" fn loadfd_rs_create(
     let data = if len == 0 {
         &[][..]
     } else {
-        // SAFETY: the caller guarantees `data` is valid for `len` bytes (the
-        // buffer `kernel_read_file()` filled) and unchanged while we run.
+        // SAFETY: the caller guarantees `data` is valid for `len` bytes and unchanged meanwhile.
         unsafe { core::slice::from_raw_parts(data, len) }
     };
     let mut log = Log(log);
+    // INVARIANT: `obj` is the object under construction, valid for this call.
     let mut obj = ObjBuilder(obj);
     match crate::load::create(data, &mut log, &mut obj) {
         Ok(()) => 0,
