@@ -10,7 +10,7 @@
 use crate::bpfobj::{
     btf::BTF_KIND_FUNC,
     compat::{KVVec, GFP_KERNEL},
-    elf::Elf,
+    elf,
     error::{Error, ErrorClass},
     externs::{self, Env, KconfigValue, KfuncId, KsymBtf},
     kconfig,
@@ -73,10 +73,7 @@ impl core::fmt::Display for Name<'_> {
 /// Reports a core error to the log and lowers it to an errno. Errors carry
 /// indices; the section or extern name is added when it can be found.
 fn reject(log: &mut Log, data: &[u8], obj: Option<&Object<'_>>, e: Error) -> Errno {
-    let sec_name = e
-        .section()
-        .and_then(|i| Elf::parse(data).ok()?.section(i).ok())
-        .map(|s| s.name);
+    let sec_name = e.section().and_then(|i| elf::section_name_of(data, i));
     let ext_name = e
         .extern_index()
         .and_then(|i| obj?.externs().get(usize::try_from(i).ok()?))

@@ -1389,3 +1389,45 @@ fn map_extra_and_flags() {
     let inner = &obj.inner_maps()[outer.inner.unwrap()];
     assert_eq!(inner.map_type, 30);
 }
+
+/// A relocation section retyped to SHT_RELA must be refused, not skipped:
+/// skipping it would leave every map and data load of the program as a
+/// constant 0 (found by the VM rejection tests).
+#[test]
+fn rela_section_is_rejected() {
+    use bpfobj::bpfobj::elf::{Elf, SHDR_SIZE, SHT_RELA};
+    let mut data = common::upstream("test_global_data");
+    let (off, idx) = {
+        let elf = Elf::parse(&data).expect("elf");
+        let sec = elf.section_by_name(b".reltc").expect(".reltc");
+        let off = elf.header().e_shoff as usize + sec.index as usize * SHDR_SIZE + 4;
+        (off, sec.index)
+    };
+    data[off..off + 4].copy_from_slice(&SHT_RELA.to_ne_bytes());
+    assert_eq!(
+        Object::parse(&data).err(),
+        Some(Error::ElfRelaUnsupported { section: idx })
+    );
+}
+
+/// Rejections name the section even when the ELF as a whole does not parse
+/// (the kernel glue appends the name to the log line).
+#[test]
+fn section_name_of_a_broken_object() {
+    use bpfobj::bpfobj::elf::{section_name_of, Elf, SHDR_SIZE};
+    let mut data = common::upstream("test_global_data");
+    let (off, idx) = {
+        let elf = Elf::parse(&data).expect("elf");
+        let sec = elf.section_by_name(b".BTF").expect(".BTF");
+        (
+            elf.header().e_shoff as usize + sec.index as usize * SHDR_SIZE + 32,
+            sec.index,
+        )
+    };
+    let size = data.len() as u64;
+    data[off..off + 8].copy_from_slice(&size.to_ne_bytes());
+    assert!(Elf::parse(&data).is_err());
+    assert_eq!(section_name_of(&data, idx), Some(&b".BTF"[..]));
+    assert_eq!(section_name_of(&data, 0xffff), None);
+    assert_eq!(section_name_of(&data[..40], idx), None);
+}

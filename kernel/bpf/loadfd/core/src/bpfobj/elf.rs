@@ -198,6 +198,27 @@ pub const R_BPF_64_NODYLD32: u32 = 4;
 /// `R_BPF_64_32`: call to a function (pc-relative immediate).
 pub const R_BPF_64_32: u32 = 10;
 
+/// The name of section `idx`, read with only the checks this one read needs:
+/// for messages about objects that [`Elf::parse`] rejected (say, because
+/// another section lies outside the file).
+pub fn section_name_of(data: &[u8], idx: u32) -> Option<&[u8]> {
+    let hdr = check_header(data).ok()?;
+    let shdr = |i: u32| {
+        let off = usize::try_from(i).ok()?.checked_mul(SHDR_SIZE)?;
+        let off = usize::try_from(hdr.e_shoff).ok()?.checked_add(off)?;
+        sub(data, off, SHDR_SIZE)
+    };
+    let name_off = usize::try_from(u32_at(shdr(idx)?, 0)).ok()?;
+    let strtab = shdr(u32::from(hdr.e_shstrndx))?;
+    let strtab = sub(
+        data,
+        usize::try_from(u64_at(strtab, 24)).ok()?,
+        usize::try_from(u64_at(strtab, 32)).ok()?,
+    )?;
+    let name = strtab.get(name_off..)?;
+    name.get(..name.iter().position(|&c| c == 0)?)
+}
+
 /// A little bounds-checked reader over a byte slice, in host byte order.
 ///
 /// Every read either returns the value and advances, or returns `None` and

@@ -26,8 +26,8 @@ use crate::bpfobj::btf::{
 use crate::bpfobj::btf_ext::BtfExt;
 use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
 use crate::bpfobj::elf::{
-    Elf, Section, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT_STRTAB, SHT_SYMTAB,
-    STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
+    Elf, Section, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT_RELA, SHT_STRTAB,
+    SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 };
 use crate::bpfobj::error::Error;
 
@@ -220,6 +220,11 @@ impl<'a> Object<'a> {
         let mut text = None;
 
         for s in elf.sections().skip(1) {
+            // BPF objects carry SHT_REL only. A RELA section would otherwise
+            // be skipped like any unknown one, silently dropping relocations.
+            if s.sh_type == SHT_RELA {
+                return Err(Error::ElfRelaUnsupported { section: s.index });
+            }
             if ignored(&s) {
                 continue;
             }
