@@ -667,6 +667,18 @@ bool loadfd_has_syscall_wrapper(void)
 	return IS_ENABLED(CONFIG_ARCH_HAS_SYSCALL_WRAPPER);
 }
 
+/* Copies a (ptr, len) name from Rust into @buf as a C string; false if it
+ * does not fit.
+ */
+static bool loadfd_cstr(char buf[KSYM_NAME_LEN], const u8 *name, size_t len)
+{
+	if (len >= KSYM_NAME_LEN)
+		return false;
+	memcpy(buf, name, len);
+	buf[len] = 0;
+	return true;
+}
+
 s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind,
 		    u32 local_type_id, u32 *slot)
 {
@@ -676,10 +688,8 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 	s32 id;
 	u32 i;
 
-	if (len >= sizeof(buf))
+	if (!loadfd_cstr(buf, name, len))
 		return -ENOENT;
-	memcpy(buf, name, len);
-	buf[len] = 0;
 	/* vmlinux first, then modules; takes a reference on the BTF found. */
 	id = bpf_find_btf_id(buf, kind, &btf);
 	if (id < 0)
@@ -729,10 +739,8 @@ bool loadfd_kallsyms(const u8 *name, size_t len, u64 *addr)
 	char buf[KSYM_NAME_LEN];
 	bool seen = false;
 
-	if (len >= sizeof(buf))
+	if (!loadfd_cstr(buf, name, len))
 		return false;
-	memcpy(buf, name, len);
-	buf[len] = 0;
 	*addr = kallsyms_lookup_name(buf);
 	if (*addr)
 		return true;
@@ -1046,7 +1054,8 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 	len = strncpy_from_bpfptr(name, make_bpfptr(attr->loader_prog_name, uattr.is_kernel),
 				  sizeof(name));
 	if (len < 0)
-		return -EFAULT;
+		return loadfd_prog_reject(attr, uattr, uattr_size, -EFAULT,
+					  "loader_prog_name: bad address\n");
 	if (len == sizeof(name))
 		return loadfd_prog_reject(attr, uattr, uattr_size, -E2BIG,
 					  "loader_prog_name: longer than %zu bytes\n",
@@ -1067,7 +1076,8 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 
 	kattr = kmemdup(attr, sizeof(*attr), GFP_KERNEL);
 	if (!kattr)
-		return -ENOMEM;
+		return loadfd_prog_reject(attr, uattr, uattr_size, -ENOMEM,
+					  "prog '%s': out of memory\n", name);
 	kattr->prog_type = p->prog_type;
 	kattr->expected_attach_type = p->expected_attach_type;
 	kattr->insns = (u64)(unsigned long)p->insns;

@@ -104,6 +104,7 @@ fn map_spec<'a>(
     init: Option<&'a [u8]>,
 ) -> MapSpec<'a> {
     let page = u32::try_from(kernel::page::PAGE_SIZE).unwrap_or(4096);
+    let (btf_key_type_id, btf_value_type_id) = m.create_btf_ids();
     MapSpec {
         name: m.name,
         map_type: m.map_type,
@@ -113,8 +114,8 @@ fn map_spec<'a>(
         map_flags: m.map_flags,
         numa_node: m.numa_node,
         map_extra: m.map_extra,
-        btf_key_type_id: m.create_btf_ids().0,
-        btf_value_type_id: m.create_btf_ids().1,
+        btf_key_type_id,
+        btf_value_type_id,
         inner,
         init,
         freeze: matches!(m.kind, MapKind::Rodata | MapKind::Kconfig),

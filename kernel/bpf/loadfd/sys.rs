@@ -43,7 +43,8 @@ impl Write for LineBuf {
         let n = s.len().min(room.len());
         if let (Some(dst), Some(src)) = (room.get_mut(..n), s.as_bytes().get(..n)) {
             dst.copy_from_slice(src);
-            self.len += n;
+            // NO-OVERFLOW: `n` is at most the room left in `buf`.
+            self.len = self.len.saturating_add(n);
         }
         Ok(())
     }
