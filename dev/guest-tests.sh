@@ -46,5 +46,7 @@ else
 	echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
 	rc=1
 fi
-dmesg | grep -E 'Oops|BUG:|WARNING: CPU|Kernel panic|Call Trace' && rc=1
+# Any splat fails the run. The lockup detectors print "BUG: soft lockup" and,
+# for a hung task, "INFO: task ... blocked for more than N seconds".
+dmesg | grep -E 'Oops|BUG:|WARNING: CPU|Kernel panic|Call Trace|soft lockup|hung task|blocked for more than' && rc=1
 exit $rc

@@ -2,7 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot the built kernel with virtme-ng and run a command inside it.
 #
-#   dev/vm.sh [--timeout SECONDS] [--shell] [-- COMMAND...]
+#   dev/vm.sh [--timeout SECONDS] [--kbuild DIR] [--append ARG]... [--verbose]
+#             [--shell] [-- COMMAND...]
+#
+# --kbuild boots the kernel built in DIR instead of $KBUILD (dev/fuzz-vm.sh
+# keeps its KASAN kernel in its own build directory); --append adds a kernel
+# command-line argument; --verbose shows the kernel console (a panic too).
 #
 # Exit status is the guest command's. The console output is shown and kept in
 # $LOADFD_CACHE/vm/last.log. KVM is used only where it really works: /dev/kvm
@@ -14,9 +19,13 @@ set -euo pipefail
 
 timeout_s=600
 shell=0
+append=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--timeout) timeout_s=$2; shift 2 ;;
+	--kbuild) KBUILD=$2; shift 2 ;;
+	--append) append+=(--append "$2"); shift 2 ;;
+	--verbose) append+=(--verbose); shift ;;
 	--shell) shell=1; shift ;;
 	--) shift; break ;;
 	*) break ;;
@@ -35,7 +44,7 @@ fi
 mkdir -p "$LOADFD_CACHE/vm"
 logf=$LOADFD_CACHE/vm/last.log
 vng_args=(--run "$KBUILD" --memory 2G --cpus 2 --cwd "$LOADFD_REPO"
-	--rwdir "$LOADFD_CACHE/vm")
+	--rwdir "$LOADFD_CACHE/vm" "${append[@]}")
 
 run_vng() { # $1 = accel; rest = extra vng args
 	local a=$1; shift

@@ -12,7 +12,9 @@
 
 union bpf_attr;
 struct bpf_map;
+struct bpf_prog;
 struct btf;
+struct bpf_loadfd_live;
 
 /*
  * What BPF_PROG_LOAD takes from a loader object besides the instructions:
@@ -26,8 +28,17 @@ struct bpf_loadfd_prog {
 	u32 btf_cnt;
 	struct btf *btf;
 	struct btf **btfs;
-	struct btf *attach_btf;	/* module BTF of the attach target, or NULL */
-	u32 prog_id;		/* out: id of the loaded program */
+	/*
+	 * The attach target, resolved by the loader (from attach_prog_fd /
+	 * attach_btf_obj_fd, or a module BTF target found by the SEC name);
+	 * when set, BPF_PROG_LOAD uses it instead of resolving the fd again.
+	 */
+	struct bpf_prog *attach_prog;
+	struct btf *attach_btf;
+	/* Listing of the program in the loader's sysfs, handed to the
+	 * program by bpf_loadfd_prog_published().
+	 */
+	struct bpf_loadfd_live *live;
 };
 
 int bpf_prog_load_from_loader(union bpf_attr *kattr, u32 size, struct bpf_loadfd_prog *lp);
@@ -35,7 +46,20 @@ int bpf_prog_load_from_loader(union bpf_attr *kattr, u32 size, struct bpf_loadfd
 #if IS_ENABLED(CONFIG_BPF_LOADFD)
 int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
 int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
+/* The program loaded for @lp has its id (called before it gets an fd). */
+void bpf_loadfd_prog_published(struct bpf_prog *prog, struct bpf_loadfd_prog *lp);
+/* From bpf_prog_free_id(): drops the program from its loader's listing. */
+void bpf_loadfd_prog_free_id(struct bpf_prog *prog);
 #else
+static inline void bpf_loadfd_prog_published(struct bpf_prog *prog,
+					     struct bpf_loadfd_prog *lp)
+{
+}
+
+static inline void bpf_loadfd_prog_free_id(struct bpf_prog *prog)
+{
+}
+
 static inline int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr,
 				    u32 uattr_size)
 {

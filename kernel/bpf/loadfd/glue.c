@@ -17,24 +17,37 @@
 #include <linux/btf.h>
 #include <linux/capability.h>
 #include <linux/fdtable.h>
-#include <linux/fs.h>
-#include <linux/stat.h>
 #include <linux/file.h>
+#include <linux/filter.h>
+#include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel_read_file.h>
+#include <linux/kernfs.h>
 #include <linux/kobject.h>
-#include <linux/mutex.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
-#include <linux/vmalloc.h>
 #include <linux/version.h>
+#include <linux/vmalloc.h>
 
 #include "../tools/lib/bpf/relo_core.h"
 #include "glue.h"
 
 int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+
+/*
+ * Input-sized C allocations: charged to the caller's memcg, and failing with
+ * ENOMEM (and a log line) rather than warning about a size too large for the
+ * allocator or invoking the memcg OOM killer on the caller (as
+ * bpf_map_area_alloc() does).
+ */
+#define LOADFD_GFP (GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
 struct loadfd_map {
 	struct kobject kobj;		/* maps/<name> */
@@ -65,8 +78,23 @@ struct loadfd_prog {
 	void *core_relos;
 	u32 core_relo_cnt;
 	u32 core_relo_rec_size;
-	u32 *prog_ids;			/* programs loaded from it, under obj->lock */
-	u32 prog_id_cnt;
+	/* Live programs loaded from it (struct bpf_loadfd_live), and how many
+	 * slots are taken (listed or being loaded); under loadfd_live_lock.
+	 */
+	struct list_head live;
+	u32 live_cnt;
+};
+
+/*
+ * A live program loaded by name from a loader program: listed in the loader
+ * program's sysfs prog_ids from the moment it has an id until
+ * bpf_prog_free_id() drops it. Owned by the program (prog->aux->loadfd_live);
+ * @owner is NULL once the loader object is gone.
+ */
+struct bpf_loadfd_live {
+	struct list_head node;
+	struct loadfd_prog *owner;
+	u32 id;
 };
 
 struct loadfd_obj {
@@ -75,7 +103,6 @@ struct loadfd_obj {
 	struct kobject *maps_dir;
 	bool registered;
 	int id;
-	struct mutex lock;		/* protects programs' prog_ids */
 
 	char *license;
 	u32 kern_version;
@@ -105,6 +132,10 @@ struct loadfd_obj {
 
 static struct kset *loadfd_kset;
 static DEFINE_IDA(loadfd_ida);
+/* Protects every loader program's live list and every bpf_loadfd_live. Taken
+ * from bpf_prog_free_id(), in whatever context frees the program: irqsave.
+ */
+static DEFINE_SPINLOCK(loadfd_live_lock);
 
 void loadfd_log(struct bpf_verifier_log *log, const u8 *msg, size_t len)
 {
@@ -141,11 +172,11 @@ static ssize_t obj_license_show(struct kobject *kobj, struct kobj_attribute *a, 
 	return sysfs_emit(buf, "%s\n", container_of(kobj, struct loadfd_obj, kobj)->license);
 }
 
-static struct kobj_attribute obj_attr_id = __ATTR(id, 0444, obj_id_show, NULL);
-static struct kobj_attribute obj_attr_dev = __ATTR(dev, 0444, obj_dev_show, NULL);
-static struct kobj_attribute obj_attr_ino = __ATTR(ino, 0444, obj_ino_show, NULL);
-static struct kobj_attribute obj_attr_sha256 = __ATTR(sha256, 0444, obj_sha256_show, NULL);
-static struct kobj_attribute obj_attr_license = __ATTR(license, 0444, obj_license_show, NULL);
+static struct kobj_attribute obj_attr_id = __ATTR(id, 0400, obj_id_show, NULL);
+static struct kobj_attribute obj_attr_dev = __ATTR(dev, 0400, obj_dev_show, NULL);
+static struct kobj_attribute obj_attr_ino = __ATTR(ino, 0400, obj_ino_show, NULL);
+static struct kobj_attribute obj_attr_sha256 = __ATTR(sha256, 0400, obj_sha256_show, NULL);
+static struct kobj_attribute obj_attr_license = __ATTR(license, 0400, obj_license_show, NULL);
 
 static struct attribute *obj_attrs[] = {
 	&obj_attr_id.attr, &obj_attr_dev.attr, &obj_attr_ino.attr,
@@ -160,7 +191,7 @@ static ssize_t prog_##field##_show(struct kobject *kobj, struct kobj_attribute *
 	return sysfs_emit(buf, fmt "\n",					\
 			  container_of(kobj, struct loadfd_prog, kobj)->field);	\
 }										\
-static struct kobj_attribute prog_attr_##field = __ATTR(field, 0444, prog_##field##_show, NULL)
+static struct kobj_attribute prog_attr_##field = __ATTR(field, 0400, prog_##field##_show, NULL)
 
 PROG_SHOW(section, "%s");
 PROG_SHOW(attach_func, "%s");
@@ -168,22 +199,26 @@ PROG_SHOW(prog_type, "%u");
 PROG_SHOW(expected_attach_type, "%u");
 PROG_SHOW(insn_cnt, "%u");
 
+static_assert(LOADFD_MAX_NAME_LEN == KSYM_NAME_LEN);
+/* Every id of a u32 and a separator fit a page, so nothing is ever cut. */
+static_assert(LOADFD_MAX_LIVE_PROGS * 11 + 1 <= PAGE_SIZE);
+
 static ssize_t prog_prog_ids_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
 {
 	struct loadfd_prog *p = container_of(kobj, struct loadfd_prog, kobj);
-	struct loadfd_obj *obj = container_of(kobj->parent->parent, struct loadfd_obj, kobj);
+	struct bpf_loadfd_live *l;
+	unsigned long flags;
 	int len = 0;
-	u32 i;
 
-	mutex_lock(&obj->lock);
-	for (i = 0; i < p->prog_id_cnt; i++)
-		len += sysfs_emit_at(buf, len, "%s%u", i ? " " : "", p->prog_ids[i]);
-	mutex_unlock(&obj->lock);
+	spin_lock_irqsave(&loadfd_live_lock, flags);
+	list_for_each_entry(l, &p->live, node)
+		len += sysfs_emit_at(buf, len, "%s%u", len ? " " : "", l->id);
+	spin_unlock_irqrestore(&loadfd_live_lock, flags);
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
 
-static struct kobj_attribute prog_attr_prog_ids = __ATTR(prog_ids, 0444, prog_prog_ids_show, NULL);
+static struct kobj_attribute prog_attr_prog_ids = __ATTR(prog_ids, 0400, prog_prog_ids_show, NULL);
 
 static struct attribute *prog_attrs[] = {
 	&prog_attr_section.attr, &prog_attr_attach_func.attr, &prog_attr_prog_type.attr,
@@ -203,11 +238,25 @@ static ssize_t map_origin_show(struct kobject *kobj, struct kobj_attribute *a, c
 			  "created" : "supplied");
 }
 
-static struct kobj_attribute map_attr_id = __ATTR(id, 0444, map_id_show, NULL);
-static struct kobj_attribute map_attr_origin = __ATTR(origin, 0444, map_origin_show, NULL);
+static struct kobj_attribute map_attr_id = __ATTR(id, 0400, map_id_show, NULL);
+static struct kobj_attribute map_attr_origin = __ATTR(origin, 0400, map_origin_show, NULL);
 
 static struct attribute *map_attrs[] = { &map_attr_id.attr, &map_attr_origin.attr, NULL };
 ATTRIBUTE_GROUPS(map);
+
+/* Programs loaded from @p outlive it: they only stop being listed. */
+static void loadfd_prog_orphan_live(struct loadfd_prog *p)
+{
+	struct bpf_loadfd_live *l, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&loadfd_live_lock, flags);
+	list_for_each_entry_safe(l, tmp, &p->live, node) {
+		list_del(&l->node);
+		l->owner = NULL;
+	}
+	spin_unlock_irqrestore(&loadfd_live_lock, flags);
+}
 
 static void loadfd_obj_free(struct loadfd_obj *obj)
 {
@@ -216,6 +265,7 @@ static void loadfd_obj_free(struct loadfd_obj *obj)
 	for (i = 0; i < obj->prog_cnt; i++) {
 		struct loadfd_prog *p = &obj->progs[i];
 
+		loadfd_prog_orphan_live(p);
 		kfree(p->name);
 		kfree(p->section);
 		kfree(p->attach_func);
@@ -224,12 +274,13 @@ static void loadfd_obj_free(struct loadfd_obj *obj)
 		kvfree(p->func_info);
 		kvfree(p->line_info);
 		kvfree(p->core_relos);
-		kfree(p->prog_ids);
+		cond_resched();
 	}
 	kvfree(obj->progs);
 	for (i = 0; i < obj->map_cnt; i++) {
 		bpf_map_put_with_uref(obj->maps[i]);
 		kfree(obj->map_info[i].name);
+		cond_resched();
 	}
 	kvfree(obj->maps);
 	kvfree(obj->map_info);
@@ -278,18 +329,55 @@ static void loadfd_obj_unregister(struct loadfd_obj *obj)
 {
 	u32 i;
 
-	for (i = 0; i < obj->prog_cnt; i++)
+	for (i = 0; i < obj->prog_cnt; i++) {
 		if (obj->progs[i].kobj.state_initialized)
 			kobject_put(&obj->progs[i].kobj);
-	for (i = 0; i < obj->map_cnt; i++)
+		cond_resched();
+	}
+	for (i = 0; i < obj->map_cnt; i++) {
 		if (obj->map_info[i].kobj.state_initialized)
 			kobject_put(&obj->map_info[i].kobj);
+		cond_resched();
+	}
 	kobject_put(obj->progs_dir);
 	kobject_put(obj->maps_dir);
 	/* Drops the last reference: loadfd_obj_release() frees everything. */
 	kobject_put(&obj->kobj);
 }
 
+/*
+ * Whether @name can be a new directory in @dir. The core refuses names that
+ * are not identifiers and duplicate names first; this keeps sysfs from ever
+ * rewriting a name or dumping a stack for a duplicate (sysfs_warn_dup()).
+ */
+static int loadfd_sysfs_name_ok(struct loadfd_obj *obj, struct kobject *dir,
+				const char *what, const char *name)
+{
+	struct kernfs_node *kn;
+	size_t len = strlen(name), i;
+	bool odd = !len || len > NAME_MAX || !strcmp(name, ".") || !strcmp(name, "..");
+
+	/* No '/' (sysfs would rewrite it) and nothing that breaks a listing. */
+	for (i = 0; i < len && !odd; i++)
+		odd = name[i] == '/' || iscntrl(name[i]);
+	if (odd) {
+		bpf_log(obj->log, "sysfs: a %s name of %zu bytes cannot be a directory name\n",
+			what, len);
+		return -EINVAL;
+	}
+	kn = kernfs_find_and_get(dir->sd, name);
+	if (kn) {
+		kernfs_put(kn);
+		bpf_log(obj->log, "sysfs: duplicate %s name '%s'\n", what, name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The object's directory. No uevent is sent: that would broadcast the new
+ * loader object to every listener, and the directory is root-only.
+ */
 static int loadfd_obj_register(struct loadfd_obj *obj)
 {
 	int err;
@@ -305,18 +393,27 @@ static int loadfd_obj_register(struct loadfd_obj *obj)
 	if (!obj->progs_dir || !obj->maps_dir)
 		return -ENOMEM;
 	for (i = 0; i < obj->prog_cnt; i++) {
-		err = kobject_init_and_add(&obj->progs[i].kobj, &loadfd_prog_ktype,
-					   obj->progs_dir, "%s", obj->progs[i].name);
+		err = loadfd_checkpoint();
+		if (!err)
+			err = loadfd_sysfs_name_ok(obj, obj->progs_dir, "program",
+						   obj->progs[i].name);
+		if (!err)
+			err = kobject_init_and_add(&obj->progs[i].kobj, &loadfd_prog_ktype,
+						   obj->progs_dir, "%s", obj->progs[i].name);
 		if (err)
 			return err;
 	}
 	for (i = 0; i < obj->map_cnt; i++) {
-		err = kobject_init_and_add(&obj->map_info[i].kobj, &loadfd_map_ktype,
-					   obj->maps_dir, "%s", obj->map_info[i].name);
+		err = loadfd_checkpoint();
+		if (!err)
+			err = loadfd_sysfs_name_ok(obj, obj->maps_dir, "map",
+						   obj->map_info[i].name);
+		if (!err)
+			err = kobject_init_and_add(&obj->map_info[i].kobj, &loadfd_map_ktype,
+						   obj->maps_dir, "%s", obj->map_info[i].name);
 		if (err)
 			return err;
 	}
-	kobject_uevent(&obj->kobj, KOBJ_ADD);
 	return 0;
 }
 
@@ -351,16 +448,28 @@ static const struct file_operations loadfd_fops = {
 
 /* ---- building the object (called from Rust) ---------------------------- */
 
-/* A NUL-terminated copy of a (ptr, len) name from Rust. */
-static char *loadfd_strdup(const u8 *s, u32 len)
+/*
+ * A NUL-terminated copy of a (ptr, len) name from Rust, or an ERR_PTR. The
+ * core caps names first; the cap here keeps the allocation small whatever
+ * it passes.
+ */
+static char *loadfd_strdup(struct loadfd_obj *obj, const char *what, const u8 *s, u32 len)
 {
-	return kmemdup_nul(s, len, GFP_KERNEL);
+	char *p;
+
+	if (len > LOADFD_MAX_NAME_LEN) {
+		bpf_log(obj->log, "%s: name of %u bytes, longer than %u\n", what, len,
+			LOADFD_MAX_NAME_LEN);
+		return ERR_PTR(-E2BIG);
+	}
+	p = kmemdup_nul(s, len, LOADFD_GFP);
+	return p ?: ERR_PTR(-ENOMEM);
 }
 
 int loadfd_obj_set_meta(struct loadfd_obj *obj, const u8 *license, u32 license_len,
 			u32 kern_version)
 {
-	obj->license = loadfd_strdup(license, min_t(u32, license_len, 127));
+	obj->license = kmemdup_nul(license, min_t(u32, license_len, 127), LOADFD_GFP);
 	obj->kern_version = kern_version;
 	return obj->license ? 0 : -ENOMEM;
 }
@@ -488,10 +597,10 @@ int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt)
 {
 	if (obj->maps || obj->progs)
 		return -EINVAL;
-	obj->maps = kvcalloc(map_cnt, sizeof(*obj->maps), GFP_KERNEL_ACCOUNT);
-	obj->map_info = kvcalloc(map_cnt, sizeof(*obj->map_info), GFP_KERNEL_ACCOUNT);
-	obj->progs = kvcalloc(prog_cnt, sizeof(*obj->progs), GFP_KERNEL_ACCOUNT);
-	obj->btfs = kcalloc(LOADFD_MAX_MODULE_BTFS, sizeof(*obj->btfs), GFP_KERNEL_ACCOUNT);
+	obj->maps = kvcalloc(map_cnt, sizeof(*obj->maps), LOADFD_GFP);
+	obj->map_info = kvcalloc(map_cnt, sizeof(*obj->map_info), LOADFD_GFP);
+	obj->progs = kvcalloc(prog_cnt, sizeof(*obj->progs), LOADFD_GFP);
+	obj->btfs = kcalloc(LOADFD_MAX_MODULE_BTFS, sizeof(*obj->btfs), LOADFD_GFP);
 	if ((map_cnt && (!obj->maps || !obj->map_info)) || (prog_cnt && !obj->progs) ||
 	    !obj->btfs)
 		return -ENOMEM;
@@ -509,12 +618,24 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 	int err, fd;
 	u32 i;
 
+	err = loadfd_checkpoint();
+	if (err)
+		return err;
 	if (obj->map_cnt >= obj->map_cap)
 		return -EINVAL;
 	info = &obj->map_info[obj->map_cnt];
-	name = loadfd_strdup(s->name, s->name_len);
-	if (!name)
-		return -ENOMEM;
+	name = loadfd_strdup(obj, "maps", s->name, s->name_len);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	/* The core allows only known flags; BPF_F_TOKEN_FD would make
+	 * BPF_MAP_CREATE take a token from the caller's fd 0.
+	 */
+	if ((s->map_flags | (s->inner ? s->inner->map_flags : 0)) & BPF_F_TOKEN_FD) {
+		bpf_log(obj->log, "maps: '%s': map_flags BPF_F_TOKEN_FD is not allowed in an object\n",
+			name);
+		err = -EINVAL;
+		goto err_name;
+	}
 	for (i = 0; i < obj->umap_cnt; i++) {
 		if (strncmp(obj->umaps[i].name, name, BPF_LOADFD_NAME_LEN))
 			continue;
@@ -574,6 +695,9 @@ int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 t
 	union bpf_attr attr = {};
 	int outer_fd, inner_fd, err;
 
+	err = loadfd_checkpoint();
+	if (err)
+		return err;
 	if (map_idx >= obj->map_cnt || target_map_idx >= obj->map_cnt)
 		return -EINVAL;
 	/* BPF_MAP_UPDATE_ELEM of a map-in-map takes fds: lend both maps one for
@@ -607,22 +731,64 @@ int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 t
 
 static void *loadfd_dup(const void *p, size_t n)
 {
-	return n ? kvmemdup(p, n, GFP_KERNEL_ACCOUNT) : NULL;
+	return n ? kvmemdup(p, n, LOADFD_GFP) : NULL;
+}
+
+/* prefix + func, the attach target's BTF name. */
+static char *loadfd_attach_btf_name(struct loadfd_obj *obj, const struct loadfd_prog_spec *s)
+{
+	char *p;
+
+	/* Prefixes come from the core's SEC table: a few bytes. */
+	if (s->attach_prefix_len > 32 || s->attach_func_len > LOADFD_MAX_NAME_LEN) {
+		bpf_log(obj->log, "programs: attach target name of %u + %u bytes is too long\n",
+			s->attach_prefix_len, s->attach_func_len);
+		return ERR_PTR(-E2BIG);
+	}
+	p = kmalloc(s->attach_prefix_len + s->attach_func_len + 1, LOADFD_GFP);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	memcpy(p, s->attach_prefix, s->attach_prefix_len);
+	memcpy(p + s->attach_prefix_len, s->attach_func, s->attach_func_len);
+	p[s->attach_prefix_len + s->attach_func_len] = 0;
+	return p;
 }
 
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s)
 {
 	struct loadfd_prog *p;
+	char *name, *section, *attach_func, *attach_btf_name;
+	int err;
 
+	err = loadfd_checkpoint();
+	if (err)
+		return err;
 	if (obj->prog_cnt >= obj->prog_cap)
 		return -EINVAL;
+	/* The program's sysfs directory is named after it. */
+	if (s->name_len > NAME_MAX) {
+		bpf_log(obj->log, "programs: name of %u bytes, longer than %d (NAME_MAX, sysfs)\n",
+			s->name_len, NAME_MAX);
+		return -E2BIG;
+	}
 	p = &obj->progs[obj->prog_cnt];
+	INIT_LIST_HEAD(&p->live);
 
-	p->name = loadfd_strdup(s->name, s->name_len);
-	p->section = loadfd_strdup(s->section, s->section_len);
-	p->attach_func = loadfd_strdup(s->attach_func, s->attach_func_len);
-	p->attach_btf_name = kasprintf(GFP_KERNEL, "%.*s%.*s", (int)s->attach_prefix_len,
-				       s->attach_prefix, (int)s->attach_func_len, s->attach_func);
+	name = loadfd_strdup(obj, "programs", s->name, s->name_len);
+	section = loadfd_strdup(obj, "programs", s->section, s->section_len);
+	attach_func = loadfd_strdup(obj, "programs", s->attach_func, s->attach_func_len);
+	attach_btf_name = loadfd_attach_btf_name(obj, s);
+	/* Counted before the checks so loadfd_obj_free() frees what was copied. */
+	p->name = IS_ERR(name) ? NULL : name;
+	p->section = IS_ERR(section) ? NULL : section;
+	p->attach_func = IS_ERR(attach_func) ? NULL : attach_func;
+	p->attach_btf_name = IS_ERR(attach_btf_name) ? NULL : attach_btf_name;
+	obj->prog_cnt++;
+	err = PTR_ERR_OR_ZERO(name) ?: PTR_ERR_OR_ZERO(section) ?:
+	      PTR_ERR_OR_ZERO(attach_func) ?: PTR_ERR_OR_ZERO(attach_btf_name);
+	if (err)
+		return err;
+
 	p->attach_btf_kind = s->attach_btf_kind;
 	p->prog_type = s->prog_type;
 	p->expected_attach_type = s->expected_attach_type;
@@ -640,10 +806,7 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 	p->core_relo_rec_size = s->core_relo_rec_size;
 	p->core_relos = loadfd_dup(s->core_relos,
 				   (size_t)s->core_relo_cnt * s->core_relo_rec_size);
-	/* Counted before the checks so loadfd_obj_free() frees what was copied. */
-	obj->prog_cnt++;
-	if (!p->name || !p->section || !p->attach_func || !p->attach_btf_name ||
-	    (s->insn_cnt && !p->insns) ||
+	if ((s->insn_cnt && !p->insns) ||
 	    (s->func_info_cnt && !p->func_info) || (s->line_info_cnt && !p->line_info) ||
 	    (s->core_relo_cnt && !p->core_relos))
 		return -ENOMEM;
@@ -690,8 +853,15 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 
 	if (!loadfd_cstr(buf, name, len))
 		return -ENOENT;
+	/* A linear scan of vmlinux and every module's BTF: one per extern, so
+	 * give the CPU back and stop for a fatal signal in between (the core's
+	 * next checkpoint turns the failed lookup into EINTR).
+	 */
+	if (loadfd_checkpoint())
+		return -EINTR;
 	/* vmlinux first, then modules; takes a reference on the BTF found. */
 	id = bpf_find_btf_id(buf, kind, &btf);
+	cond_resched();
 	if (id < 0)
 		return -ENOENT;
 	/* Like libbpf: the object's declaration must match the kernel's type
@@ -728,25 +898,56 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 	return id;
 }
 
-static int loadfd_kallsyms_seen(void *data, unsigned long addr)
+int loadfd_checkpoint(void)
 {
-	*(bool *)data = true;
+	cond_resched();
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+struct loadfd_ksym {
+	u64 addr;
+	bool seen;
+};
+
+/* First match, as kallsyms_lookup_name() takes it. */
+static int loadfd_kallsyms_first(void *data, unsigned long addr)
+{
+	struct loadfd_ksym *k = data;
+
+	k->addr = addr;
+	k->seen = true;
 	return 1;
 }
 
-bool loadfd_kallsyms(const u8 *name, size_t len, u64 *addr)
+int loadfd_kallsyms(const u8 *name, size_t len, u64 *addr)
 {
+	struct loadfd_ksym k = {};
 	char buf[KSYM_NAME_LEN];
-	bool seen = false;
+	int err;
 
-	if (!loadfd_cstr(buf, name, len))
-		return false;
-	*addr = kallsyms_lookup_name(buf);
-	if (*addr)
-		return true;
-	/* 0 is also a real address (per-cpu symbols such as __per_cpu_start). */
-	kallsyms_on_each_match_symbol(loadfd_kallsyms_seen, buf, &seen);
-	return seen;
+	*addr = 0;
+	err = loadfd_checkpoint();
+	if (err)
+		return err;
+	/* The address ends up as a constant the program can store anywhere:
+	 * only for callers /proc/kallsyms would show it to. Checked before the
+	 * lookup, so a weak extern cannot probe either.
+	 */
+	if (!bpf_dump_raw_ok(current_cred()))
+		return -EPERM;
+	if (!loadfd_cstr(buf, name, len) || !buf[0])
+		return 0;
+	/* vmlinux only: a binary search over the sorted names. An address of 0
+	 * is real too (per-cpu symbols such as __per_cpu_start).
+	 */
+	kallsyms_on_each_match_symbol(loadfd_kallsyms_first, buf, &k);
+	if (k.seen) {
+		*addr = k.addr;
+		return 1;
+	}
+	if (module_kallsyms_lookup_name(buf))
+		return -EOPNOTSUPP;
+	return 0;
 }
 
 /* ---- BPF_LOAD_FD --------------------------------------------------------- */
@@ -755,6 +956,7 @@ static ssize_t loadfd_read_obj(struct loadfd_obj *obj, int fd, void **buf)
 {
 	CLASS(fd, f)(fd);
 	struct kstat st;
+	loff_t size;
 	ssize_t n;
 	int err;
 
@@ -762,12 +964,30 @@ static ssize_t loadfd_read_obj(struct loadfd_obj *obj, int fd, void **buf)
 		bpf_log(obj->log, "obj_fd %d: not an open file descriptor\n", fd);
 		return -EBADF;
 	}
-	n = kernel_read_file(fd_file(f), 0, buf, LOADFD_MAX_OBJ_SIZE, NULL,
-			     READING_BPF_OBJECT);
+	/*
+	 * kernel_read_file() would vmalloc() the buffer itself, uncharged:
+	 * give it one charged to the caller. Sizes it refuses anyway (not a
+	 * regular file, too large) get no buffer and its own error.
+	 */
+	size = i_size_read(file_inode(fd_file(f)));
+	if (size > 0 && size <= LOADFD_MAX_OBJ_SIZE) {
+		*buf = __vmalloc(size, LOADFD_GFP);
+		if (!*buf) {
+			bpf_log(obj->log, "obj_fd %d: no memory for its %lld bytes\n", fd, size);
+			return -ENOMEM;
+		}
+	} else {
+		size = LOADFD_MAX_OBJ_SIZE;
+	}
+	n = kernel_read_file(fd_file(f), 0, buf, size, NULL, READING_BPF_OBJECT);
+	if (n < 0) {
+		vfree(*buf);
+		*buf = NULL;
+	}
 	switch (n) {
 	case -EFBIG:
-		bpf_log(obj->log, "obj_fd %d: object larger than %u bytes\n", fd,
-			LOADFD_MAX_OBJ_SIZE);
+		/* Or it grew between the two looks at its size. */
+		bpf_log(obj->log, "obj_fd %d: object larger than %lld bytes\n", fd, size);
 		return -E2BIG;
 	case -EINVAL:
 		bpf_log(obj->log, "obj_fd %d: not a readable regular file\n", fd);
@@ -797,8 +1017,7 @@ static ssize_t loadfd_read_obj(struct loadfd_obj *obj, int fd, void **buf)
 
 static int loadfd_check_perm(const union bpf_attr *attr, struct bpf_verifier_log *log)
 {
-	struct bpf_token *token = NULL;
-	bool cap;
+	struct bpf_token *token;
 
 	if (attr->load_fd.flags & ~BPF_F_TOKEN_FD) {
 		bpf_log(log, "flags 0x%x: unknown flags\n", attr->load_fd.flags);
@@ -810,19 +1029,21 @@ static int loadfd_check_perm(const union bpf_attr *attr, struct bpf_verifier_log
 			bpf_log(log, "token_fd %d: not a BPF token\n", attr->load_fd.token_fd);
 			return PTR_ERR(token);
 		}
-		/* A token that does not delegate BPF_LOAD_FD grants nothing. */
-		if (!bpf_token_allow_cmd(token, BPF_LOAD_FD)) {
-			bpf_token_put(token);
-			token = NULL;
-		}
-	} else if (attr->load_fd.token_fd) {
+		bpf_token_put(token);
+		/* The BTF and maps BPF_LOAD_FD creates would be checked against
+		 * the caller's own capabilities, not the token's: refuse
+		 * rather than half-honour it.
+		 */
+		bpf_log(log, "token_fd %d: BPF tokens are not supported by BPF_LOAD_FD yet\n",
+			attr->load_fd.token_fd);
+		return -EOPNOTSUPP;
+	}
+	if (attr->load_fd.token_fd) {
 		bpf_log(log, "token_fd set without BPF_F_TOKEN_FD\n");
 		return -EINVAL;
 	}
 	/* Same rule as BPF_PROG_LOAD for privileged program types. */
-	cap = bpf_token_capable(token, CAP_BPF);
-	bpf_token_put(token);
-	if (!cap) {
+	if (!bpf_capable()) {
 		bpf_log(log, "BPF_LOAD_FD needs CAP_BPF (or CAP_SYS_ADMIN)\n");
 		return -EPERM;
 	}
@@ -845,8 +1066,8 @@ static int loadfd_copy_umaps(struct loadfd_obj *obj, const union bpf_attr *attr,
 		bpf_log(obj->log, "map_cnt %u: more than %u maps\n", cnt, LOADFD_MAX_USER_MAPS);
 		return -E2BIG;
 	}
-	obj->umaps = kvcalloc(cnt, sizeof(*obj->umaps), GFP_KERNEL);
-	obj->umap_used = kcalloc(cnt, sizeof(*obj->umap_used), GFP_KERNEL);
+	obj->umaps = kvcalloc(cnt, sizeof(*obj->umaps), LOADFD_GFP);
+	obj->umap_used = kcalloc(cnt, sizeof(*obj->umap_used), LOADFD_GFP);
 	if (!obj->umaps || !obj->umap_used)
 		return -ENOMEM;
 	if (copy_from_bpfptr(obj->umaps, make_bpfptr(attr->load_fd.maps, uattr.is_kernel),
@@ -872,12 +1093,13 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 	struct loadfd_obj *obj;
 	u32 log_true_size, i;
 	void *buf = NULL;
+	u64 pos;
 	int ret, err, fd;
 	ssize_t n;
 
 	/* The log is large; keep it off the stack like bpf_check() does. */
 	log = kzalloc(sizeof(*log), GFP_KERNEL);
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	obj = kzalloc(sizeof(*obj), LOADFD_GFP);
 	if (!log || !obj) {
 		kfree(log);
 		kfree(obj);
@@ -886,7 +1108,6 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 	obj->id = -1;
 	obj->btf_fd = -1;
 	obj->log = log;
-	mutex_init(&obj->lock);
 	ret = bpf_vlog_init(log, attr->load_fd.log_level,
 			    u64_to_user_ptr(attr->load_fd.log_buf),
 			    attr->load_fd.log_size);
@@ -924,9 +1145,12 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 	if (ret < 0)
 		goto out;
 	obj->id = ret;
+	pos = log->end_pos;
 	ret = loadfd_obj_register(obj);
 	if (ret) {
-		bpf_log(log, "sysfs: registering the loader object failed (%d)\n", ret);
+		/* Unless it said why already: one line per rejection. */
+		if (log->end_pos == pos)
+			bpf_log(log, "sysfs: registering the loader object failed (%d)\n", ret);
 		goto out;
 	}
 out:
@@ -1028,16 +1252,156 @@ static __printf(5, 6) int loadfd_prog_reject(const union bpf_attr *attr, bpfptr_
 	return err;
 }
 
-int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size)
+/*
+ * The attach target of @p. A non-zero attach_prog_fd (attach_btf_obj_fd) is
+ * resolved here, once, into @lp, and the kernel takes the target from @lp
+ * rather than from the fd again, so a dup2() cannot swap it after the check
+ * below. When the SEC name names a target, attach_btf_id is filled in with it
+ * or must already be it: a vetted fentry/X or lsm/A program cannot be
+ * pointed at Y or B.
+ */
+static int loadfd_prog_target(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size,
+			      union bpf_attr *kattr, const struct loadfd_prog *p,
+			      struct bpf_loadfd_prog *lp)
+{
+	const char *where = "vmlinux or module BTF";
+	struct bpf_prog *tgt;
+	struct btf *btf;
+	s32 id;
+
+	if (attr->attach_prog_fd) {
+		tgt = bpf_prog_get(attr->attach_prog_fd);
+		if (!IS_ERR(tgt)) {
+			lp->attach_prog = tgt;
+		} else {
+			btf = btf_get_by_fd(attr->attach_btf_obj_fd);
+			if (IS_ERR(btf))
+				return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+							  "prog '%s': attach_prog_fd %u is neither a program nor BTF\n",
+							  p->name, attr->attach_prog_fd);
+			lp->attach_btf = btf;
+			if (!btf_is_kernel(btf))
+				return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+							  "prog '%s': attach_btf_obj_fd %u is not kernel BTF\n",
+							  p->name, attr->attach_btf_obj_fd);
+		}
+	}
+	/* No target in the SEC name: the caller's fields, as for any program. */
+	if (!p->attach_btf_kind || !p->attach_func[0])
+		return 0;
+
+	if (lp->attach_prog) {
+		/* Like libbpf: the function's own name in the program's BTF. */
+		where = "the attach_prog_fd program's BTF";
+		btf = lp->attach_prog->aux->btf;
+		id = btf ? btf_find_by_name_kind(btf, p->attach_func, BTF_KIND_FUNC) : -ENOENT;
+	} else if (lp->attach_btf) {
+		where = "the attach_btf_obj_fd BTF";
+		id = btf_find_by_name_kind(lp->attach_btf, p->attach_btf_name,
+					   p->attach_btf_kind);
+	} else {
+		id = loadfd_attach_btf_id(p, &lp->attach_btf);
+	}
+	if (id < 0)
+		return loadfd_prog_reject(attr, uattr, uattr_size, -ENOENT,
+					  "prog '%s': attach target '%s' not found in %s\n",
+					  p->name, lp->attach_prog ? p->attach_func :
+					  p->attach_btf_name, where);
+	if (kattr->attach_btf_id && kattr->attach_btf_id != id)
+		return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+					  "prog '%s': attach_btf_id %u is not its SEC name's target '%s' (%d in %s)\n",
+					  p->name, kattr->attach_btf_id, p->attach_btf_name, id,
+					  where);
+	kattr->attach_btf_id = id;
+	return 0;
+}
+
+/*
+ * Takes one of @p's live-program slots for a load, or fails if all are
+ * taken: prog_ids must list every live program, and a page holds
+ * LOADFD_MAX_LIVE_PROGS of them.
+ */
+static struct bpf_loadfd_live *loadfd_live_reserve(struct loadfd_prog *p)
+{
+	struct bpf_loadfd_live *live;
+	unsigned long flags;
+	bool full;
+
+	live = kzalloc(sizeof(*live), LOADFD_GFP);
+	if (!live)
+		return ERR_PTR(-ENOMEM);
+	live->owner = p;
+	INIT_LIST_HEAD(&live->node);
+	spin_lock_irqsave(&loadfd_live_lock, flags);
+	full = p->live_cnt >= LOADFD_MAX_LIVE_PROGS;
+	if (!full)
+		p->live_cnt++;
+	spin_unlock_irqrestore(&loadfd_live_lock, flags);
+	if (full) {
+		kfree(live);
+		return ERR_PTR(-E2BIG);
+	}
+	return live;
+}
+
+/* The load failed before the program got an id: give the slot back. */
+static void loadfd_live_unreserve(struct bpf_loadfd_live *live)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&loadfd_live_lock, flags);
+	live->owner->live_cnt--;
+	spin_unlock_irqrestore(&loadfd_live_lock, flags);
+	kfree(live);
+}
+
+/* From __bpf_prog_load(), once the program has its id and before it is
+ * exposed through an fd: from now on it is listed until it is freed.
+ */
+void bpf_loadfd_prog_published(struct bpf_prog *prog, struct bpf_loadfd_prog *lp)
+{
+	struct bpf_loadfd_live *live = lp->live;
+	unsigned long flags;
+
+	if (!live)
+		return;
+	lp->live = NULL;
+	live->id = prog->aux->id;
+	spin_lock_irqsave(&loadfd_live_lock, flags);
+	list_add_tail(&live->node, &live->owner->live);
+	prog->aux->loadfd_live = live;
+	spin_unlock_irqrestore(&loadfd_live_lock, flags);
+}
+
+/* From bpf_prog_free_id(): the id is going away, so is its listing. */
+void bpf_loadfd_prog_free_id(struct bpf_prog *prog)
+{
+	struct bpf_loadfd_live *live;
+	unsigned long flags;
+
+	if (!READ_ONCE(prog->aux->loadfd_live))
+		return;
+	spin_lock_irqsave(&loadfd_live_lock, flags);
+	live = prog->aux->loadfd_live;
+	prog->aux->loadfd_live = NULL;
+	if (live && live->owner) {
+		list_del(&live->node);
+		live->owner->live_cnt--;
+	}
+	spin_unlock_irqrestore(&loadfd_live_lock, flags);
+	kfree(live);
+}
+
+static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size)
 {
 	struct bpf_loadfd_prog lp = {};
 	struct loadfd_prog *p = NULL;
 	struct loadfd_obj *obj;
 	union bpf_attr *kattr;
 	char name[KSYM_NAME_LEN];
-	u32 *ids, i;
 	long len;
 	int ret;
+	u32 i;
 
 	CLASS(fd, f)(attr->loader_fd);
 
@@ -1074,10 +1438,23 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 					  "prog '%s': attr sets fields the loader object provides (insns, license, BTF, func/line info, CO-RE records, fd_array, or a different type)\n",
 					  name);
 
-	kattr = kmemdup(attr, sizeof(*attr), GFP_KERNEL);
-	if (!kattr)
-		return loadfd_prog_reject(attr, uattr, uattr_size, -ENOMEM,
+	lp.live = loadfd_live_reserve(p);
+	if (IS_ERR(lp.live)) {
+		ret = PTR_ERR(lp.live);
+		lp.live = NULL;
+		if (ret == -E2BIG)
+			return loadfd_prog_reject(attr, uattr, uattr_size, ret,
+						  "prog '%s': %u programs loaded from it are still live, the most its prog_ids lists\n",
+						  name, LOADFD_MAX_LIVE_PROGS);
+		return loadfd_prog_reject(attr, uattr, uattr_size, ret,
 					  "prog '%s': out of memory\n", name);
+	}
+	kattr = kmemdup(attr, sizeof(*attr), GFP_KERNEL);
+	if (!kattr) {
+		ret = loadfd_prog_reject(attr, uattr, uattr_size, -ENOMEM,
+					 "prog '%s': out of memory\n", name);
+		goto out;
+	}
 	kattr->prog_type = p->prog_type;
 	kattr->expected_attach_type = p->expected_attach_type;
 	kattr->insns = (u64)(unsigned long)p->insns;
@@ -1100,17 +1477,9 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 		kattr->prog_flags |= BPF_F_SLEEPABLE;
 	if (!kattr->prog_name[0])
 		loadfd_obj_name(kattr->prog_name, p->name);
-	if (!kattr->attach_btf_id && !kattr->attach_prog_fd && p->attach_btf_kind &&
-	    p->attach_func[0]) {
-		ret = loadfd_attach_btf_id(p, &lp.attach_btf);
-		if (ret < 0) {
-			loadfd_prog_reject(attr, uattr, uattr_size, ret,
-					   "prog '%s': attach target '%s' not found in vmlinux or module BTF\n",
-					   name, p->attach_btf_name);
-			goto out;
-		}
-		kattr->attach_btf_id = ret;
-	}
+	ret = loadfd_prog_target(attr, uattr, uattr_size, kattr, p, &lp);
+	if (ret)
+		goto out;
 
 	lp.maps = obj->maps;
 	lp.map_cnt = obj->map_cnt;
@@ -1127,23 +1496,42 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 			close_fd(ret);
 		ret = -EFAULT;
 	}
-	if (ret >= 0 && lp.prog_id) {
-		mutex_lock(&obj->lock);
-		ids = krealloc_array(p->prog_ids, p->prog_id_cnt + 1, sizeof(*ids), GFP_KERNEL);
-		if (ids) {
-			ids[p->prog_id_cnt++] = lp.prog_id;
-			p->prog_ids = ids;
-		}
-		mutex_unlock(&obj->lock);
-	}
 out:
+	/* Still here if the program never got an id. */
+	if (lp.live)
+		loadfd_live_unreserve(lp.live);
+	if (lp.attach_prog)
+		bpf_prog_put(lp.attach_prog);
 	btf_put(lp.attach_btf);
 	kfree(kattr);
 	return ret;
 }
 
+int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size)
+{
+	/* Keeps loader_fd reservable: it means nothing without a name. */
+	if (!attr->loader_prog_name)
+		return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+					  "loader_fd %u set without loader_prog_name\n",
+					  attr->loader_fd);
+	return loadfd_prog_load(attr, uattr, uattr_size);
+}
+
 int loadfd_glue_init(void)
 {
+	/* Root only, like the ids it lists (BPF_*_GET_NEXT_ID need
+	 * CAP_SYS_ADMIN): the names and provenance of every loader object.
+	 */
+	struct iattr ia = { .ia_valid = ATTR_MODE, .ia_mode = S_IFDIR | 0700 };
+	int err;
+
 	loadfd_kset = kset_create_and_add("bpf_loadfd", NULL, kernel_kobj);
-	return loadfd_kset ? 0 : -ENOMEM;
+	if (!loadfd_kset)
+		return -ENOMEM;
+	err = kernfs_setattr(loadfd_kset->kobj.sd, &ia);
+	if (err) {
+		kset_unregister(loadfd_kset);
+		loadfd_kset = NULL;
+	}
+	return err;
 }

@@ -21,6 +21,14 @@ struct loadfd_obj;
 #define LOADFD_MAX_USER_MAPS 1024
 /* Most module BTFs one object may use (the verifier's MAX_KFUNC_BTFS). */
 #define LOADFD_MAX_MODULE_BTFS 256
+/* Longest name (program, section, map, attach target) the glue copies; the
+ * core refuses longer ones first. KSYM_NAME_LEN: no kernel symbol is longer.
+ */
+#define LOADFD_MAX_NAME_LEN 512
+/* Most programs loaded by name from one loader program that may be alive at
+ * once: sysfs prog_ids lists them all in one page.
+ */
+#define LOADFD_MAX_LIVE_PROGS 256
 
 /* A map the object defines, as Rust hands it to loadfd_obj_add_map(). */
 struct loadfd_map_spec {
@@ -104,8 +112,17 @@ bool loadfd_has_syscall_wrapper(void);
  */
 s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind,
 		    u32 local_type_id, u32 *slot);
-/* Whether kallsyms has @name, and its address in *@addr. */
-bool loadfd_kallsyms(const u8 *name, size_t len, u64 *addr);
+/* Address of the vmlinux symbol @name in *@addr (typeless ksyms). Returns 1
+ * if found, 0 if not, -EPERM if the caller may not see kernel addresses
+ * (kallsyms_show_value(), as bpf_kallsyms_lookup_name() requires), -EOPNOTSUPP
+ * if @name is a module symbol (its address could go stale while the loader
+ * object lives), -EINTR on a fatal signal.
+ */
+int loadfd_kallsyms(const u8 *name, size_t len, u64 *addr);
+/* Called between units of input-sized work: reschedules if needed and
+ * returns -EINTR once the caller has a fatal signal, 0 otherwise.
+ */
+int loadfd_checkpoint(void);
 
 /* Rust, called from C: build the loader object @obj from @len bytes at @data. */
 int loadfd_rs_create(const u8 *data, size_t len, struct bpf_verifier_log *log,

@@ -9,20 +9,40 @@
 
 use crate::bpfobj::{
     btf::BTF_KIND_FUNC,
-    compat::{KVVec, GFP_KERNEL},
+    compat::{KVVec, GFP_KERNEL_ACCOUNT},
     elf,
     error::{Error, ErrorClass},
-    externs::{self, Env, KconfigValue, KfuncId, KsymBtf},
+    externs::{self, Env, EnvError, ExternKind, KconfigValue, KfuncId, KsymBtf},
     kconfig,
-    link::{self, Linked},
+    limits::{Cap, Checkpoint, MAX_PROG_BYTES},
+    link::{Linked, Linker},
     maps::{MapDef, MapKind, SlotTarget},
     object::Object,
 };
 use crate::sys::{self, Errno, Log, MapSpec, ObjBuilder, ProgSpec};
 
+/// The kernel's [`Checkpoint`]: `cond_resched()`, and EINTR once the caller
+/// has a fatal signal.
+struct KernelCheckpoint;
+
+impl Checkpoint for KernelCheckpoint {
+    fn checkpoint(&self) -> Result<(), Error> {
+        sys::checkpoint().map_err(|_| Error::Interrupted)
+    }
+}
+
 /// What only the running kernel knows, for [`externs::resolve`].
 struct KernelEnv<'b> {
     obj: &'b ObjBuilder,
+    /// The running kernel's `.config`, indexed if the object has kconfig
+    /// externs (one lookup each).
+    kconfig: Option<kconfig::Index<'static>>,
+}
+
+impl Checkpoint for KernelEnv<'_> {
+    fn checkpoint(&self) -> Result<(), Error> {
+        KernelCheckpoint.checkpoint()
+    }
 }
 
 impl Env for KernelEnv<'_> {
@@ -31,7 +51,7 @@ impl Env for KernelEnv<'_> {
             b"LINUX_KERNEL_VERSION" => Some(KconfigValue::Int(u64::from(sys::kernel_version()))),
             b"LINUX_HAS_BPF_COOKIE" => Some(KconfigValue::Bool(true)),
             b"LINUX_HAS_SYSCALL_WRAPPER" => Some(KconfigValue::Bool(sys::has_syscall_wrapper())),
-            _ => kconfig::lookup(sys::kconfig_text(), name),
+            _ => self.kconfig.as_ref()?.lookup(name),
         }
     }
 
@@ -40,8 +60,13 @@ impl Env for KernelEnv<'_> {
         Some(KsymBtf { btf_id, btf_obj })
     }
 
-    fn ksym_addr(&self, name: &[u8]) -> Option<u64> {
-        sys::kallsyms(name)
+    fn ksym_addr(&self, name: &[u8]) -> Result<Option<u64>, EnvError> {
+        sys::kallsyms(name).map_err(|e| match e {
+            Errno::PERM => EnvError::Denied,
+            Errno::INTR => EnvError::Interrupted,
+            // EOPNOTSUPP (a module symbol), or anything unexpected: refuse.
+            _ => EnvError::InModule,
+        })
     }
 
     fn kfunc(&self, name: &[u8], local_proto_id: u32) -> Option<KfuncId> {
@@ -71,7 +96,8 @@ impl core::fmt::Display for Name<'_> {
 }
 
 /// Reports a core error to the log and lowers it to an errno. Errors carry
-/// indices; the section or extern name is added when it can be found.
+/// indices; the section or extern name is added when it can be found
+/// (names are at most `KSYM_NAME_LEN - 1` bytes; the log truncates lines).
 fn reject(log: &mut Log, data: &[u8], obj: Option<&Object<'_>>, e: Error) -> Errno {
     let sec_name = e.section().and_then(|i| elf::section_name_of(data, i));
     let ext_name = e
@@ -95,6 +121,8 @@ pub(crate) fn lower(class: ErrorClass) -> Errno {
         ErrorClass::Unsupported => Errno::OPNOTSUPP,
         ErrorClass::NotFound => Errno::NOENT,
         ErrorClass::NoMem => Errno::NOMEM,
+        ErrorClass::Denied => Errno::PERM,
+        ErrorClass::Interrupted => Errno::INTR,
     }
 }
 
@@ -132,9 +160,23 @@ struct ProgBytes {
 
 fn put_u32s(out: &mut KVVec<u8>, vals: &[u32]) -> Result<(), Error> {
     for v in vals {
-        out.extend_from_slice(&v.to_ne_bytes(), GFP_KERNEL)?;
+        out.extend_from_slice(&v.to_ne_bytes(), GFP_KERNEL_ACCOUNT)?;
     }
     Ok(())
+}
+
+/// What `l` takes in the layouts of [`prog_bytes`].
+fn prog_size(l: &Linked) -> usize {
+    [
+        (l.insns.len(), 8),
+        (l.func_info.len(), 8),
+        (l.line_info.len(), 16),
+        (l.core_relos.len(), 16),
+    ]
+    .iter()
+    .fold(0usize, |acc, &(n, size)| {
+        acc.saturating_add(n.saturating_mul(size))
+    })
 }
 
 fn prog_bytes(l: &Linked) -> Result<ProgBytes, Error> {
@@ -145,7 +187,8 @@ fn prog_bytes(l: &Linked) -> Result<ProgBytes, Error> {
         core_relos: KVVec::new(),
     };
     for insn in l.insns.iter() {
-        b.insns.extend_from_slice(&insn.to_bytes(), GFP_KERNEL)?;
+        b.insns
+            .extend_from_slice(&insn.to_bytes(), GFP_KERNEL_ACCOUNT)?;
     }
     for f in l.func_info.iter() {
         put_u32s(&mut b.func_info, &[f.insn_off, f.type_id])?;
@@ -165,24 +208,39 @@ fn prog_bytes(l: &Linked) -> Result<ProgBytes, Error> {
     Ok(b)
 }
 
-/// Most instructions one loader object holds, all programs together (32 MiB,
-/// the verifier's per-program limit of 1M instructions four times).
-const MAX_TOTAL_INSNS: usize = 4 << 20;
+/// Reports a fatal signal seen between two steps of the glue.
+fn interrupted(log: &mut Log, e: Errno) -> Errno {
+    log.line(format_args!("{}", Error::Interrupted));
+    e
+}
 
 /// Runs the core on `data` and builds the loader object `ob`; every rejection
 /// is reported to `log`.
 pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<(), Errno> {
-    let obj = Object::parse(data).map_err(|e| reject(log, data, None, e))?;
+    let obj = Object::parse(data, &KernelCheckpoint).map_err(|e| reject(log, data, None, e))?;
     ob.reserve(obj.maps().len(), obj.programs().len())?;
     ob.set_meta(obj.license(), obj.kern_version())?;
     if let Some(btf) = obj.btf() {
         ob.load_btf(btf)?;
     }
 
-    let resolved = externs::resolve(&obj, &KernelEnv { obj: ob })
+    let has_kconfig = obj
+        .externs()
+        .iter()
+        .any(|e| matches!(e.kind, ExternKind::Kconfig { .. }));
+    let kconfig = if has_kconfig {
+        Some(
+            kconfig::Index::new(sys::kconfig_text(), &KernelCheckpoint)
+                .map_err(|e| reject(log, data, Some(&obj), e))?,
+        )
+    } else {
+        None
+    };
+    let resolved = externs::resolve(&obj, &KernelEnv { obj: ob, kconfig })
         .map_err(|e| reject(log, data, Some(&obj), e))?;
 
     for (i, m) in obj.maps().iter().enumerate() {
+        sys::checkpoint().map_err(|e| interrupted(log, e))?;
         let inner_def = match m.inner {
             Some(j) => match obj.inner_maps().get(j) {
                 Some(d) => Some(d),
@@ -224,19 +282,24 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
         }
     }
 
-    let mut total_insns = 0usize;
+    // Each program gets its own copy of the subprograms it calls and of
+    // their records, so a small hostile object could otherwise make the
+    // loader hold a lot: all programs share one byte budget, and the linker
+    // stops a program at what is left of it.
+    let mut linker = Linker::new(&obj).map_err(|e| reject(log, data, Some(&obj), e))?;
+    let mut left = MAX_PROG_BYTES;
     for (i, p) in obj.programs().iter().enumerate() {
-        let linked =
-            link::link(&obj, i, &resolved).map_err(|e| reject(log, data, Some(&obj), e))?;
-        // Each program gets its own copy of the subprograms it calls, so a
-        // small hostile object could otherwise make the loader hold a lot.
-        total_insns = total_insns.saturating_add(linked.insns.len());
-        if total_insns > MAX_TOTAL_INSNS {
-            log.line(format_args!(
-                "link: programs 0..={i} need more than {MAX_TOTAL_INSNS} instructions in all"
-            ));
-            return Err(Errno::TOOBIG);
-        }
+        let linked = linker
+            .link_within(i, &resolved, &KernelCheckpoint, left)
+            .map_err(|e| reject(log, data, Some(&obj), e))?;
+        // The linker charged exactly this against `left`.
+        let over = Error::TooMany {
+            cap: Cap::ProgBytes,
+        };
+        left = match left.checked_sub(prog_size(&linked)) {
+            Some(l) => l,
+            None => return Err(reject(log, data, Some(&obj), over)),
+        };
         let b = prog_bytes(&linked).map_err(|e| reject(log, data, Some(&obj), e))?;
         ob.add_prog(&ProgSpec {
             name: p.name,

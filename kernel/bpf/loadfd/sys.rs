@@ -19,6 +19,8 @@ impl Errno {
     pub(crate) const OPNOTSUPP: Errno = Errno::from_code(bindings::EOPNOTSUPP);
     pub(crate) const NOENT: Errno = Errno::from_code(bindings::ENOENT);
     pub(crate) const NOMEM: Errno = Errno::from_code(bindings::ENOMEM);
+    pub(crate) const INTR: Errno = Errno::from_code(bindings::EINTR);
+    pub(crate) const PERM: Errno = Errno::from_code(bindings::EPERM);
 
     const fn from_code(code: u32) -> Errno {
         // CAST: errno constants are small positive numbers (< 4096).
@@ -64,16 +66,6 @@ impl Log {
     }
 }
 
-/// Builds a loader object from the object file's bytes.
-///
-/// Returns a new fd or a negative errno; every rejection also writes its reason
-/// to `log`.
-///
-/// # Safety
-///
-/// `data` must be valid for reads of `len` bytes and not change during the
-/// call; `log` must be a log initialised with `bpf_vlog_init()` and `obj` the
-/// loader object under construction, both valid for the call.
 /// Converts a length for C, refusing what does not fit in a `u32`.
 fn len32(n: usize) -> Result<u32, Errno> {
     u32::try_from(n).map_err(|_| Errno::TOOBIG)
@@ -292,14 +284,42 @@ pub(crate) fn has_syscall_wrapper() -> bool {
     unsafe { bindings::loadfd_has_syscall_wrapper() }
 }
 
-/// Address of kernel symbol `name` (kallsyms), if it exists.
-pub(crate) fn kallsyms(name: &[u8]) -> Option<u64> {
+/// Address of the vmlinux symbol `name` (kallsyms), if it exists.
+///
+/// Fails with [`Errno::PERM`] if the caller may not see kernel addresses,
+/// [`Errno::OPNOTSUPP`] for a module symbol and [`Errno::INTR`] on a fatal
+/// signal.
+pub(crate) fn kallsyms(name: &[u8]) -> Result<Option<u64>, Errno> {
     let mut addr = 0u64;
     // SAFETY: `name` is valid for its length (C copies it); `addr` is a valid out pointer.
-    let found = unsafe { bindings::loadfd_kallsyms(name.as_ptr(), name.len(), &mut addr) };
-    found.then_some(addr)
+    let ret = unsafe { bindings::loadfd_kallsyms(name.as_ptr(), name.len(), &mut addr) };
+    match ret {
+        0 => Ok(None),
+        r if r > 0 => Ok(Some(addr)),
+        r => Err(Errno(r)),
+    }
 }
 
+/// Gives the CPU back if needed; fails with [`Errno::INTR`] once the caller
+/// has a fatal signal. Called between units of input-sized work.
+pub(crate) fn checkpoint() -> Result<(), Errno> {
+    // SAFETY: only reschedules and reads the current task's signal state.
+    match unsafe { bindings::loadfd_checkpoint() } {
+        0 => Ok(()),
+        r => Err(Errno(r)),
+    }
+}
+
+/// Builds a loader object from the object file's bytes.
+///
+/// Returns 0 or a negative errno; every rejection also writes its reason to
+/// `log`.
+///
+/// # Safety
+///
+/// `data` must be valid for reads of `len` bytes and not change during the
+/// call; `log` must be a log initialised with `bpf_vlog_init()` and `obj` the
+/// loader object under construction, both valid for the call.
 #[no_mangle]
 pub(crate) unsafe extern "C" fn loadfd_rs_create(
     data: *const u8,

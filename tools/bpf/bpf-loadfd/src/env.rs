@@ -17,8 +17,12 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use bpfobj::bpfobj::externs::{Env, ExternKind, KcfgType, KconfigValue, KfuncId, KsymBtf};
+use bpfobj::bpfobj::error::Error;
+use bpfobj::bpfobj::externs::{
+    Env, EnvError, ExternKind, KcfgType, KconfigValue, KfuncId, KsymBtf,
+};
 use bpfobj::bpfobj::kconfig;
+use bpfobj::bpfobj::limits::Checkpoint;
 
 /// Placeholder BTF id given to ksyms and kfuncs (never a real answer).
 pub const PLACEHOLDER_BTF_ID: u32 = 0;
@@ -213,6 +217,12 @@ impl InspectEnv {
     }
 }
 
+impl Checkpoint for InspectEnv {
+    fn checkpoint(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 impl Env for InspectEnv {
     fn kconfig(&self, name: &[u8]) -> Option<KconfigValue<'_>> {
         match name {
@@ -256,9 +266,9 @@ impl Env for InspectEnv {
         })
     }
 
-    fn ksym_addr(&self, name: &[u8]) -> Option<u64> {
+    fn ksym_addr(&self, name: &[u8]) -> Result<Option<u64>, EnvError> {
         self.note(name, Source::Kernel);
-        Some(PLACEHOLDER_ADDR)
+        Ok(Some(PLACEHOLDER_ADDR))
     }
 
     fn kfunc(&self, name: &[u8], _local_proto_id: u32) -> Option<KfuncId> {
@@ -358,7 +368,7 @@ mod tests {
         assert_eq!(e.kconfig(b"CONFIG_C"), Some(KconfigValue::Int(0)));
         assert_eq!(e.kconfig(b"CONFIG_D"), Some(KconfigValue::Str(b"")));
         assert_eq!(e.source(b"CONFIG_A"), Some(Source::NoConfig));
-        assert_eq!(e.ksym_addr(b"jiffies"), Some(PLACEHOLDER_ADDR));
+        assert_eq!(e.ksym_addr(b"jiffies"), Ok(Some(PLACEHOLDER_ADDR)));
         assert_eq!(e.source(b"jiffies"), Some(Source::Kernel));
         assert!(e.kfunc(b"bpf_task_acquire", 5).is_some());
         assert_eq!(e.source(b"bpf_task_acquire"), Some(Source::Kernel));

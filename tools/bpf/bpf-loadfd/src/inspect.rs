@@ -22,6 +22,7 @@ use bpfobj::bpfobj::elf::{
 use bpfobj::bpfobj::error::{Error, ErrorClass};
 use bpfobj::bpfobj::externs::{self, Extern, ExternKind, ExternValue, KcfgType, Resolved};
 use bpfobj::bpfobj::insn::{Insn, INSN_SIZE};
+use bpfobj::bpfobj::limits::NoCheckpoint;
 use bpfobj::bpfobj::link::{self, Linked};
 use bpfobj::bpfobj::maps::{MapDef, MapKind, SlotTarget};
 use bpfobj::bpfobj::object::{Object, Program, SectionKind};
@@ -135,6 +136,8 @@ pub fn class_errno(class: ErrorClass) -> i32 {
         ErrorClass::Unsupported => libc::EOPNOTSUPP,
         ErrorClass::NotFound => libc::ENOENT,
         ErrorClass::NoMem => libc::ENOMEM,
+        ErrorClass::Denied => libc::EPERM,
+        ErrorClass::Interrupted => libc::EINTR,
     }
 }
 
@@ -230,7 +233,7 @@ pub fn run(data: &[u8], config: Option<crate::env::Config>, no_config: &str) -> 
         return r;
     }
 
-    let obj = match Object::parse(data) {
+    let obj = match Object::parse(data, &NoCheckpoint) {
         Ok(o) => o,
         Err(e) => {
             // Show what can still be read, then the rejection.
@@ -259,7 +262,7 @@ pub fn run(data: &[u8], config: Option<crate::env::Config>, no_config: &str) -> 
     let resolved = externs::resolve(&obj, &env);
     let linked: Vec<Result<Linked, Error>> = match &resolved {
         Ok(res) => (0..obj.programs().len())
-            .map(|i| link::link(&obj, i, res))
+            .map(|i| link::link(&obj, i, res, &NoCheckpoint))
             .collect(),
         Err(_) => Vec::new(),
     };

@@ -12,6 +12,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use bpfobj::bpfobj::limits::NoCheckpoint;
 use bpfobj::bpfobj::object::Object;
 
 use crate::args::{LoadArgs, Progs};
@@ -69,7 +70,7 @@ impl Loader {
         if let Some(s) = &self.sys {
             return Ok(s.progs.clone());
         }
-        let obj = Object::parse(&self.data)
+        let obj = Object::parse(&self.data, &NoCheckpoint)
             .map_err(|e| format!("cannot list the programs (no sysfs, and the core says: {e})"))?;
         Ok(obj
             .programs()

@@ -13,7 +13,8 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use bpfobj::bpfobj::externs::{self, Env, KconfigValue, KfuncId, KsymBtf};
+use bpfobj::bpfobj::externs::{self, Env, EnvError, KconfigValue, KfuncId, KsymBtf};
+use bpfobj::bpfobj::limits::{Checkpoint, NoCheckpoint};
 use bpfobj::bpfobj::link;
 use bpfobj::bpfobj::maps::MapKind;
 use bpfobj::bpfobj::object::Object;
@@ -81,6 +82,12 @@ fn kallsyms(name: &[u8]) -> Option<u64> {
     None
 }
 
+impl Checkpoint for OracleEnv {
+    fn checkpoint(&self) -> Result<(), bpfobj::bpfobj::error::Error> {
+        Ok(())
+    }
+}
+
 impl Env for OracleEnv {
     fn kconfig(&self, name: &[u8]) -> Option<KconfigValue<'_>> {
         Some(match self.kconfig.get(name)? {
@@ -95,8 +102,8 @@ impl Env for OracleEnv {
             btf_obj: 0,
         })
     }
-    fn ksym_addr(&self, name: &[u8]) -> Option<u64> {
-        kallsyms(name)
+    fn ksym_addr(&self, name: &[u8]) -> Result<Option<u64>, EnvError> {
+        Ok(kallsyms(name))
     }
     fn kfunc(&self, _name: &[u8], _local: u32) -> Option<KfuncId> {
         Some(KfuncId {
@@ -140,7 +147,7 @@ fn cross_check(obj_path: &Path, kconfig: Option<&str>) -> String {
         panic!("libbpf oracle failed on {}: {e:?}", obj_path.display());
     }
     let data = std::fs::read(obj_path).expect("read object");
-    let obj = Object::parse(&data)
+    let obj = Object::parse(&data, &NoCheckpoint)
         .unwrap_or_else(|e| panic!("core rejected {}: {e}", obj_path.display()));
     let ctx = obj_path.file_name().unwrap().to_string_lossy().to_string();
 
@@ -265,8 +272,8 @@ fn cross_check(obj_path: &Path, kconfig: Option<&str>) -> String {
     for l in out.tagged("insns") {
         let name = &l[0];
         let pi = obj.program_by_name(name.as_bytes()).expect("program");
-        let linked =
-            link::link(&obj, pi, &res).unwrap_or_else(|e| panic!("{ctx}: link {name}: {e}"));
+        let linked = link::link(&obj, pi, &res, &NoCheckpoint)
+            .unwrap_or_else(|e| panic!("{ctx}: link {name}: {e}"));
         let want = common::unhex(&l[1]);
         let got: Vec<u8> = linked.insns.iter().flat_map(|i| i.to_bytes()).collect();
         if got != want {

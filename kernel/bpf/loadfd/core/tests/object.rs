@@ -15,13 +15,14 @@ use bpfobj::bpfobj::btf::{
 use bpfobj::bpfobj::elf::Elf;
 use bpfobj::bpfobj::error::{Error, ErrorClass};
 use bpfobj::bpfobj::externs::{
-    self, Env, ExternKind, ExternValue, KcfgType, KconfigValue, KfuncId, KsymBtf,
+    self, Env, EnvError, ExternKind, ExternValue, KcfgType, KconfigValue, KfuncId, KsymBtf,
     POISON_CALL_KFUNC_BASE,
 };
 use bpfobj::bpfobj::insn::{
     Insn, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL,
     BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
 };
+use bpfobj::bpfobj::limits::{Checkpoint, NoCheckpoint};
 use bpfobj::bpfobj::link::{self, Linked};
 use bpfobj::bpfobj::maps::{
     MapKind, SlotTarget, BPF_F_MMAPABLE, BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY,
@@ -41,6 +42,12 @@ struct TestEnv {
     kfuncs: HashMap<&'static [u8], KfuncId>,
 }
 
+impl Checkpoint for TestEnv {
+    fn checkpoint(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 impl Env for TestEnv {
     fn kconfig(&self, name: &[u8]) -> Option<KconfigValue<'_>> {
         self.kconfig.get(name).copied()
@@ -48,8 +55,8 @@ impl Env for TestEnv {
     fn ksym_btf(&self, name: &[u8], _kind: u32, _local: u32) -> Option<KsymBtf> {
         self.btf.get(name).copied()
     }
-    fn ksym_addr(&self, name: &[u8]) -> Option<u64> {
-        self.addr.get(name).copied()
+    fn ksym_addr(&self, name: &[u8]) -> Result<Option<u64>, EnvError> {
+        Ok(self.addr.get(name).copied())
     }
     fn kfunc(&self, name: &[u8], _local: u32) -> Option<KfuncId> {
         self.kfuncs.get(name).copied()
@@ -80,7 +87,7 @@ fn env_all(obj: &Object<'_>) -> TestEnv {
 }
 
 fn parse(data: &[u8]) -> Object<'_> {
-    Object::parse(data).unwrap_or_else(|e| panic!("parse: {e}"))
+    Object::parse(data, &NoCheckpoint).unwrap_or_else(|e| panic!("parse: {e}"))
 }
 
 fn no_externs(obj: &Object<'_>) -> externs::Resolved {
@@ -89,7 +96,7 @@ fn no_externs(obj: &Object<'_>) -> externs::Resolved {
 
 fn link_named(obj: &Object<'_>, name: &str, res: &externs::Resolved) -> Linked {
     let p = obj.program_by_name(name.as_bytes()).expect("program");
-    link::link(obj, p, res).unwrap_or_else(|e| panic!("link {name}: {e}"))
+    link::link(obj, p, res, &NoCheckpoint).unwrap_or_else(|e| panic!("link {name}: {e}"))
 }
 
 fn sym_value(obj: &Object<'_>, name: &str) -> u64 {
@@ -458,7 +465,7 @@ fn subprograms_upstream() {
         let obj = parse(&data);
         let res = no_externs(&obj);
         for (i, p) in obj.programs().iter().enumerate() {
-            let l = link::link(&obj, i, &res).unwrap();
+            let l = link::link(&obj, i, &res, &NoCheckpoint).unwrap();
             check_targets(&l);
             assert_eq!(l.layout[0].func, p.func);
             assert_eq!(l.func_info.len(), l.layout.len(), "{name}/{:?}", p.name);
@@ -860,7 +867,7 @@ fn typeless_and_typed_ksyms_upstream() {
     assert!(res.values.iter().all(|v| *v == ExternValue::Missing));
     let mut poisoned = 0;
     for i in 0..obj.programs().len() {
-        let l = link::link(&obj, i, &res).unwrap();
+        let l = link::link(&obj, i, &res, &NoCheckpoint).unwrap();
         for r in obj.relocs() {
             let Some(pl) = l.layout.iter().find(|p| p.func == r.func) else {
                 continue;
@@ -919,7 +926,7 @@ fn tracing_sections_and_core_relos() {
     let p = &obj.programs()[0];
     assert_eq!(p.section, b"raw_tracepoint/sys_enter");
     assert_eq!(p.prog_type, BPF_PROG_TYPE_RAW_TRACEPOINT);
-    let l = link::link(&obj, 0, &no_externs(&obj)).unwrap();
+    let l = link::link(&obj, 0, &no_externs(&obj), &NoCheckpoint).unwrap();
     assert!(l.core_relos.len() >= 5);
     for c in l.core_relos.iter() {
         assert_eq!(c.insn_off % 8, 0);
@@ -945,7 +952,7 @@ fn exception_callbacks() {
         .unwrap()
         .expect("callback");
     assert_eq!(name_of(&obj, cb), "exception_cb_mod");
-    let l = link::link(&obj, p, &res).unwrap();
+    let l = link::link(&obj, p, &res, &NoCheckpoint).unwrap();
     assert_eq!(l.exception_cb, Some(cb));
     // The main program only throws (a kfunc call): the callback is
     // appended after it, then what the callback calls; all with func_info.
@@ -971,7 +978,7 @@ fn exception_callbacks() {
     // A program without the tag has none.
     let q = obj.program_by_name(b"exception_throw_always_1").unwrap();
     assert_eq!(link::exception_callback(&obj, q).unwrap(), None);
-    let l = link::link(&obj, q, &res).unwrap();
+    let l = link::link(&obj, q, &res, &NoCheckpoint).unwrap();
     assert_eq!(l.exception_cb, None);
 }
 
@@ -1000,7 +1007,7 @@ fn kfunc_calls_upstream() {
     let res = externs::resolve(&obj, &env).unwrap();
     let mut calls = 0;
     for (i, _) in obj.programs().iter().enumerate() {
-        let l = link::link(&obj, i, &res).unwrap();
+        let l = link::link(&obj, i, &res, &NoCheckpoint).unwrap();
         check_targets(&l);
         calls += l
             .insns
@@ -1037,7 +1044,8 @@ fn every_upstream_object_links() {
             check_kernel_linkage(&fixed_btf(&obj));
         }
         for i in 0..obj.programs().len() {
-            let l = link::link(&obj, i, &res).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let l =
+                link::link(&obj, i, &res, &NoCheckpoint).unwrap_or_else(|e| panic!("{name}: {e}"));
             check_targets(&l);
             // No pseudo ld_imm64 refers to the caller's fd table.
             for insn in l.insns.iter().filter(|i| i.is_ldimm64()) {
@@ -1071,7 +1079,7 @@ fn section_offsets(data: &[u8], name: &[u8]) -> (usize, usize) {
 }
 
 fn reject(data: &[u8]) -> Error {
-    match Object::parse(data) {
+    match Object::parse(data, &NoCheckpoint) {
         Ok(_) => panic!("corrupted object accepted"),
         Err(e) => e,
     }
@@ -1201,9 +1209,9 @@ fn rejects_unrelocated_pseudo_ldimm64_and_bad_license() {
     };
     d[off + (n - 2) * 8..off + (n - 1) * 8].copy_from_slice(&ld.to_bytes());
     d[off + (n - 1) * 8..off + n * 8].copy_from_slice(&Insn::default().to_bytes());
-    let obj = Object::parse(&d).unwrap();
+    let obj = Object::parse(&d, &NoCheckpoint).unwrap();
     let res = no_externs(&obj);
-    let e = link::link(&obj, 0, &res).unwrap_err();
+    let e = link::link(&obj, 0, &res, &NoCheckpoint).unwrap_err();
     assert!(matches!(e, Error::LinkUnrelocated { .. }), "{e:?}");
 
     // License without a NUL.
@@ -1245,6 +1253,12 @@ fn rejects_bad_func_info_and_missing_btf() {
 /// Resolves everything, so that linking runs as far as possible.
 struct YesEnv;
 
+impl Checkpoint for YesEnv {
+    fn checkpoint(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 impl Env for YesEnv {
     fn kconfig(&self, _name: &[u8]) -> Option<KconfigValue<'_>> {
         Some(KconfigValue::Int(1))
@@ -1255,8 +1269,8 @@ impl Env for YesEnv {
             btf_obj: 0,
         })
     }
-    fn ksym_addr(&self, _name: &[u8]) -> Option<u64> {
-        Some(0xffff_ffff_8000_0000)
+    fn ksym_addr(&self, _name: &[u8]) -> Result<Option<u64>, EnvError> {
+        Ok(Some(0xffff_ffff_8000_0000))
     }
     fn kfunc(&self, _name: &[u8], _local: u32) -> Option<KfuncId> {
         Some(KfuncId {
@@ -1268,7 +1282,7 @@ impl Env for YesEnv {
 
 /// Runs every stage on `data`; errors are fine, panics are not.
 fn run_all(data: &[u8]) -> usize {
-    let Ok(obj) = Object::parse(data) else {
+    let Ok(obj) = Object::parse(data, &NoCheckpoint) else {
         return 0;
     };
     let _ = obj.btf();
@@ -1281,7 +1295,7 @@ fn run_all(data: &[u8]) -> usize {
             }
         };
         for i in 0..obj.programs().len() {
-            if let Err(e) = link::link(&obj, i, &res) {
+            if let Err(e) = link::link(&obj, i, &res, &NoCheckpoint) {
                 let _ = format!("{e}");
             }
         }
@@ -1291,6 +1305,11 @@ fn run_all(data: &[u8]) -> usize {
 
 fn env_dyn_resolve(obj: &Object<'_>, env: &dyn Env) -> Result<externs::Resolved, Error> {
     struct Dyn<'e>(&'e dyn Env);
+    impl Checkpoint for Dyn<'_> {
+        fn checkpoint(&self) -> Result<(), Error> {
+            self.0.checkpoint()
+        }
+    }
     impl Env for Dyn<'_> {
         fn kconfig(&self, n: &[u8]) -> Option<KconfigValue<'_>> {
             self.0.kconfig(n)
@@ -1298,7 +1317,7 @@ fn env_dyn_resolve(obj: &Object<'_>, env: &dyn Env) -> Result<externs::Resolved,
         fn ksym_btf(&self, n: &[u8], k: u32, l: u32) -> Option<KsymBtf> {
             self.0.ksym_btf(n, k, l)
         }
-        fn ksym_addr(&self, n: &[u8]) -> Option<u64> {
+        fn ksym_addr(&self, n: &[u8]) -> Result<Option<u64>, EnvError> {
             self.0.ksym_addr(n)
         }
         fn kfunc(&self, n: &[u8], l: u32) -> Option<KfuncId> {
@@ -1362,7 +1381,7 @@ fn statically_linked_objects() {
     let obj = parse(&data);
     let res = externs::resolve(&obj, &env_all(&obj)).unwrap();
     for i in 0..obj.programs().len() {
-        let l = link::link(&obj, i, &res).unwrap();
+        let l = link::link(&obj, i, &res, &NoCheckpoint).unwrap();
         check_targets(&l);
         assert_eq!(l.func_info.len(), l.layout.len());
     }
@@ -1405,7 +1424,7 @@ fn rela_section_is_rejected() {
     };
     data[off..off + 4].copy_from_slice(&SHT_RELA.to_ne_bytes());
     assert_eq!(
-        Object::parse(&data).err(),
+        Object::parse(&data, &NoCheckpoint).err(),
         Some(Error::ElfRelaUnsupported { section: idx })
     );
 }

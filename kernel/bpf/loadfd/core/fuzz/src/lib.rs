@@ -212,6 +212,12 @@ struct FakeKernel;
 
 const FAKE_CONFIG: &[u8] = b"CONFIG_BPF=y\nCONFIG_HZ=250\nCONFIG_MODULES=m\nCONFIG_DEFAULT_HOSTNAME=\"(none)\"\n";
 
+impl bpfobj::bpfobj::limits::Checkpoint for FakeKernel {
+    fn checkpoint(&self) -> Result<(), bpfobj::bpfobj::error::Error> {
+        Ok(())
+    }
+}
+
 impl bpfobj::bpfobj::externs::Env for FakeKernel {
     fn kconfig(&self, name: &[u8]) -> Option<bpfobj::bpfobj::externs::KconfigValue<'_>> {
         use bpfobj::bpfobj::externs::KconfigValue;
@@ -229,8 +235,17 @@ impl bpfobj::bpfobj::externs::Env for FakeKernel {
         })
     }
 
-    fn ksym_addr(&self, name: &[u8]) -> Option<u64> {
-        (name.len() % 2 == 0).then_some(0xffff_ffff_8100_0000 + name.len() as u64)
+    fn ksym_addr(
+        &self,
+        name: &[u8],
+    ) -> Result<Option<u64>, bpfobj::bpfobj::externs::EnvError> {
+        use bpfobj::bpfobj::externs::EnvError;
+        match name.len() % 5 {
+            // Refusals as the kernel gives them (kptr_restrict, modules).
+            3 => Err(EnvError::Denied),
+            4 => Err(EnvError::InModule),
+            _ => Ok((name.len() % 2 == 0).then_some(0xffff_ffff_8100_0000 + name.len() as u64)),
+        }
     }
 
     fn kfunc(&self, name: &[u8], local: u32) -> Option<bpfobj::bpfobj::externs::KfuncId> {
@@ -245,15 +260,18 @@ impl bpfobj::bpfobj::externs::Env for FakeKernel {
 /// and links every program, checking that each linked program's records
 /// point inside its instructions.
 pub fn link_object(data: &[u8]) {
-    use bpfobj::bpfobj::{externs, link, object::Object};
-    let Ok(obj) = Object::parse(data) else {
+    use bpfobj::bpfobj::{externs, limits::NoCheckpoint, link::Linker, object::Object};
+    let Ok(obj) = Object::parse(data, &NoCheckpoint) else {
         return;
     };
     let Ok(res) = externs::resolve(&obj, &FakeKernel) else {
         return;
     };
+    let Ok(mut linker) = Linker::new(&obj) else {
+        return;
+    };
     for i in 0..obj.programs().len() {
-        let Ok(l) = link::link(&obj, i, &res) else {
+        let Ok(l) = linker.link(i, &res, &NoCheckpoint) else {
             continue;
         };
         let n = l.insns.len() as u32;

@@ -14,9 +14,11 @@
 
 use core::fmt;
 
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
-use crate::bpfobj::elf::{cstr_at, sub, Cursor};
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::elf::{cstr_at, sub, CStrError, Cursor};
 use crate::bpfobj::error::Error;
+use crate::bpfobj::limits::{Checkpoint, NoCheckpoint, Ticker};
+use crate::bpfobj::sort;
 
 /// `BTF_MAGIC` (native byte order only).
 pub const BTF_MAGIC: u16 = 0xeb9f;
@@ -180,6 +182,12 @@ fn meta_size(kind: u32, vlen: u16) -> Option<usize> {
 impl<'a> Btf<'a> {
     /// Parses and checks a BTF blob (the contents of an object's `.BTF`).
     pub fn parse(data: &'a [u8]) -> Result<Btf<'a>, Error> {
+        Self::parse_with(data, &NoCheckpoint)
+    }
+
+    /// [`Btf::parse`], calling `cp` as it goes.
+    pub fn parse_with(data: &'a [u8], cp: &dyn Checkpoint) -> Result<Btf<'a>, Error> {
+        let tick = Ticker::new(cp);
         let hdr = Self::parse_hdr(data)?;
         let body = data.get(us(hdr.hdr_len)..).ok_or(Error::BtfBadHdrLen {
             hdr_len: hdr.hdr_len,
@@ -223,8 +231,8 @@ impl<'a> Btf<'a> {
             strs,
             offsets: KVVec::new(),
         };
-        btf.check_all_metas()?;
-        btf.check_all_refs()?;
+        btf.check_all_metas(&tick)?;
+        btf.check_all_refs(&tick)?;
         Ok(btf)
     }
 
@@ -276,7 +284,7 @@ impl<'a> Btf<'a> {
     /// bytes after the header (no gap, no overlap, nothing else).
     fn check_sec_info(hdr: &BtfHeader, body_len: usize) -> Result<(), Error> {
         let mut secs = [(hdr.type_off, hdr.type_len), (hdr.str_off, hdr.str_len)];
-        secs.sort_unstable();
+        sort::sort(&mut secs);
         let expected = u64::try_from(body_len).map_err(|_| Error::BtfTooBig { size: body_len })?;
         let mut total: u64 = 0;
         for (off, len) in secs {
@@ -317,12 +325,13 @@ impl<'a> Btf<'a> {
 
     /// `btf_check_all_metas`: walks the type section, checks each record's
     /// meta data and records its offset.
-    fn check_all_metas(&mut self) -> Result<(), Error> {
+    fn check_all_metas(&mut self, tick: &Ticker<'_>) -> Result<(), Error> {
         let types = self.types;
         let mut cur: usize = 0;
         let mut offsets: KVVec<u32> = KVVec::new();
         let mut type_id: u32 = 1;
         while cur < types.len() {
+            tick.tick()?;
             if type_id >= BTF_MAX_TYPE {
                 return Err(Error::BtfTooManyTypes { count: type_id });
             }
@@ -355,7 +364,7 @@ impl<'a> Btf<'a> {
                 size_type,
             };
             self.check_meta(&t)?;
-            offsets.push(offset, GFP_KERNEL)?;
+            offsets.push(offset, GFP_KERNEL_ACCOUNT)?;
             cur = cur.checked_add(len).ok_or(truncated)?;
             type_id = type_id.checked_add(1).ok_or(truncated)?;
         }
@@ -578,9 +587,10 @@ impl<'a> Btf<'a> {
 
     /// Second pass: every referenced type id exists, `FUNC`s point at
     /// `FUNC_PROTO`s and decl tags at a valid component.
-    fn check_all_refs(&self) -> Result<(), Error> {
+    fn check_all_refs(&self, tick: &Ticker<'_>) -> Result<(), Error> {
         let nr = self.nr_types();
         for t in self.types() {
+            tick.tick()?;
             let type_id = t.id;
             let check = |ref_id: u32| {
                 if ref_id >= nr {
@@ -730,9 +740,34 @@ impl<'a> Btf<'a> {
         Types { btf: self, next: 1 }
     }
 
-    /// The string at offset `off` of the string section, without its NUL.
+    /// The name at offset `off` of the string section, without its NUL.
+    ///
+    /// Names are at most [`MAX_NAME_LEN`](crate::bpfobj::limits::MAX_NAME_LEN)
+    /// bytes (the kernel's limit for identifiers and section names): a
+    /// longer string is [`Error::BtfNameTooLong`], found reading at most
+    /// that many bytes.
     pub fn str_at(&self, off: u32) -> Result<&'a [u8], Error> {
-        cstr_at(self.strs, us(off)).ok_or(Error::BtfBadStrOff { offset: off })
+        cstr_at(self.strs, us(off)).map_err(|e| match e {
+            CStrError::Bad => Error::BtfBadStrOff { offset: off },
+            CStrError::TooLong => Error::BtfNameTooLong { offset: off },
+        })
+    }
+
+    /// [`Btf::str_at`], with `None` for a string too long to be a name
+    /// (tags may be: the kernel does not limit their length).
+    pub fn name_at(&self, off: u32) -> Result<Option<&'a [u8]>, Error> {
+        match self.str_at(off) {
+            Ok(s) => Ok(Some(s)),
+            Err(Error::BtfNameTooLong { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `off` is a valid string offset: it starts a NUL-terminated
+    /// string, since the string section ends with a NUL. O(1), for strings
+    /// that are not names (source lines, CO-RE access strings).
+    pub fn str_ok(&self, off: u32) -> bool {
+        us(off) < self.strs.len()
     }
 
     /// The name of type `id` (empty for anonymous types and `void`).

@@ -16,6 +16,10 @@ use crate::bpfobj::btf::{Btf, BTF_KIND_FUNC, BTF_MAGIC, BTF_MAX_SIZE, BTF_VERSIO
 use crate::bpfobj::elf::{sub, Cursor};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::insn::INSN_SIZE;
+use crate::bpfobj::limits::{
+    Cap, Checkpoint, NoCheckpoint, Ticker, MAX_EXT_BLOCKS, MAX_EXT_RECORDS,
+};
+use crate::bpfobj::sort;
 
 /// Size of the mandatory part of `struct btf_ext_header` (through
 /// `line_info_len`).
@@ -36,8 +40,9 @@ pub const BLOCK_HDR_SIZE: usize = 8;
 /// The highest known `enum bpf_core_relo_kind` (`BPF_CORE_TYPE_MATCHES`).
 pub const BPF_CORE_RELO_KIND_MAX: u32 = 12;
 
-/// Which subsection of `.BTF.ext` an item or error belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which subsection of `.BTF.ext` an item or error belongs to (ordered
+/// like the header's fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ExtSection {
     /// `func_info`.
     FuncInfo,
@@ -220,6 +225,12 @@ fn split_block(blocks: &[u8], rec_size: u32) -> Option<(InfoBlock<'_>, &[u8])> {
 impl<'a> BtfExt<'a> {
     /// Parses and checks a `.BTF.ext` blob.
     pub fn parse(data: &'a [u8]) -> Result<BtfExt<'a>, Error> {
+        Self::parse_with(data, &NoCheckpoint)
+    }
+
+    /// [`BtfExt::parse`], calling `cp` as it goes.
+    pub fn parse_with(data: &'a [u8], cp: &dyn Checkpoint) -> Result<BtfExt<'a>, Error> {
+        let tick = Ticker::new(cp);
         let hdr = Self::parse_hdr(data)?;
         let body = data.get(us(hdr.hdr_len)..).ok_or(Error::BtfExtBadHdrLen {
             hdr_len: hdr.hdr_len,
@@ -230,7 +241,8 @@ impl<'a> BtfExt<'a> {
             (ExtSection::CoreRelo, hdr.core_relo_off, hdr.core_relo_len),
         ];
         Self::check_layout(secs, body.len())?;
-        let [func, line, core] = secs.map(|(sec, off, len)| Self::setup_info(body, sec, off, len));
+        let [func, line, core] =
+            secs.map(|(sec, off, len)| Self::setup_info(body, sec, off, len, &tick));
         Ok(BtfExt {
             data,
             hdr,
@@ -301,7 +313,8 @@ impl<'a> BtfExt<'a> {
 
     /// The non-empty subsections exactly tile the bytes after the header.
     fn check_layout(mut secs: [(ExtSection, u32, u32); 3], body_len: usize) -> Result<(), Error> {
-        secs.sort_unstable_by_key(|&(_, off, len)| (len != 0, off, len));
+        // `sec` makes the key total (sort is not stable).
+        sort::sort_by_key(&mut secs, |&(sec, off, len)| (len != 0, off, len, sec));
         let expected =
             u64::try_from(body_len).map_err(|_| Error::BtfExtTooBig { size: body_len })?;
         let mut total: u64 = 0;
@@ -340,6 +353,7 @@ impl<'a> BtfExt<'a> {
         sec: ExtSection,
         off: u32,
         len: u32,
+        tick: &Ticker<'_>,
     ) -> Result<SubSec<'a>, Error> {
         if len == 0 {
             return Ok(SubSec {
@@ -360,7 +374,14 @@ impl<'a> BtfExt<'a> {
         }
         let mut rest = blocks;
         let mut block: u32 = 0;
+        let mut records: u32 = 0;
         while !rest.is_empty() {
+            tick.tick()?;
+            if block >= MAX_EXT_BLOCKS {
+                return Err(Error::TooMany {
+                    cap: Cap::ExtBlocks,
+                });
+            }
             let consumed = blocks.len().saturating_sub(rest.len());
             let offset = u32::try_from(consumed).unwrap_or(u32::MAX);
             let (b, tail) = split_block(rest, rec_size).ok_or(Error::BtfExtTruncatedBlock {
@@ -371,7 +392,14 @@ impl<'a> BtfExt<'a> {
             if b.num == 0 {
                 return Err(Error::BtfExtEmptyBlock { sec, block });
             }
+            records = records
+                .checked_add(b.num)
+                .filter(|&n| n <= MAX_EXT_RECORDS)
+                .ok_or(Error::TooMany {
+                    cap: Cap::ExtRecords,
+                })?;
             for (rec, r) in (0u32..).zip(b.records.chunks_exact(us(rec_size))) {
+                tick.tick()?;
                 let mut c = Cursor::new(r);
                 let insn_off = c
                     .u32()
@@ -456,6 +484,12 @@ impl<'a> BtfExt<'a> {
     /// section names, func_info `FUNC` types, line_info file and line
     /// strings, CO-RE root types and access strings.
     pub fn check_refs(&self, btf: &Btf<'_>) -> Result<(), Error> {
+        self.check_refs_with(btf, &NoCheckpoint)
+    }
+
+    /// [`BtfExt::check_refs`], calling `cp` as it goes.
+    pub fn check_refs_with(&self, btf: &Btf<'_>, cp: &dyn Checkpoint) -> Result<(), Error> {
+        let tick = Ticker::new(cp);
         let nr = btf.nr_types();
         for sec in [
             ExtSection::FuncInfo,
@@ -463,12 +497,17 @@ impl<'a> BtfExt<'a> {
             ExtSection::CoreRelo,
         ] {
             for (block, b) in (0u32..).zip(self.blocks(sec)) {
+                tick.tick()?;
                 let bad_str = |off: u32| Error::BtfExtBadStrOff { sec, block, off };
-                btf.str_at(b.sec_name_off)
-                    .map_err(|_| bad_str(b.sec_name_off))?;
+                // A section name: a name, so at most MAX_NAME_LEN bytes.
+                btf.str_at(b.sec_name_off).map_err(|e| match e {
+                    Error::BtfNameTooLong { .. } => e,
+                    _ => bad_str(b.sec_name_off),
+                })?;
                 match sec {
                     ExtSection::FuncInfo => {
                         for (rec, fi) in (0u32..).zip(b.func_infos()) {
+                            tick.tick()?;
                             let is_func = fi.type_id < nr
                                 && btf.type_by_id(fi.type_id).map(|t| t.kind())
                                     == Ok(BTF_KIND_FUNC);
@@ -483,14 +522,21 @@ impl<'a> BtfExt<'a> {
                         }
                     }
                     ExtSection::LineInfo => {
+                        // Any length: only the offset is checked, like the
+                        // kernel's check_btf_line().
                         for li in b.line_infos() {
-                            btf.str_at(li.file_name_off)
-                                .map_err(|_| bad_str(li.file_name_off))?;
-                            btf.str_at(li.line_off).map_err(|_| bad_str(li.line_off))?;
+                            tick.tick()?;
+                            if !btf.str_ok(li.file_name_off) {
+                                return Err(bad_str(li.file_name_off));
+                            }
+                            if !btf.str_ok(li.line_off) {
+                                return Err(bad_str(li.line_off));
+                            }
                         }
                     }
                     ExtSection::CoreRelo => {
                         for (rec, cr) in (0u32..).zip(b.core_relos()) {
+                            tick.tick()?;
                             if cr.type_id >= nr {
                                 return Err(Error::BtfExtBadTypeId {
                                     sec,
@@ -499,8 +545,9 @@ impl<'a> BtfExt<'a> {
                                     type_id: cr.type_id,
                                 });
                             }
-                            btf.str_at(cr.access_str_off)
-                                .map_err(|_| bad_str(cr.access_str_off))?;
+                            if !btf.str_ok(cr.access_str_off) {
+                                return Err(bad_str(cr.access_str_off));
+                            }
                         }
                     }
                 }
@@ -572,6 +619,11 @@ impl<'a> InfoBlock<'a> {
     /// The records as `bpf_core_relo` (for a core_relo block).
     pub fn core_relos(&self) -> Records<'a, CoreRelo> {
         self.records(CoreRelo::read)
+    }
+
+    /// Record `i` as `bpf_core_relo` (for a core_relo block).
+    pub fn core_relo(&self, i: u32) -> Option<CoreRelo> {
+        CoreRelo::read(self.record(i)?)
     }
 
     /// The raw bytes of record `i`.

@@ -6,12 +6,15 @@
 //! Both sides offer the 6.12 kernel's `KVVec` API subset: fallible
 //! allocation only (`push`, `with_capacity`, `reserve`, `extend_from_slice`,
 //! `from_elem`), with GFP flags that userspace ignores.
+//!
+//! Every allocation of the core is sized by its (untrusted) input, so it
+//! uses [`GFP_KERNEL_ACCOUNT`]: charged to the caller's memory cgroup.
 
 #[cfg(kernel)]
-pub use kernel::alloc::{flags::GFP_KERNEL, AllocError, Flags, KVVec};
+pub use kernel::alloc::{flags::GFP_KERNEL_ACCOUNT, AllocError, Flags, KVVec};
 
 #[cfg(not(kernel))]
-pub use user::{AllocError, Flags, KVVec, GFP_KERNEL};
+pub use user::{AllocError, Flags, KVVec, GFP_KERNEL_ACCOUNT};
 
 #[cfg(not(kernel))]
 mod user {
@@ -25,8 +28,8 @@ mod user {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct Flags(u32);
 
-    /// Stand-in for the kernel's `GFP_KERNEL`.
-    pub const GFP_KERNEL: Flags = Flags(0);
+    /// Stand-in for the kernel's `GFP_KERNEL_ACCOUNT`.
+    pub const GFP_KERNEL_ACCOUNT: Flags = Flags(0);
 
     /// A vector whose every allocation is fallible, like the kernel's `KVVec`.
     #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -2,8 +2,12 @@
 
 //! Strict ELF64 reading: only what a clang-built BPF relocatable object uses.
 
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
 use crate::bpfobj::error::Error;
+use crate::bpfobj::limits::{
+    Cap, Checkpoint, NoCheckpoint, Ticker, MAX_NAME_LEN, MAX_SECTIONS, MAX_SYMBOLS,
+};
+use crate::bpfobj::sort;
 
 /// Size of an ELF64 file header.
 pub const EHDR_SIZE: usize = 64;
@@ -119,9 +123,6 @@ pub const SHDR_SIZE: usize = 64;
 pub const SYM_SIZE: usize = 24;
 /// Size of an ELF64 `Elf64_Rel`.
 pub const REL_SIZE: usize = 16;
-/// The largest section count accepted: section indices must stay below
-/// `SHN_LORESERVE`, extended numbering (`e_shnum == 0`) is rejected.
-pub const MAX_SECTIONS: u16 = SHN_LORESERVE;
 
 /// `SHT_NULL`: an unused section header.
 pub const SHT_NULL: u32 = 0;
@@ -215,8 +216,7 @@ pub fn section_name_of(data: &[u8], idx: u32) -> Option<&[u8]> {
         usize::try_from(u64_at(strtab, 24)).ok()?,
         usize::try_from(u64_at(strtab, 32)).ok()?,
     )?;
-    let name = strtab.get(name_off..)?;
-    name.get(..name.iter().position(|&c| c == 0)?)
+    cstr_at(strtab, name_off).ok()
 }
 
 /// A little bounds-checked reader over a byte slice, in host byte order.
@@ -265,12 +265,66 @@ pub(crate) fn sub(b: &[u8], off: usize, len: usize) -> Option<&[u8]> {
     b.get(off..off.checked_add(len)?)
 }
 
+/// Why [`cstr_at`] found no name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CStrError {
+    /// The offset is outside the table, or the string is not terminated.
+    Bad,
+    /// No NUL within [`MAX_NAME_LEN`] bytes.
+    TooLong,
+}
+
 /// The NUL-terminated string at `off` in the string table `tab`, without its
-/// NUL; `None` if `off` is out of range or the string is not terminated.
-pub(crate) fn cstr_at(tab: &[u8], off: usize) -> Option<&[u8]> {
-    let s = tab.get(off..)?;
-    let end = s.iter().position(|&b| b == 0)?;
-    s.get(..end)
+/// NUL. The search for the NUL reads at most [`MAX_NAME_LEN`]` + 1` bytes:
+/// names are never longer, and an unbounded search per name is quadratic
+/// when many names share one long string.
+pub(crate) fn cstr_at(tab: &[u8], off: usize) -> Result<&[u8], CStrError> {
+    let s = tab.get(off..).ok_or(CStrError::Bad)?;
+    let window = s.get(..MAX_NAME_LEN.saturating_add(1)).unwrap_or(s);
+    match window.iter().position(|&b| b == 0) {
+        Some(end) => s.get(..end).ok_or(CStrError::Bad),
+        None if window.len() < s.len() => Err(CStrError::TooLong),
+        None if window.len() > MAX_NAME_LEN => Err(CStrError::TooLong),
+        None => Err(CStrError::Bad),
+    }
+}
+
+/// Length of a name already found by [`cstr_at`], stored compactly.
+fn name_len(name: &[u8]) -> u16 {
+    // At most MAX_NAME_LEN (511) bytes.
+    u16::try_from(name.len()).unwrap_or(u16::MAX)
+}
+
+fn us(x: u32) -> usize {
+    usize::try_from(x).unwrap_or(usize::MAX)
+}
+
+/// Checks symbol `index` (`s`) and returns its name.
+fn check_symbol<'a>(
+    strtab: &'a [u8],
+    shnum: u16,
+    index: u32,
+    s: &RawSym,
+) -> Result<&'a [u8], Error> {
+    let name = usize::try_from(s.name)
+        .map_err(|_| CStrError::Bad)
+        .and_then(|off| cstr_at(strtab, off))
+        .map_err(|e| match e {
+            CStrError::TooLong => Error::ElfSymbolNameTooLong { symbol: index },
+            CStrError::Bad => Error::ElfBadSymbolName {
+                symbol: index,
+                name_off: s.name,
+            },
+        })?;
+    let shndx_ok =
+        s.shndx == SHN_UNDEF || s.shndx == SHN_ABS || s.shndx == SHN_COMMON || s.shndx < shnum;
+    if !shndx_ok {
+        return Err(Error::ElfBadSymbolShndx {
+            symbol: index,
+            shndx: s.shndx,
+        });
+    }
+    Ok(name)
 }
 
 /// A section header, with its name and contents resolved.
@@ -307,6 +361,9 @@ pub struct Symbol<'a> {
     pub index: u32,
     /// Name (from the symbol string table), without the NUL.
     pub name: &'a [u8],
+    /// `st_name`: offset of the name in the string table (symbols with
+    /// equal offsets have equal names).
+    pub name_off: u32,
     /// `st_value` (in a relocatable object: offset in its section).
     pub value: u64,
     /// `st_size`.
@@ -401,8 +458,9 @@ impl RawSym {
 /// [`Elf::parse`] checks everything structural once (section table, section
 /// bounds and overlap, string tables, the symbol table, every symbol's name
 /// and section index, every `SHT_REL` section's shape), so the accessors only
-/// fail on an out-of-range index from the caller.
-#[derive(Clone, Copy, Debug)]
+/// fail on an out-of-range index from the caller. Names are found once, at
+/// parse time (their lengths are kept), so every accessor is O(1), and
+/// [`Elf::section_by_name`] is a binary search.
 pub struct Elf<'a> {
     data: &'a [u8],
     header: Header,
@@ -411,6 +469,21 @@ pub struct Elf<'a> {
     symtab_index: u32,
     syms: &'a [u8],
     strtab: &'a [u8],
+    /// Name length of each section.
+    sec_name_len: KVVec<u16>,
+    /// Name length of each symbol.
+    sym_name_len: KVVec<u16>,
+    /// Section indices sorted by name, then index.
+    by_name: KVVec<u32>,
+}
+
+impl core::fmt::Debug for Elf<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Elf")
+            .field("sections", &self.section_count())
+            .field("symbols", &self.symbol_count())
+            .finish()
+    }
 }
 
 /// Checks that section `idx` is a usable string table and returns it.
@@ -458,16 +531,25 @@ struct Extent {
 impl<'a> Elf<'a> {
     /// Parses and checks a whole BPF ELF object.
     pub fn parse(data: &'a [u8]) -> Result<Elf<'a>, Error> {
+        Self::parse_with(data, &NoCheckpoint)
+    }
+
+    /// [`Elf::parse`], calling `cp` as it goes.
+    pub fn parse_with(data: &'a [u8], cp: &dyn Checkpoint) -> Result<Elf<'a>, Error> {
+        let tick = Ticker::new(cp);
         let header = check_header(data)?;
         if usize::from(header.e_shentsize) != SHDR_SIZE {
             return Err(Error::ElfBadShentsize {
                 shentsize: header.e_shentsize,
             });
         }
-        if header.e_shnum == 0 || header.e_shnum >= MAX_SECTIONS {
+        if header.e_shnum == 0 || header.e_shnum >= SHN_LORESERVE {
             return Err(Error::ElfBadShnum {
                 shnum: header.e_shnum,
             });
+        }
+        if u32::from(header.e_shnum) > MAX_SECTIONS {
+            return Err(Error::TooMany { cap: Cap::Sections });
         }
         let shnum = u32::from(header.e_shnum);
         let table_len =
@@ -498,13 +580,14 @@ impl<'a> Elf<'a> {
         // Bounds of every section's contents, then no overlap with the
         // headers or with each other (like the kernel's btf_check_sec_info).
         let mut extents: KVVec<Extent> =
-            KVVec::with_capacity(usize::from(header.e_shnum), GFP_KERNEL)?;
+            KVVec::with_capacity(usize::from(header.e_shnum), GFP_KERNEL_ACCOUNT)?;
         let (ehdr_end, tab_start, tab_end) = (
             u64::try_from(EHDR_SIZE).map_err(|_| table_bad)?,
             u64::try_from(shoff).map_err(|_| table_bad)?,
             u64::try_from(table_end).map_err(|_| table_bad)?,
         );
         for idx in 1..shnum {
+            tick.tick()?;
             let sh = shdr_at(shdrs, idx).ok_or(Error::ElfBadSectionIndex { index: idx })?;
             section_data(data, &sh, idx)?;
             if !sh.has_file_data() || sh.size == 0 {
@@ -528,10 +611,11 @@ impl<'a> Elf<'a> {
                     end,
                     section: idx,
                 },
-                GFP_KERNEL,
+                GFP_KERNEL_ACCOUNT,
             )?;
         }
-        extents.sort_unstable_by_key(|e| (e.start, e.end));
+        // The section index makes the key total (sort is not stable).
+        sort::sort_by_key(&mut extents, |e| (e.start, e.end, e.section));
         for pair in extents.windows(2) {
             if let [a, b] = pair {
                 if a.end > b.start {
@@ -550,18 +634,23 @@ impl<'a> Elf<'a> {
         }
         let shstrtab = strtab_of(data, shdrs, u32::from(shstrndx))?;
         let mut symtab = None;
+        let mut sec_name_len =
+            KVVec::with_capacity(usize::from(header.e_shnum), GFP_KERNEL_ACCOUNT)?;
+        sec_name_len.push(0, GFP_KERNEL_ACCOUNT)?;
         for idx in 1..shnum {
+            tick.tick()?;
             let sh = shdr_at(shdrs, idx).ok_or(Error::ElfBadSectionIndex { index: idx })?;
-            let name_ok = usize::try_from(sh.name)
-                .ok()
+            let name = usize::try_from(sh.name)
+                .map_err(|_| CStrError::Bad)
                 .and_then(|off| cstr_at(shstrtab, off))
-                .is_some();
-            if !name_ok {
-                return Err(Error::ElfBadSectionName {
-                    section: idx,
-                    name_off: sh.name,
-                });
-            }
+                .map_err(|e| match e {
+                    CStrError::TooLong => Error::ElfSectionNameTooLong { section: idx },
+                    CStrError::Bad => Error::ElfBadSectionName {
+                        section: idx,
+                        name_off: sh.name,
+                    },
+                })?;
+            sec_name_len.push(name_len(name), GFP_KERNEL_ACCOUNT)?;
             match sh.sh_type {
                 SHT_SYMTAB => {
                     if symtab.is_some() {
@@ -593,6 +682,9 @@ impl<'a> Elf<'a> {
             section: symtab_index,
             size: sh.size,
         })?;
+        if nsyms > MAX_SYMBOLS {
+            return Err(Error::TooMany { cap: Cap::Symbols });
+        }
         if sh.link == 0 || sh.link >= shnum {
             return Err(Error::ElfBadLink {
                 section: symtab_index,
@@ -607,15 +699,6 @@ impl<'a> Elf<'a> {
         }
         let strtab = strtab_of(data, shdrs, sh.link)?;
 
-        let elf = Elf {
-            data,
-            header,
-            shdrs,
-            shstrtab,
-            symtab_index,
-            syms,
-            strtab,
-        };
         // Symbol 0 is the all-zero null symbol; every other symbol has an
         // in-range name and a real or special section index.
         if syms
@@ -624,13 +707,46 @@ impl<'a> Elf<'a> {
         {
             return Err(Error::ElfBadNullSymbol);
         }
+        let mut sym_name_len = KVVec::with_capacity(us(nsyms), GFP_KERNEL_ACCOUNT)?;
+        sym_name_len.push(0, GFP_KERNEL_ACCOUNT)?;
         for (i, raw) in syms.chunks_exact(SYM_SIZE).enumerate().skip(1) {
+            tick.tick()?;
             let index =
                 u32::try_from(i).map_err(|_| Error::ElfBadSymbolIndex { index: u32::MAX })?;
             let s = RawSym::read(raw).ok_or(Error::ElfBadSymbolIndex { index })?;
-            elf.check_symbol(index, &s)?;
+            let name = check_symbol(strtab, header.e_shnum, index, &s)?;
+            sym_name_len.push(name_len(name), GFP_KERNEL_ACCOUNT)?;
         }
+
+        let mut elf = Elf {
+            data,
+            header,
+            shdrs,
+            shstrtab,
+            symtab_index,
+            syms,
+            strtab,
+            sec_name_len,
+            sym_name_len,
+            by_name: KVVec::new(),
+        };
+        let mut by_name = KVVec::with_capacity(usize::from(header.e_shnum), GFP_KERNEL_ACCOUNT)?;
+        for idx in 0..shnum {
+            by_name.push(idx, GFP_KERNEL_ACCOUNT)?;
+        }
+        cp.checkpoint()?;
+        sort::sort_by_key(&mut by_name, |&i| (elf.section_name(i), i));
+        cp.checkpoint()?;
+        elf.by_name = by_name;
         Ok(elf)
+    }
+
+    /// The name of section `idx` (empty if out of range).
+    fn section_name(&self, idx: u32) -> &'a [u8] {
+        let len = self.sec_name_len.get(us(idx)).copied().unwrap_or(0);
+        shdr_at(self.shdrs, idx)
+            .and_then(|sh| sub(self.shstrtab, us(sh.name), usize::from(len)))
+            .unwrap_or(&[])
     }
 
     fn check_rel_section(sh: &Shdr, idx: u32, shnum: u32) -> Result<(), Error> {
@@ -667,30 +783,6 @@ impl<'a> Elf<'a> {
         Ok(())
     }
 
-    fn check_symbol(&self, index: u32, s: &RawSym) -> Result<(), Error> {
-        let name_ok = usize::try_from(s.name)
-            .ok()
-            .and_then(|off| cstr_at(self.strtab, off))
-            .is_some();
-        if !name_ok {
-            return Err(Error::ElfBadSymbolName {
-                symbol: index,
-                name_off: s.name,
-            });
-        }
-        let shndx_ok = s.shndx == SHN_UNDEF
-            || s.shndx == SHN_ABS
-            || s.shndx == SHN_COMMON
-            || s.shndx < self.header.e_shnum;
-        if !shndx_ok {
-            return Err(Error::ElfBadSymbolShndx {
-                symbol: index,
-                shndx: s.shndx,
-            });
-        }
-        Ok(())
-    }
-
     /// The whole object.
     pub fn data(&self) -> &'a [u8] {
         self.data
@@ -713,10 +805,9 @@ impl<'a> Elf<'a> {
             return Err(bad);
         }
         let sh = shdr_at(self.shdrs, idx).ok_or(bad)?;
-        let name = usize::try_from(sh.name)
-            .ok()
-            .and_then(|off| cstr_at(self.shstrtab, off))
-            .ok_or(Error::ElfBadSectionName {
+        let len = *self.sec_name_len.get(us(idx)).ok_or(bad)?;
+        let name =
+            sub(self.shstrtab, us(sh.name), usize::from(len)).ok_or(Error::ElfBadSectionName {
                 section: idx,
                 name_off: sh.name,
             })?;
@@ -737,16 +828,20 @@ impl<'a> Elf<'a> {
     }
 
     /// All sections in index order, starting with the null section 0.
-    pub fn sections(&self) -> Sections<'a> {
-        Sections {
-            elf: *self,
-            next: 0,
-        }
+    pub fn sections(&self) -> Sections<'_, 'a> {
+        Sections { elf: self, next: 0 }
     }
 
-    /// The first section called `name`.
+    /// The first section called `name` (a binary search).
     pub fn section_by_name(&self, name: &[u8]) -> Option<Section<'a>> {
-        self.sections().find(|s| s.name == name)
+        let i = self
+            .by_name
+            .partition_point(|&i| self.section_name(i) < name);
+        let idx = *self.by_name.get(i)?;
+        if self.section_name(idx) != name {
+            return None;
+        }
+        self.section(idx).ok()
     }
 
     /// Index of the symbol table section.
@@ -770,16 +865,16 @@ impl<'a> Elf<'a> {
         let s = sub(self.syms, off, SYM_SIZE)
             .and_then(RawSym::read)
             .ok_or(bad)?;
-        let name = usize::try_from(s.name)
-            .ok()
-            .and_then(|off| cstr_at(self.strtab, off))
-            .ok_or(Error::ElfBadSymbolName {
+        let len = *self.sym_name_len.get(us(idx)).ok_or(bad)?;
+        let name =
+            sub(self.strtab, us(s.name), usize::from(len)).ok_or(Error::ElfBadSymbolName {
                 symbol: idx,
                 name_off: s.name,
             })?;
         Ok(Symbol {
             index: idx,
             name,
+            name_off: s.name,
             value: s.value,
             size: s.size,
             shndx: s.shndx,
@@ -790,11 +885,8 @@ impl<'a> Elf<'a> {
     }
 
     /// All symbols in index order, starting with the null symbol 0.
-    pub fn symbols(&self) -> Symbols<'a> {
-        Symbols {
-            elf: *self,
-            next: 0,
-        }
+    pub fn symbols(&self) -> Symbols<'_, 'a> {
+        Symbols { elf: self, next: 0 }
     }
 
     /// The relocations of the `SHT_REL` section `sec` (`SHT_RELA` is
@@ -843,12 +935,12 @@ impl<'a> Elf<'a> {
 
 /// Iterator over an object's sections, see [`Elf::sections`].
 #[derive(Clone, Debug)]
-pub struct Sections<'a> {
-    elf: Elf<'a>,
+pub struct Sections<'e, 'a> {
+    elf: &'e Elf<'a>,
     next: u32,
 }
 
-impl<'a> Iterator for Sections<'a> {
+impl<'a> Iterator for Sections<'_, 'a> {
     type Item = Section<'a>;
 
     fn next(&mut self) -> Option<Section<'a>> {
@@ -861,12 +953,12 @@ impl<'a> Iterator for Sections<'a> {
 
 /// Iterator over an object's symbols, see [`Elf::symbols`].
 #[derive(Clone, Debug)]
-pub struct Symbols<'a> {
-    elf: Elf<'a>,
+pub struct Symbols<'e, 'a> {
+    elf: &'e Elf<'a>,
     next: u32,
 }
 
-impl<'a> Iterator for Symbols<'a> {
+impl<'a> Iterator for Symbols<'_, 'a> {
     type Item = Symbol<'a>;
 
     fn next(&mut self) -> Option<Symbol<'a>> {

@@ -7,6 +7,8 @@
 
 use core::fmt;
 
+use crate::bpfobj::limits::{MAX_KCONFIG_SIZE, MAX_MAP_NAME_LEN, MAX_NAME_LEN, MAX_PROG_NAME_LEN};
+
 /// What kind of failure an [`Error`] is; each class lowers to one errno.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -22,6 +24,10 @@ pub enum ErrorClass {
     NotFound,
     /// Out of memory (ENOMEM).
     NoMem,
+    /// The caller may not see what the object asks for (EPERM).
+    Denied,
+    /// The caller got a fatal signal while the core worked (EINTR).
+    Interrupted,
 }
 
 /// A rejection of the object, with its location.
@@ -30,6 +36,33 @@ pub enum ErrorClass {
 pub enum Error {
     /// Allocation failed.
     NoMem,
+    /// A [`Checkpoint`](crate::bpfobj::limits::Checkpoint) found the caller
+    /// killed.
+    Interrupted,
+    /// A count or size is over one of the caps of
+    /// [`crate::bpfobj::limits`].
+    TooMany {
+        /// Which cap.
+        cap: crate::bpfobj::limits::Cap,
+    },
+    /// A section name is longer than
+    /// [`MAX_NAME_LEN`].
+    ElfSectionNameTooLong {
+        /// Section index.
+        section: u32,
+    },
+    /// A symbol name is longer than
+    /// [`MAX_NAME_LEN`].
+    ElfSymbolNameTooLong {
+        /// Symbol index.
+        symbol: u32,
+    },
+    /// A BTF name (type, section or member name) is longer than
+    /// [`MAX_NAME_LEN`].
+    BtfNameTooLong {
+        /// Offset of the string in the BTF string section.
+        offset: u32,
+    },
     /// The file is shorter than an ELF header.
     ElfTooShort {
         /// File size in bytes.
@@ -599,6 +632,23 @@ pub enum Error {
         /// Offset of the section name in the BTF strings.
         sec_name_off: u32,
     },
+    /// Two `.BTF.ext` blocks of one subsection for the same section.
+    ObjExtDuplicateBlock {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Offset of the section name in the BTF strings.
+        sec_name_off: u32,
+    },
+    /// func_info or line_info `insn_off`s not strictly increasing (the
+    /// verifier requires it), or more CO-RE records than instructions.
+    ObjExtNotIncreasing {
+        /// Subsection.
+        sec: crate::bpfobj::btf_ext::ExtSection,
+        /// Offset of the block's section name in the BTF strings.
+        sec_name_off: u32,
+        /// Record number in the block.
+        rec: u32,
+    },
     /// A `.BTF.ext` record is misaligned or outside its section.
     ObjExtBadRecord {
         /// Offset of the block's section name in the BTF strings.
@@ -647,6 +697,22 @@ pub enum Error {
         /// ELF symbol index of the second one.
         symbol: u32,
     },
+    /// A program name that cannot name a sysfs directory (empty, `.`,
+    /// `..`, a `/` or a control character) or is not identifier-like.
+    ProgBadName {
+        /// ELF section index.
+        section: u32,
+        /// ELF symbol index.
+        symbol: u32,
+    },
+    /// A program name longer than
+    /// [`MAX_PROG_NAME_LEN`].
+    ProgNameTooLong {
+        /// ELF section index.
+        section: u32,
+        /// ELF symbol index.
+        symbol: u32,
+    },
     /// Two programs have the same name.
     ProgDuplicateName {
         /// ELF symbol index of one of them.
@@ -691,6 +757,22 @@ pub enum Error {
         /// The BTF type of the entry.
         type_id: u32,
     },
+    /// A kconfig extern larger than
+    /// [`MAX_KCONFIG_SIZE`].
+    ExternKconfigTooBig {
+        /// ELF symbol index.
+        symbol: u32,
+    },
+    /// A typeless ksym, and the caller may not see kernel addresses.
+    ExternKsymDenied {
+        /// Extern index.
+        ext: u32,
+    },
+    /// A typeless ksym that lives in a module (its address could go stale).
+    ExternKsymInModule {
+        /// Extern index.
+        ext: u32,
+    },
     /// A kconfig value does not fit the extern's type.
     ExternKconfigValue {
         /// Extern index.
@@ -730,6 +812,37 @@ pub enum Error {
         map: u32,
         /// Member number.
         member: u32,
+    },
+    /// A map name that is not identifier-like (letters, digits, `_`, `.`).
+    MapBadName {
+        /// ELF section of the map (`.maps` for BTF-defined maps).
+        section: u32,
+        /// Entry number in the `.maps` `DATASEC` (0 for data maps).
+        entry: u32,
+    },
+    /// A map name longer than
+    /// [`MAX_MAP_NAME_LEN`].
+    MapNameTooLong {
+        /// ELF section of the map (`.maps` for BTF-defined maps).
+        section: u32,
+        /// Entry number in the `.maps` `DATASEC` (0 for data maps).
+        entry: u32,
+    },
+    /// Two maps with the same name.
+    MapDuplicateName {
+        /// ELF section of the second one (`.maps` for BTF-defined maps).
+        section: u32,
+        /// Entry number in the `.maps` `DATASEC` (0 for data maps).
+        entry: u32,
+    },
+    /// `map_flags` outside the allow-list (unknown flags, or ones that make
+    /// `BPF_MAP_CREATE` read another object: `BPF_F_TOKEN_FD`,
+    /// `BPF_F_VTYPE_BTF_OBJ_FD`, or arena and struct_ops flags).
+    MapBadFlags {
+        /// Entry number in the `.maps` `DATASEC`.
+        map: u32,
+        /// The flags.
+        flags: u32,
     },
     /// A map definition without `type`.
     MapNoType {
@@ -873,6 +986,18 @@ pub enum Error {
         /// ELF symbol index of the function.
         symbol: u32,
     },
+    /// A function's func_info is not exactly one record at its first
+    /// instruction (what the verifier requires of every subprogram).
+    LinkBadFuncInfo {
+        /// ELF symbol index of the function.
+        symbol: u32,
+    },
+    /// A program with CO-RE relocations but no func_info: the 6.12
+    /// verifier would silently ignore the relocations.
+    LinkCoreWithoutFuncInfo {
+        /// ELF symbol index of the program's function.
+        symbol: u32,
+    },
     /// The linked program would exceed the instruction limit.
     LinkTooBig {
         /// Instructions so far.
@@ -922,6 +1047,12 @@ impl Error {
             | Error::ProgBadFunc { section, .. }
             | Error::ProgStatic { section, .. }
             | Error::ProgOverlap { section, .. }
+            | Error::ProgBadName { section, .. }
+            | Error::ProgNameTooLong { section, .. }
+            | Error::ElfSectionNameTooLong { section }
+            | Error::MapBadName { section, .. }
+            | Error::MapNameTooLong { section, .. }
+            | Error::MapDuplicateName { section, .. }
             | Error::MapNoDatasec { section, .. }
             | Error::MapBadData { section, .. }
             | Error::MapRelNoMaps { section, .. }
@@ -942,9 +1073,10 @@ impl Error {
     /// The extern (index in `Object::externs`) the error is about, if any.
     pub fn extern_index(&self) -> Option<u32> {
         match *self {
-            Error::ExternKconfigValue { ext, .. } | Error::ExternUnresolved { ext, .. } => {
-                Some(ext)
-            }
+            Error::ExternKconfigValue { ext, .. }
+            | Error::ExternUnresolved { ext, .. }
+            | Error::ExternKsymDenied { ext }
+            | Error::ExternKsymInModule { ext } => Some(ext),
             _ => None,
         }
     }
@@ -955,6 +1087,24 @@ impl Error {
     pub fn class(self) -> ErrorClass {
         match self {
             Error::NoMem => ErrorClass::NoMem,
+            Error::Interrupted => ErrorClass::Interrupted,
+            Error::ExternKsymDenied { .. } => ErrorClass::Denied,
+            Error::TooMany { .. }
+            | Error::ElfSectionNameTooLong { .. }
+            | Error::ElfSymbolNameTooLong { .. }
+            | Error::BtfNameTooLong { .. }
+            | Error::ProgNameTooLong { .. }
+            | Error::MapNameTooLong { .. }
+            | Error::ExternKconfigTooBig { .. } => ErrorClass::TooBig,
+            Error::ExternKsymInModule { .. } => ErrorClass::Unsupported,
+            Error::ProgBadName { .. }
+            | Error::MapBadName { .. }
+            | Error::MapDuplicateName { .. }
+            | Error::MapBadFlags { .. }
+            | Error::ObjExtDuplicateBlock { .. }
+            | Error::ObjExtNotIncreasing { .. }
+            | Error::LinkBadFuncInfo { .. }
+            | Error::LinkCoreWithoutFuncInfo { .. } => ErrorClass::Malformed,
             Error::ElfTooShort { .. }
             | Error::ElfBadMagic
             | Error::ElfBadClass { .. }
@@ -1115,6 +1265,84 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Error::NoMem => write!(f, "out of memory"),
+            Error::Interrupted => write!(f, "interrupted by a fatal signal"),
+            Error::TooMany { cap } => write!(f, "limit: {cap}"),
+            Error::ElfSectionNameTooLong { section } => write!(
+                f,
+                "elf: section {section}: name longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)"
+            ),
+            Error::ElfSymbolNameTooLong { symbol } => write!(
+                f,
+                "elf: symbol {symbol}: name longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)"
+            ),
+            Error::BtfNameTooLong { offset } => write!(
+                f,
+                "btf: name at string offset {offset} longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)"
+            ),
+            Error::ProgBadName { section, symbol } => write!(
+                f,
+                "prog: section {section} symbol {symbol}: program name is not identifier-like \
+                 (letters, digits, '_' and '.')"
+            ),
+            Error::ProgNameTooLong { section, symbol } => write!(
+                f,
+                "prog: section {section} symbol {symbol}: program name longer than \
+                 {MAX_PROG_NAME_LEN} bytes (MAX_PROG_NAME_LEN)"
+            ),
+            Error::ExternKconfigTooBig { symbol } => write!(
+                f,
+                "externs: symbol {symbol}: kconfig extern larger than {MAX_KCONFIG_SIZE} bytes \
+                 (MAX_KCONFIG_SIZE)"
+            ),
+            Error::ExternKsymDenied { ext } => write!(
+                f,
+                "externs: extern {ext}: typeless ksym needs kallsyms access (kptr_restrict)"
+            ),
+            Error::ExternKsymInModule { ext } => write!(
+                f,
+                "externs: extern {ext}: typeless ksym in a module is not supported"
+            ),
+            Error::MapBadName { section, entry } => write!(
+                f,
+                "maps: section {section} entry {entry}: map name is not identifier-like \
+                 (letters, digits, '_' and '.')"
+            ),
+            Error::MapNameTooLong { section, entry } => write!(
+                f,
+                "maps: section {section} entry {entry}: map name longer than \
+                 {MAX_MAP_NAME_LEN} bytes (BPF_LOADFD_NAME_LEN - 1)"
+            ),
+            Error::MapDuplicateName { section, entry } => {
+                write!(f, "maps: section {section} entry {entry}: duplicate map name")
+            }
+            Error::MapBadFlags { map, flags } => write!(
+                f,
+                "maps: map {map}: map_flags {flags:#x} not allowed (unknown, BPF_F_TOKEN_FD, \
+                 BPF_F_VTYPE_BTF_OBJ_FD, arena or struct_ops flags)"
+            ),
+            Error::ObjExtDuplicateBlock { sec, sec_name_off } => write!(
+                f,
+                "btf.ext: {sec}: two blocks for the section name at {sec_name_off}"
+            ),
+            Error::ObjExtNotIncreasing {
+                sec,
+                sec_name_off,
+                rec,
+            } => write!(
+                f,
+                "btf.ext: {sec}: section name at {sec_name_off} rec {rec}: insn_off not strictly \
+                 increasing"
+            ),
+            Error::LinkBadFuncInfo { symbol } => write!(
+                f,
+                "link: symbol {symbol}: func_info is not one record at the function's first \
+                 instruction"
+            ),
+            Error::LinkCoreWithoutFuncInfo { symbol } => write!(
+                f,
+                "link: symbol {symbol}: CO-RE relocations without func_info (the kernel would \
+                 ignore them)"
+            ),
             Error::ElfTooShort { len } => {
                 write!(f, "elf: file is {len} bytes, shorter than an ELF64 header")
             }

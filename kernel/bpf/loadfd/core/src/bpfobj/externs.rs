@@ -25,11 +25,13 @@ use crate::bpfobj::btf::{
     BTF_KIND_TYPE_TAG, BTF_KIND_VAR, BTF_KIND_VOLATILE, BTF_PTR_SIZE, BTF_VAR_GLOBAL_ALLOCATED,
     BTF_VAR_GLOBAL_EXTERN, MAX_RESOLVE_DEPTH,
 };
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
 use crate::bpfobj::elf::{Elf, SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE};
 use crate::bpfobj::error::Error;
+use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_EXTERNS, MAX_KCONFIG_SIZE};
 use crate::bpfobj::object::{datasec_of, us, BtfBuf, NameIndex, Object};
 use crate::bpfobj::reloc::RelocKind;
+use crate::bpfobj::sort;
 
 /// Name of the kconfig `DATASEC` and map.
 pub const KCONFIG_SEC: &[u8] = b".kconfig";
@@ -224,18 +226,27 @@ fn kind_rank(k: &ExternKind) -> u8 {
 pub(crate) fn collect<'a>(
     elf: &Elf<'a>,
     btf: Option<&Btf<'a>>,
+    tick: &Ticker<'_>,
 ) -> Result<(KVVec<Extern<'a>>, u32), Error> {
     let mut out: KVVec<Extern<'a>> = KVVec::new();
     // Built on the first extern: objects without externs pay nothing.
     let mut index: Option<(NameIndex<'a>, KVVec<u32>)> = None;
     for sym in elf.symbols() {
+        tick.tick()?;
         if !sym_is_extern(sym.shndx, sym.bind, sym.typ) || sym.name.is_empty() {
             continue;
         }
+        if out.len() >= MAX_EXTERNS {
+            return Err(Error::TooMany { cap: Cap::Externs });
+        }
         let btf = btf.ok_or(Error::ExternNoBtf { symbol: sym.index })?;
         if index.is_none() {
-            let names = NameIndex::new(btf, |t| matches!(t.kind(), BTF_KIND_VAR | BTF_KIND_FUNC))?;
-            index = Some((names, datasec_of(btf)?));
+            let names = NameIndex::new(
+                btf,
+                |t| matches!(t.kind(), BTF_KIND_VAR | BTF_KIND_FUNC),
+                tick,
+            )?;
+            index = Some((names, datasec_of(btf, tick)?));
         }
         let Some((names, secs)) = index.as_ref() else {
             return Err(Error::ExternNoBtf { symbol: sym.index });
@@ -254,6 +265,10 @@ pub(crate) fn collect<'a>(
                 return Err(Error::ExternKconfigFunc { symbol: sym.index });
             }
             let size = btf.resolve_size(t.type_id())?;
+            // The .kconfig map value is allocated and zeroed at this size.
+            if size > MAX_KCONFIG_SIZE {
+                return Err(Error::ExternKconfigTooBig { symbol: sym.index });
+            }
             let align = kcfg_align(btf, t.type_id())?;
             let (typ, signed) = match kcfg_type(btf, t.type_id(), 0)? {
                 Some(x) if size > 0 && align > 0 => x,
@@ -294,10 +309,11 @@ pub(crate) fn collect<'a>(
                 weak: sym.bind == STB_WEAK,
                 kind,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
     }
-    out.sort_unstable_by(|a, b| {
+    tick.now()?;
+    sort::sort_by(&mut out, |a, b| {
         kind_rank(&a.kind)
             .cmp(&kind_rank(&b.kind))
             .then_with(|| match (a.kind, b.kind) {
@@ -316,6 +332,8 @@ pub(crate) fn collect<'a>(
                 _ => core::cmp::Ordering::Equal,
             })
             .then_with(|| a.name.cmp(b.name))
+            // Total order (sort is not stable): symbol order among equal names.
+            .then(a.symbol.cmp(&b.symbol))
     });
     let mut off: u32 = 0;
     for e in out.iter_mut() {
@@ -335,7 +353,12 @@ pub(crate) fn collect<'a>(
                     .ok_or(bad)?
             };
             *data_off = start;
-            off = start.checked_add(size).ok_or(bad)?;
+            off = start
+                .checked_add(size)
+                .filter(|&end| end <= MAX_KCONFIG_SIZE)
+                .ok_or(Error::TooMany {
+                    cap: Cap::KconfigSize,
+                })?;
         }
     }
     Ok((out, off))
@@ -347,12 +370,13 @@ struct ByName {
 }
 
 impl ByName {
-    fn new(externs: &[Extern<'_>]) -> Result<Self, Error> {
-        let mut idx = KVVec::with_capacity(externs.len(), GFP_KERNEL)?;
+    fn new(externs: &[Extern<'_>], tick: &Ticker<'_>) -> Result<Self, Error> {
+        let mut idx = KVVec::with_capacity(externs.len(), GFP_KERNEL_ACCOUNT)?;
         for i in 0..externs.len() {
-            idx.push(i, GFP_KERNEL)?;
+            idx.push(i, GFP_KERNEL_ACCOUNT)?;
         }
-        idx.sort_unstable_by_key(|&i| externs.get(i).map(|e| e.name));
+        tick.now()?;
+        sort::sort_by_key(&mut idx, |&i| (externs.get(i).map(|e| e.name), i));
         Ok(ByName { idx })
     }
 
@@ -368,10 +392,14 @@ impl ByName {
 }
 
 /// The first 32-bit `INT` (libbpf's `find_int_btf_id`), 0 if none.
-fn find_int32(btf: &Btf<'_>) -> u32 {
-    btf.types()
-        .find(|t| t.kind() == BTF_KIND_INT && t.int_bits() == Some(32))
-        .map_or(0, |t| t.id())
+fn find_int32(btf: &Btf<'_>, tick: &Ticker<'_>) -> Result<u32, Error> {
+    for t in btf.types() {
+        tick.tick()?;
+        if t.kind() == BTF_KIND_INT && t.int_bits() == Some(32) {
+            return Ok(t.id());
+        }
+    }
+    Ok(0)
 }
 
 /// Rewrites the externs in the BTF copy `buf` (of `btf`), like libbpf's
@@ -381,11 +409,14 @@ pub(crate) fn fixup_btf(
     buf: &mut BtfBuf,
     btf: &Btf<'_>,
     externs: &[Extern<'_>],
+    tick: &Ticker<'_>,
 ) -> Result<(), Error> {
-    let by_name = ByName::new(externs)?;
+    let by_name = ByName::new(externs, tick)?;
     // A dummy variable stands for functions in .ksyms: the kernel accepts
     // only VARs in a DATASEC.
+    tick.now()?;
     let ksyms = btf.find_by_name_kind(KSYMS_SEC, BTF_KIND_DATASEC);
+    tick.now()?;
     let mut dummy: Option<(u32, u32)> = None;
     if let Some(sec) = ksyms {
         let has_func = btf
@@ -394,7 +425,7 @@ pub(crate) fn fixup_btf(
             .any(|v| btf.type_by_id(v.type_id).map(|t| t.kind()) == Ok(BTF_KIND_FUNC));
         if has_func {
             let name_off = buf.add_str(DUMMY_KSYM)?;
-            let id = buf.add_var(name_off, find_int32(btf), BTF_VAR_GLOBAL_ALLOCATED)?;
+            let id = buf.add_var(name_off, find_int32(btf, tick)?, BTF_VAR_GLOBAL_ALLOCATED)?;
             dummy = Some((id, name_off));
         }
     }
@@ -403,10 +434,11 @@ pub(crate) fn fixup_btf(
         .iter()
         .any(|e| matches!(e.kind, ExternKind::Ksym { .. }));
     if let (true, Some(sec)) = (has_ksym, ksyms) {
-        let int_id = find_int32(btf);
+        let int_id = find_int32(btf, tick)?;
         let t = btf.type_by_id(sec)?;
         let mut off: u32 = 0;
         for (i, vs) in (0u32..).zip(t.datasec_vars()) {
+            tick.tick()?;
             let vt = btf.type_by_id(vs.type_id)?;
             let name = btf.str_at(vt.name_off())?;
             if by_name.find(externs, name).is_none() {
@@ -449,6 +481,7 @@ pub(crate) fn fixup_btf(
         buf.set_size(btf, sec, kcfg_size)?;
         let t = btf.type_by_id(sec)?;
         for (i, vs) in (0u32..).zip(t.datasec_vars()) {
+            tick.tick()?;
             let vt = btf.type_by_id(vs.type_id)?;
             let name = btf.str_at(vt.name_off())?;
             let data_off = match by_name.find(externs, name).map(|e| e.kind) {
@@ -498,13 +531,27 @@ pub struct KfuncId {
     pub btf_fd_slot: i16,
 }
 
+/// Why the kernel would not answer a lookup (see [`Env::ksym_addr`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvError {
+    /// The caller may not see kernel addresses (`kptr_restrict`,
+    /// `bpf_dump_raw_ok()`): EPERM. Fails weak externs too.
+    Denied,
+    /// The symbol lives in a module, whose address could go stale while
+    /// the loader object lives: EOPNOTSUPP.
+    InModule,
+    /// A fatal signal: EINTR.
+    Interrupted,
+}
+
 /// What the loader needs from the running kernel to resolve externs.
 ///
 /// Each lookup returns `None` when the kernel has no such object (or when
 /// it is incompatible with the local type: the implementation is expected
 /// to check `local_type_id` of the object's BTF against the kernel's, like
-/// libbpf's `bpf_core_types_are_compat`).
-pub trait Env {
+/// libbpf's `bpf_core_types_are_compat`). [`resolve`] calls the
+/// [`Checkpoint`] between lookups.
+pub trait Env: Checkpoint {
     /// The value of a `CONFIG_*` option or a virtual `LINUX_*` extern
     /// (`LINUX_KERNEL_VERSION`, `LINUX_HAS_BPF_COOKIE`,
     /// `LINUX_HAS_SYSCALL_WRAPPER`).
@@ -513,8 +560,9 @@ pub trait Env {
     /// `BTF_KIND_FUNC`) called `name`; `local_type_id` is the object's own
     /// type for it (the variable's type or the function's `FUNC_PROTO`).
     fn ksym_btf(&self, name: &[u8], btf_kind: u32, local_type_id: u32) -> Option<KsymBtf>;
-    /// The address of the kernel symbol `name` (typeless ksyms).
-    fn ksym_addr(&self, name: &[u8]) -> Option<u64>;
+    /// The address of the kernel symbol `name` (typeless ksyms), `None` if
+    /// there is none.
+    fn ksym_addr(&self, name: &[u8]) -> Result<Option<u64>, EnvError>;
     /// The kernel function `name` for a kfunc call; `local_proto_id` is the
     /// object's `FUNC_PROTO` for it.
     fn kfunc(&self, name: &[u8], local_proto_id: u32) -> Option<KfuncId>;
@@ -654,6 +702,7 @@ fn set_kcfg(
 /// poisoned call); an unresolved strong extern is an error. The kconfig
 /// bytes are computed in the layout of the object's `.kconfig` map.
 pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
+    let tick = Ticker::new(env);
     let externs = obj.externs();
     let kcfg_size = obj
         .kconfig_map()
@@ -662,12 +711,13 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
     let mut kconfig = KVVec::from_elem(
         0u8,
         usize::try_from(kcfg_size).map_err(|_| Error::NoMem)?,
-        GFP_KERNEL,
+        GFP_KERNEL_ACCOUNT,
     )?;
-    let mut values = KVVec::with_capacity(externs.len(), GFP_KERNEL)?;
+    let mut values = KVVec::with_capacity(externs.len(), GFP_KERNEL_ACCOUNT)?;
     // Which externs an ld_imm64 takes the address of.
-    let mut ld64 = KVVec::from_elem(false, externs.len(), GFP_KERNEL)?;
+    let mut ld64 = KVVec::from_elem(false, externs.len(), GFP_KERNEL_ACCOUNT)?;
     for r in obj.relocs() {
+        tick.tick()?;
         if let RelocKind::ExternLd64 { ext } = r.kind {
             if let Some(f) = ld64.get_mut(ext) {
                 *f = true;
@@ -675,6 +725,8 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
         }
     }
     for (i, e) in (0u32..).zip(externs.iter()) {
+        // Each lookup may scan the kernel's BTF or kallsyms.
+        env.checkpoint()?;
         let missing = |weak: bool| {
             if weak {
                 Ok(ExternValue::Missing)
@@ -705,8 +757,11 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
                 type_id: 0,
                 func: false,
             } => match env.ksym_addr(e.name) {
-                Some(a) => ExternValue::Addr(a),
-                None => missing(e.weak)?,
+                Ok(Some(a)) => ExternValue::Addr(a),
+                Ok(None) => missing(e.weak)?,
+                Err(EnvError::Denied) => return Err(Error::ExternKsymDenied { ext: i }),
+                Err(EnvError::InModule) => return Err(Error::ExternKsymInModule { ext: i }),
+                Err(EnvError::Interrupted) => return Err(Error::Interrupted),
             },
             ExternKind::Ksym {
                 type_id,
@@ -735,7 +790,7 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
                 None => missing(e.weak)?,
             },
         };
-        values.push(v, GFP_KERNEL)?;
+        values.push(v, GFP_KERNEL_ACCOUNT)?;
     }
     Ok(Resolved { kconfig, values })
 }

@@ -4,7 +4,11 @@
 //! externs. The kernel glue hands in the running kernel's own `.config`
 //! (embedded at build time); userspace tools can hand in any `.config`.
 
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::KconfigValue;
+use crate::bpfobj::limits::{Checkpoint, Ticker};
+use crate::bpfobj::sort;
 
 /// Parses one value the way libbpf reads `.config`: `y`/`m`/`n` tristates,
 /// `"quoted"` strings, and decimal, `0x` hex or `0` octal numbers.
@@ -48,7 +52,46 @@ pub fn lookup<'c>(config: &'c [u8], name: &[u8]) -> Option<KconfigValue<'c>> {
     })
 }
 
+/// The `NAME=value` lines of a `.config`, sorted by name: [`lookup`] for
+/// many names at O(log n) each instead of a scan of the text per name.
+pub struct Index<'c> {
+    /// `(name, value, line)`, sorted by name then line.
+    ents: KVVec<(&'c [u8], &'c [u8], usize)>,
+}
+
+impl<'c> Index<'c> {
+    /// Indexes `config`.
+    pub fn new(config: &'c [u8], cp: &dyn Checkpoint) -> Result<Self, Error> {
+        let tick = Ticker::new(cp);
+        let mut ents = KVVec::new();
+        for (i, line) in config.split(|&c| c == b'\n').enumerate() {
+            tick.tick()?;
+            let Some(eq) = line.iter().position(|&c| c == b'=') else {
+                continue;
+            };
+            if let (Some(name), Some(rest)) = (line.get(..eq), line.get(eq.saturating_add(1)..)) {
+                ents.push((name, rest, i), GFP_KERNEL_ACCOUNT)?;
+            }
+        }
+        cp.checkpoint()?;
+        sort::sort_by_key(&mut ents, |e| (e.0, e.2));
+        cp.checkpoint()?;
+        Ok(Index { ents })
+    }
+
+    /// What [`lookup`] returns for `name` on the indexed text.
+    pub fn lookup(&self, name: &[u8]) -> Option<KconfigValue<'c>> {
+        let start = self.ents.partition_point(|e| e.0 < name);
+        self.ents
+            .get(start..)?
+            .iter()
+            .take_while(|e| e.0 == name)
+            .find_map(|e| parse_value(e.1.strip_suffix(b"\r").unwrap_or(e.1)))
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -81,6 +124,27 @@ CONFIG_LSM=\"landlock,bpf\"\nCONFIG_NEG=-5\nCONFIG_BAD=12x\nCONFIG_OPEN=\"x\n";
             lookup(CONFIG, b"CONFIG_NEG"),
             Some(KconfigValue::Int(5u64.wrapping_neg()))
         );
+    }
+
+    #[test]
+    fn index_agrees_with_lookup() {
+        let idx = Index::new(CONFIG, &crate::bpfobj::limits::NoCheckpoint).unwrap();
+        for name in [
+            b"CONFIG_BPF".as_slice(),
+            b"CONFIG_BPF_JIT_DEFAULT_ON",
+            b"CONFIG_HZ",
+            b"CONFIG_PHYS",
+            b"CONFIG_OCT",
+            b"CONFIG_LSM",
+            b"CONFIG_NEG",
+            b"CONFIG_FOO",
+            b"CONFIG_NOPE",
+            b"CONFIG_BAD",
+            b"CONFIG_OPEN",
+            b"CONFIG_BP",
+        ] {
+            assert_eq!(idx.lookup(name), lookup(CONFIG, name));
+        }
     }
 
     #[test]

@@ -13,7 +13,11 @@
 //!    with `insn_off` rebased onto the final layout, in instructions (as
 //!    `BPF_PROG_LOAD` wants); CO-RE records likewise, in bytes. If the main
 //!    function has no func_info (or line_info), none is produced; if it has
-//!    and a subprogram has not, that is an error.
+//!    and a subprogram has not, that is an error. A function's func_info is
+//!    one record at its first instruction (what the verifier checks). A
+//!    program with CO-RE records must have func_info: without it 6.12's
+//!    verifier skips `check_core_relo()` and would run the program with
+//!    its compile-time offsets.
 //! 3. The data relocations are applied: maps become
 //!    `ld_imm64 src=BPF_PSEUDO_MAP_IDX imm=<map index>`, globals
 //!    `src=BPF_PSEUDO_MAP_IDX_VALUE imm=<map index>` with
@@ -23,18 +27,28 @@
 //!    (unresolved weak ones a poisoned helper call).
 //!
 //! No recursion: the depth-first walk keeps an explicit stack.
+//!
+//! Cost: linking a program is proportional to that program (its
+//! functions' instructions, relocations and records, each found by binary
+//! search), not to the object, so linking every program is linear in the
+//! output. [`Linker`] keeps the one object-sized table across programs.
+//! What one program may hold is charged against a byte budget as it grows
+//! ([`MAX_PROG_BYTES`] for one program alone, what is left of it when the
+//! caller links several).
 
 use crate::bpfobj::btf::{BTF_FUNC_GLOBAL, BTF_KIND_DECL_TAG, BTF_KIND_FUNC};
-use crate::bpfobj::btf_ext::{CoreRelo, FuncInfo, InfoBlock, LineInfo};
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
+use crate::bpfobj::btf_ext::{CoreRelo, ExtSection, FuncInfo, InfoBlock, LineInfo};
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::{ExternKind, ExternValue, Resolved, POISON_CALL_KFUNC_BASE};
 use crate::bpfobj::insn::{
     Insn, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_IDX,
-    BPF_PSEUDO_MAP_IDX_VALUE, CALL,
+    BPF_PSEUDO_MAP_IDX_VALUE, CALL, INSN_SIZE,
 };
+use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_PROG_BYTES};
 use crate::bpfobj::object::{Function, Object};
 use crate::bpfobj::reloc::{self, insn_of, RelocKind};
+use crate::bpfobj::sort;
 
 /// Most instructions a linked program may have (the verifier's
 /// `BPF_COMPLEXITY_LIMIT_INSNS`).
@@ -79,20 +93,135 @@ enum Info {
     Off,
 }
 
-struct Linker<'o, 'a> {
+/// Size of a func_info record for `BPF_PROG_LOAD`.
+const FUNC_INFO_BYTES: usize = 8;
+/// Size of a line_info record for `BPF_PROG_LOAD`.
+const LINE_INFO_BYTES: usize = 16;
+/// Size of a CO-RE record for `BPF_PROG_LOAD`.
+const CORE_RELO_BYTES: usize = 16;
+
+/// Links the programs of one object, one at a time.
+///
+/// Holds the one table whose size is the object's (where each function
+/// landed in the program being linked), allocated once: linking a program
+/// then costs what that program is.
+pub struct Linker<'o, 'a> {
+    obj: &'o Object<'a>,
+    /// `(generation, offset)` per function: placed in the current program
+    /// iff the generation is the current one.
+    placed: KVVec<(u32, u32)>,
+    generation: u32,
+}
+
+impl<'o, 'a> Linker<'o, 'a> {
+    /// A linker for the programs of `obj`.
+    pub fn new(obj: &'o Object<'a>) -> Result<Self, Error> {
+        Ok(Linker {
+            obj,
+            placed: KVVec::from_elem((0, 0), obj.functions().len(), GFP_KERNEL_ACCOUNT)?,
+            generation: 0,
+        })
+    }
+
+    /// Links program `prog` with the extern values `res`; see the module
+    /// documentation.
+    pub fn link(
+        &mut self,
+        prog: usize,
+        res: &Resolved,
+        cp: &dyn Checkpoint,
+    ) -> Result<Linked, Error> {
+        self.link_within(prog, res, cp, MAX_PROG_BYTES)
+    }
+
+    /// [`Linker::link`], failing with [`Error::TooMany`] (`MAX_PROG_BYTES`)
+    /// as soon as the program's instructions and records would take more
+    /// than `budget` bytes (in `BPF_PROG_LOAD`'s sizes).
+    pub fn link_within(
+        &mut self,
+        prog: usize,
+        res: &Resolved,
+        cp: &dyn Checkpoint,
+        budget: usize,
+    ) -> Result<Linked, Error> {
+        let obj = self.obj;
+        let p = obj.programs().get(prog).ok_or(Error::LinkBadProgram {
+            prog: u32::try_from(prog).unwrap_or(u32::MAX),
+        })?;
+        if res.values.len() != obj.externs().len() {
+            return Err(Error::LinkBadProgram {
+                prog: u32::try_from(prog).unwrap_or(u32::MAX),
+            });
+        }
+        // A new generation forgets the previous program's placements; on
+        // wrap-around, clear them for real.
+        self.generation = match self.generation.checked_add(1) {
+            Some(g) => g,
+            None => {
+                for e in self.placed.iter_mut() {
+                    *e = (0, 0);
+                }
+                1
+            }
+        };
+        let tick = Ticker::new(cp);
+        let mut l = State {
+            obj,
+            main: p.func,
+            placed: &mut self.placed,
+            generation: self.generation,
+            out: Linked {
+                insns: KVVec::new(),
+                func_info: KVVec::new(),
+                line_info: KVVec::new(),
+                core_relos: KVVec::new(),
+                layout: KVVec::new(),
+                exception_cb: None,
+            },
+            func_info: Info::On,
+            line_info: Info::On,
+            tick: &tick,
+            budget,
+            bytes: 0,
+        };
+        l.append(p.func)?;
+        l.walk(p.func)?;
+        if let Some(cb) = obj.exception_callback(prog)? {
+            l.out.exception_cb = Some(cb);
+            if l.placed_at(cb).is_none() {
+                l.append(cb)?;
+                l.walk(cb)?;
+            }
+        }
+        if !l.out.core_relos.is_empty() && l.out.func_info.is_empty() {
+            let symbol = obj.functions().get(p.func).map_or(u32::MAX, |f| f.symbol);
+            return Err(Error::LinkCoreWithoutFuncInfo { symbol });
+        }
+        l.apply_data(res)?;
+        Ok(l.out)
+    }
+}
+
+/// Linking one program.
+struct State<'l, 'o, 'a> {
     obj: &'o Object<'a>,
     main: usize,
-    placed: KVVec<Option<u32>>,
+    placed: &'l mut KVVec<(u32, u32)>,
+    generation: u32,
     out: Linked,
     func_info: Info,
     line_info: Info,
+    tick: &'l Ticker<'l>,
+    /// Bytes the program may take, and takes so far.
+    budget: usize,
+    bytes: usize,
 }
 
 fn i64_to_u32(v: i64) -> Option<u32> {
     u32::try_from(v).ok()
 }
 
-impl<'o, 'a> Linker<'o, 'a> {
+impl<'o, 'a> State<'_, 'o, 'a> {
     fn func(&self, i: usize) -> Result<&'o Function<'a>, Error> {
         self.obj
             .functions()
@@ -100,22 +229,24 @@ impl<'o, 'a> Linker<'o, 'a> {
             .ok_or(Error::LinkBadFunc { symbol: u32::MAX })
     }
 
-    /// The `.BTF.ext` blocks of the function's section.
-    fn blocks<'b>(
-        &self,
-        f: &Function<'a>,
-        blocks: impl Iterator<Item = InfoBlock<'b>>,
-    ) -> Result<KVVec<InfoBlock<'b>>, Error> {
-        let mut out = KVVec::new();
-        let (Some(btf), Ok(sec)) = (self.obj.btf_orig(), self.obj.elf().section(f.section)) else {
-            return Ok(out);
-        };
-        for b in blocks {
-            if btf.str_at(b.sec_name_off)? == sec.name {
-                out.push(b, GFP_KERNEL)?;
-            }
-        }
-        Ok(out)
+    /// Where function `fi` starts in this program, if it was placed.
+    fn placed_at(&self, fi: usize) -> Option<u32> {
+        self.placed
+            .get(fi)
+            .filter(|e| e.0 == self.generation)
+            .map(|e| e.1)
+    }
+
+    /// Takes `n` records of `size` bytes from the budget.
+    fn charge(&mut self, n: usize, size: usize) -> Result<(), Error> {
+        self.bytes = n
+            .checked_mul(size)
+            .and_then(|b| b.checked_add(self.bytes))
+            .filter(|&b| b <= self.budget)
+            .ok_or(Error::TooMany {
+                cap: Cap::ProgBytes,
+            })?;
+        Ok(())
     }
 
     /// Rebases a `.BTF.ext` byte offset of function `f` placed at `off`;
@@ -138,43 +269,56 @@ impl<'o, 'a> Linker<'o, 'a> {
     /// Copies the func_info, line_info and CO-RE records of function `fi`
     /// placed at `off`.
     fn ext_info(&mut self, fi: usize, off: u32) -> Result<(), Error> {
-        let Some(ext) = self.obj.btf_ext() else {
+        if self.obj.btf_ext().is_none() {
             return Ok(());
-        };
+        }
         let f = *self.func(fi)?;
         let is_main = fi == self.main;
+        let obj = self.obj;
+        let block = |sub| obj.ext_block(sub, f.section);
 
         if self.func_info == Info::On {
-            let mut n = 0usize;
-            for b in self.blocks(&f, ext.func_info_blocks())?.iter() {
-                for i in sorted_range(b, &f) {
-                    let [insn_off, type_id] = words::<2>(b, i, f.symbol)?;
-                    if let Some(at) = Self::rebase(&f, off, insn_off)? {
-                        self.out.func_info.push(
-                            FuncInfo {
-                                insn_off: at,
-                                type_id,
-                            },
-                            GFP_KERNEL,
-                        )?;
-                        n = n.saturating_add(1);
+            let (b, range) = match block(ExtSection::FuncInfo) {
+                Some(b) => (Some(b), sorted_range(&b, &f)),
+                None => (None, 0..0),
+            };
+            match (b, range.len()) {
+                (_, 0) if is_main => self.func_info = Info::Off,
+                (_, 0) => return Err(Error::LinkMissingFuncInfo { symbol: f.symbol }),
+                (Some(b), 1) => {
+                    let [insn_off, type_id] = words::<2>(&b, range.start, f.symbol)?;
+                    if u64::from(insn_off) != u64::from(f.insn_off).saturating_mul(8) {
+                        return Err(Error::LinkBadFuncInfo { symbol: f.symbol });
                     }
+                    self.charge(1, FUNC_INFO_BYTES)?;
+                    self.out.func_info.push(
+                        FuncInfo {
+                            insn_off: off,
+                            type_id,
+                        },
+                        GFP_KERNEL_ACCOUNT,
+                    )?;
                 }
-            }
-            if n == 0 {
-                if is_main {
-                    self.func_info = Info::Off;
-                } else {
-                    return Err(Error::LinkMissingFuncInfo { symbol: f.symbol });
-                }
+                _ => return Err(Error::LinkBadFuncInfo { symbol: f.symbol }),
             }
         }
         if self.line_info == Info::On {
-            let mut n = 0usize;
-            for b in self.blocks(&f, ext.line_info_blocks())?.iter() {
-                for i in sorted_range(b, &f) {
-                    let [insn_off, file_name_off, line_off, line_col] = words::<4>(b, i, f.symbol)?;
-                    if let Some(at) = Self::rebase(&f, off, insn_off)? {
+            let (b, range) = match block(ExtSection::LineInfo) {
+                Some(b) => (Some(b), sorted_range(&b, &f)),
+                None => (None, 0..0),
+            };
+            match b {
+                Some(b) if !range.is_empty() => {
+                    self.charge(range.len(), LINE_INFO_BYTES)?;
+                    self.out
+                        .line_info
+                        .reserve(range.len(), GFP_KERNEL_ACCOUNT)?;
+                    for i in range {
+                        self.tick.tick()?;
+                        let [insn_off, file_name_off, line_off, line_col] =
+                            words::<4>(&b, i, f.symbol)?;
+                        let at = Self::rebase(&f, off, insn_off)?
+                            .ok_or(Error::LinkBadExtRecord { symbol: f.symbol })?;
                         self.out.line_info.push(
                             LineInfo {
                                 insn_off: at,
@@ -182,46 +326,42 @@ impl<'o, 'a> Linker<'o, 'a> {
                                 line_off,
                                 line_col,
                             },
-                            GFP_KERNEL,
+                            GFP_KERNEL_ACCOUNT,
                         )?;
-                        n = n.saturating_add(1);
                     }
                 }
-            }
-            if n == 0 {
-                if is_main {
-                    self.line_info = Info::Off;
-                } else {
-                    return Err(Error::LinkMissingLineInfo { symbol: f.symbol });
-                }
+                _ if is_main => self.line_info = Info::Off,
+                _ => return Err(Error::LinkMissingLineInfo { symbol: f.symbol }),
             }
         }
-        let first = self.out.core_relos.len();
-        for b in self.blocks(&f, ext.core_relo_blocks())?.iter() {
-            for r in b.core_relos() {
-                if let Some(at) = Self::rebase(&f, off, r.insn_off)? {
-                    // An ld_imm64 target must not be truncated.
-                    let local = at.saturating_sub(off);
-                    let insn =
-                        insn_of(&f, local).ok_or(Error::LinkBadExtRecord { symbol: f.symbol })?;
-                    if insn.is_ldimm64() && local.checked_add(1).map_or(true, |n| n >= f.insn_cnt) {
-                        return Err(Error::LinkBadExtRecord { symbol: f.symbol });
-                    }
-                    let bytes = at
-                        .checked_mul(8)
-                        .ok_or(Error::LinkTooBig { insns: u32::MAX })?;
-                    self.out.core_relos.push(
-                        CoreRelo {
-                            insn_off: bytes,
-                            ..r
-                        },
-                        GFP_KERNEL,
-                    )?;
+        if let Some(b) = block(ExtSection::CoreRelo) {
+            let range = sorted_range(&b, &f);
+            self.charge(range.len(), CORE_RELO_BYTES)?;
+            self.out
+                .core_relos
+                .reserve(range.len(), GFP_KERNEL_ACCOUNT)?;
+            for i in range {
+                self.tick.tick()?;
+                let bad = Error::LinkBadExtRecord { symbol: f.symbol };
+                let r = b.core_relo(i).ok_or(bad)?;
+                let at = Self::rebase(&f, off, r.insn_off)?.ok_or(bad)?;
+                // An ld_imm64 target must not be truncated.
+                let local = at.saturating_sub(off);
+                let insn = insn_of(&f, local).ok_or(bad)?;
+                if insn.is_ldimm64() && local.checked_add(1).map_or(true, |n| n >= f.insn_cnt) {
+                    return Err(bad);
                 }
+                let bytes = at
+                    .checked_mul(8)
+                    .ok_or(Error::LinkTooBig { insns: u32::MAX })?;
+                self.out.core_relos.push(
+                    CoreRelo {
+                        insn_off: bytes,
+                        ..r
+                    },
+                    GFP_KERNEL_ACCOUNT,
+                )?;
             }
-        }
-        if let Some(new) = self.out.core_relos.get_mut(first..) {
-            new.sort_unstable_by_key(|r| r.insn_off);
         }
         Ok(())
     }
@@ -237,22 +377,24 @@ impl<'o, 'a> Linker<'o, 'a> {
                 insns: u32::try_from(off).unwrap_or(u32::MAX),
             })?;
         let off32 = u32::try_from(off).map_err(|_| Error::LinkTooBig { insns: u32::MAX })?;
-        self.out
-            .insns
-            .reserve(total.saturating_sub(off), GFP_KERNEL)?;
+        let n = total.saturating_sub(off);
+        self.charge(n, INSN_SIZE)?;
+        self.out.insns.reserve(n, GFP_KERNEL_ACCOUNT)?;
         for i in 0..f.insn_cnt {
+            self.tick.tick()?;
             let insn = insn_of(&f, i).ok_or(Error::LinkBadFunc { symbol: f.symbol })?;
-            self.out.insns.push(insn, GFP_KERNEL)?;
+            self.out.insns.push(insn, GFP_KERNEL_ACCOUNT)?;
         }
+        let generation = self.generation;
         if let Some(p) = self.placed.get_mut(fi) {
-            *p = Some(off32);
+            *p = (generation, off32);
         }
         self.out.layout.push(
             Placed {
                 func: fi,
                 insn_off: off32,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         self.ext_info(fi, off32)?;
         Ok(off32)
@@ -328,19 +470,17 @@ impl<'o, 'a> Linker<'o, 'a> {
     fn walk(&mut self, start: usize) -> Result<(), Error> {
         // The stack's live part is `stack[..depth]` (KVVec has no pop).
         let mut stack: KVVec<(usize, u32)> = KVVec::new();
-        stack.push((start, 0), GFP_KERNEL)?;
+        stack.push((start, 0), GFP_KERNEL_ACCOUNT)?;
         let mut depth: usize = 1;
         let text = self.obj.text_section();
         'outer: while let Some(&(fi, from)) = depth.checked_sub(1).and_then(|t| stack.get(t)) {
             let f = *self.func(fi)?;
             let base = self
-                .placed
-                .get(fi)
-                .copied()
-                .flatten()
+                .placed_at(fi)
                 .ok_or(Error::LinkBadFunc { symbol: f.symbol })?;
             let mut local = from;
             while local < f.insn_cnt {
+                self.tick.tick()?;
                 let insn = insn_of(&f, local).ok_or(Error::LinkBadFunc { symbol: f.symbol })?;
                 let next = local.saturating_add(if insn.is_ldimm64() { 2 } else { 1 });
                 let Some(sub) = self.target_of(fi, &f, local, insn)? else {
@@ -353,7 +493,7 @@ impl<'o, 'a> Linker<'o, 'a> {
                 };
                 let text = text.ok_or(bad)?;
                 let target = self.obj.func_starting_at(text, sub).ok_or(bad)?;
-                let (sub_off, descend) = match self.placed.get(target).copied().flatten() {
+                let (sub_off, descend) = match self.placed_at(target) {
                     Some(o) => (o, false),
                     None => (self.append(target)?, true),
                 };
@@ -378,7 +518,7 @@ impl<'o, 'a> Linker<'o, 'a> {
                     }
                     match stack.get_mut(depth) {
                         Some(slot) => *slot = (target, 0),
-                        None => stack.push((target, 0), GFP_KERNEL)?,
+                        None => stack.push((target, 0), GFP_KERNEL_ACCOUNT)?,
                     }
                     depth = depth.checked_add(1).ok_or(bad)?;
                     continue 'outer;
@@ -400,6 +540,7 @@ impl<'o, 'a> Linker<'o, 'a> {
                 .get(p.func)
                 .ok_or(Error::LinkBadFunc { symbol: u32::MAX })?;
             for r in obj.relocs().get(f.reloc_start..f.reloc_end).unwrap_or(&[]) {
+                self.tick.tick()?;
                 let bad = Error::LinkBadReloc {
                     section: r.section,
                     rel: r.rel,
@@ -526,88 +667,170 @@ fn sorted_range(b: &InfoBlock<'_>, f: &Function<'_>) -> core::ops::Range<u32> {
 
 /// The exception callback of program `prog` (libbpf's
 /// `bpf_prog_assign_exc_cb`): the global `.text` function named by an
-/// `exception_callback:<name>` decl tag on the program's `FUNC`.
+/// `exception_callback:<name>` decl tag on the program's `FUNC`. Found for
+/// every program at once when the object is parsed
+/// (`exception_callbacks`).
 pub fn exception_callback(obj: &Object<'_>, prog: usize) -> Result<Option<usize>, Error> {
+    obj.exception_callback(prog)
+}
+
+/// An `exception_callback:` decl tag.
+enum ExcTag<'a> {
+    /// One that fails the link of every program that has not settled its
+    /// callback before it: unreadable, or not on a global `FUNC`.
+    Bad(Error),
+    /// On the `FUNC` called `target`, naming `value` (`None`: longer than
+    /// a name).
+    On {
+        target: &'a [u8],
+        value: Option<&'a [u8]>,
+        type_id: u32,
+    },
+}
+
+fn exc_tag<'a>(obj: &Object<'a>, t: &crate::bpfobj::btf::Type<'a>) -> ExcTag<'a> {
     let Some(btf) = obj.btf_orig() else {
-        return Ok(None);
+        return ExcTag::Bad(Error::ObjBtfRequired { section: 0 });
     };
-    let p = obj
-        .programs()
-        .get(prog)
-        .ok_or(Error::LinkBadProgram { prog: u32::MAX })?;
-    let mut found: Option<usize> = None;
+    let bad = Error::LinkBadExceptionCb { type_id: t.id() };
+    let value_off = u32::try_from(EXCEPTION_CB_TAG.len())
+        .ok()
+        .and_then(|n| t.name_off().checked_add(n));
+    let value = match value_off.map(|o| btf.name_at(o)) {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return ExcTag::Bad(e),
+        None => return ExcTag::Bad(bad),
+    };
+    let target = match btf.type_by_id(t.type_id()) {
+        Ok(target) => target,
+        Err(e) => return ExcTag::Bad(e),
+    };
+    if target.kind() != BTF_KIND_FUNC || target.func_linkage() != Some(BTF_FUNC_GLOBAL) {
+        return ExcTag::Bad(bad);
+    }
+    match btf.str_at(target.name_off()) {
+        Ok(name) => ExcTag::On {
+            target: name,
+            value,
+            type_id: t.id(),
+        },
+        Err(e) => ExcTag::Bad(e),
+    }
+}
+
+/// The exception callback of every program, in one pass over the BTF
+/// (what [`exception_callback`] used to find with one pass per program,
+/// with the same result for each).
+///
+/// For one program the tags are read in id order: a bad tag fails it; a
+/// tag on another program is skipped; a second tag on it means none
+/// (the verifier rejects the program); an empty name, or a name that is
+/// not exactly one global, visible, non-program function, fails it.
+pub(crate) fn exception_callbacks(
+    obj: &Object<'_>,
+    tick: &Ticker<'_>,
+) -> Result<KVVec<Result<Option<usize>, Error>>, Error> {
+    let nprogs = obj.programs().len();
+    let mut out = KVVec::from_elem(Ok(None), nprogs, GFP_KERNEL_ACCOUNT)?;
+    let Some(btf) = obj.btf_orig() else {
+        return Ok(out);
+    };
+    // Settled: the program's result is final.
+    let mut settled = KVVec::from_elem(false, nprogs, GFP_KERNEL_ACCOUNT)?;
+    // Non-program functions by name, built on the first tag.
+    let mut by_name: Option<KVVec<(&[u8], usize)>> = None;
+    let strs = btf.strings();
     for t in btf.types() {
+        tick.tick()?;
         if t.kind() != BTF_KIND_DECL_TAG || t.decl_tag_component_idx() != Some(-1) {
             continue;
         }
-        let Some(value) = btf.str_at(t.name_off())?.strip_prefix(EXCEPTION_CB_TAG) else {
+        let name = usize::try_from(t.name_off())
+            .ok()
+            .and_then(|o| strs.get(o..))
+            .unwrap_or(&[]);
+        if !name.starts_with(EXCEPTION_CB_TAG) {
+            continue;
+        }
+        let (target, value, type_id) = match exc_tag(obj, &t) {
+            ExcTag::Bad(e) => {
+                for (r, s) in out.iter_mut().zip(settled.iter()) {
+                    if !s {
+                        *r = Err(e);
+                    }
+                }
+                return Ok(out);
+            }
+            ExcTag::On {
+                target,
+                value,
+                type_id,
+            } => (target, value, type_id),
+        };
+        let Some(p) = obj.program_by_name(target) else {
             continue;
         };
-        let bad = Error::LinkBadExceptionCb { type_id: t.id() };
-        let target = btf.type_by_id(t.type_id())?;
-        if target.kind() != BTF_KIND_FUNC || target.func_linkage() != Some(BTF_FUNC_GLOBAL) {
-            return Err(bad);
-        }
-        if btf.str_at(target.name_off())? != p.name {
+        let (Some(r), Some(s)) = (out.get_mut(p), settled.get_mut(p)) else {
+            continue;
+        };
+        if *s {
             continue;
         }
-        if found.is_some() {
+        if matches!(r, Ok(Some(_))) {
             // Several callbacks: the verifier rejects the program.
-            return Ok(None);
+            *r = Ok(None);
+            *s = true;
+            continue;
         }
-        if value.is_empty() {
-            return Err(bad);
+        let bad = Error::LinkBadExceptionCb { type_id };
+        if value == Some(b"".as_slice()) {
+            *r = Err(bad);
+            *s = true;
+            continue;
         }
-        let mut hit = None;
-        for (i, f) in obj.functions().iter().enumerate() {
-            if f.program.is_some() || f.name != value {
-                continue;
+        if by_name.is_none() {
+            let mut v = KVVec::new();
+            for (i, f) in obj.functions().iter().enumerate() {
+                tick.tick()?;
+                if f.program.is_none() {
+                    v.push((f.name, i), GFP_KERNEL_ACCOUNT)?;
+                }
             }
-            if !f.global || f.hidden || hit.is_some() {
-                return Err(bad);
-            }
-            hit = Some(i);
+            tick.now()?;
+            sort::sort(&mut v);
+            by_name = Some(v);
         }
-        found = Some(hit.ok_or(Error::LinkNoExceptionCb { type_id: t.id() })?);
+        let funcs = by_name.as_deref().unwrap_or(&[]);
+        let value = value.unwrap_or(&[]);
+        let lo = funcs.partition_point(|e| e.0 < value);
+        let hi = funcs.partition_point(|e| e.0 <= value);
+        let hit = match funcs.get(lo..hi).unwrap_or(&[]) {
+            [] => Err(Error::LinkNoExceptionCb { type_id }),
+            [(_, i)] => match obj.functions().get(*i) {
+                Some(f) if f.global && !f.hidden => Ok(*i),
+                _ => Err(bad),
+            },
+            _ => Err(bad),
+        };
+        match hit {
+            Ok(i) => *r = Ok(Some(i)),
+            Err(e) => {
+                *r = Err(e);
+                *s = true;
+            }
+        }
     }
-    Ok(found)
+    Ok(out)
 }
 
 /// Links program `prog` of `obj` with the extern values `res`; see the
-/// module documentation.
-pub fn link(obj: &Object<'_>, prog: usize, res: &Resolved) -> Result<Linked, Error> {
-    let p = obj.programs().get(prog).ok_or(Error::LinkBadProgram {
-        prog: u32::try_from(prog).unwrap_or(u32::MAX),
-    })?;
-    if res.values.len() != obj.externs().len() {
-        return Err(Error::LinkBadProgram {
-            prog: u32::try_from(prog).unwrap_or(u32::MAX),
-        });
-    }
-    let mut l = Linker {
-        obj,
-        main: p.func,
-        placed: KVVec::from_elem(None, obj.functions().len(), GFP_KERNEL)?,
-        out: Linked {
-            insns: KVVec::new(),
-            func_info: KVVec::new(),
-            line_info: KVVec::new(),
-            core_relos: KVVec::new(),
-            layout: KVVec::new(),
-            exception_cb: None,
-        },
-        func_info: Info::On,
-        line_info: Info::On,
-    };
-    l.append(p.func)?;
-    l.walk(p.func)?;
-    if let Some(cb) = exception_callback(obj, prog)? {
-        l.out.exception_cb = Some(cb);
-        if l.placed.get(cb).copied().flatten().is_none() {
-            l.append(cb)?;
-            l.walk(cb)?;
-        }
-    }
-    l.apply_data(res)?;
-    Ok(l.out)
+/// module documentation. To link several programs of one object, use one
+/// [`Linker`].
+pub fn link(
+    obj: &Object<'_>,
+    prog: usize,
+    res: &Resolved,
+    cp: &dyn Checkpoint,
+) -> Result<Linked, Error> {
+    Linker::new(obj)?.link(prog, res, cp)
 }

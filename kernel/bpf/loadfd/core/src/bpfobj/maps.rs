@@ -10,11 +10,13 @@ use crate::bpfobj::btf::{
     Btf, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_FUNC_PROTO, BTF_KIND_PTR,
     BTF_KIND_STRUCT, BTF_KIND_VAR, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_STATIC,
 };
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
 use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::KCONFIG_SEC;
-use crate::bpfobj::object::{us, NameIndex, Object, SectionKind};
+use crate::bpfobj::limits::{Cap, Ticker, MAX_MAPS, MAX_MAP_NAME_LEN};
+use crate::bpfobj::object::{is_identifier_like, us, NameIndex, Object, SectionKind};
+use crate::bpfobj::sort;
 
 /// `BPF_MAP_TYPE_ARRAY`.
 pub const BPF_MAP_TYPE_ARRAY: u32 = 2;
@@ -28,10 +30,19 @@ pub const BPF_MAP_TYPE_HASH_OF_MAPS: u32 = 13;
 pub const BPF_MAP_TYPE_RINGBUF: u32 = 27;
 /// `BPF_MAP_TYPE_USER_RINGBUF`.
 pub const BPF_MAP_TYPE_USER_RINGBUF: u32 = 31;
+/// `BPF_MAP_TYPE_ARENA` (not supported: needs `.addr_space.1` handling).
+pub const BPF_MAP_TYPE_ARENA: u32 = 33;
 /// `BPF_F_RDONLY_PROG`: programs cannot write the map.
 pub const BPF_F_RDONLY_PROG: u32 = 1 << 7;
 /// `BPF_F_MMAPABLE`.
 pub const BPF_F_MMAPABLE: u32 = 1 << 10;
+/// The `map_flags` an ELF map definition may carry: `BPF_F_NO_PREALLOC`
+/// through `BPF_F_INNER_MAP` (bits 0 to 12). Left out: `BPF_F_LINK`
+/// (struct_ops), `BPF_F_PATH_FD` (not a map flag), `BPF_F_VTYPE_BTF_OBJ_FD`
+/// and `BPF_F_TOKEN_FD` (`BPF_MAP_CREATE` would read a file descriptor of
+/// the caller's), `BPF_F_SEGV_ON_FAULT` and `BPF_F_NO_USER_CONV` (arena),
+/// and any flag newer than 6.12.
+pub const MAP_FLAGS_ALLOWED: u32 = (1 << 13) - 1;
 /// `LIBBPF_PIN_NONE`.
 pub const LIBBPF_PIN_NONE: u32 = 0;
 /// `LIBBPF_PIN_BY_NAME`.
@@ -220,11 +231,23 @@ fn parse_def(
     let def = btf.type_by_id(def_id)?;
     let vlen = def.members().count();
     let mut s = Spec::default();
+    // Members seen, by position in MEMBERS: clang never emits one twice,
+    // so a repeat is malformed (and a definition is at most 11 members).
+    let mut seen: u32 = 0;
     for (i, m) in def.members().enumerate() {
         let member = u32::try_from(i).unwrap_or(u32::MAX);
         let bad = Error::MapBadDef { map, member };
         let conflict = |old: u32, new: u32| old != 0 && old != new;
-        match btf.str_at(m.name_off)? {
+        let name = btf.str_at(m.name_off)?;
+        if let Some(bit) = MEMBERS.iter().position(|&n| n == name) {
+            let bit = u32::try_from(bit).ok().and_then(|b| 1u32.checked_shl(b));
+            let bit = bit.ok_or(bad)?;
+            if seen & bit != 0 {
+                return Err(bad);
+            }
+            seen |= bit;
+        }
+        match name {
             b"type" => s.map_type = field_int(btf, m.type_id, bad)?,
             b"max_entries" => s.max_entries = field_int(btf, m.type_id, bad)?,
             b"map_flags" => s.map_flags = field_int(btf, m.type_id, bad)?,
@@ -310,8 +333,32 @@ fn parse_def(
     if s.map_type == 0 {
         return Err(Error::MapNoType { map });
     }
+    if s.map_type == BPF_MAP_TYPE_ARENA {
+        return Err(Error::MapUnsupported { map, member: 0 });
+    }
+    if s.map_flags & !MAP_FLAGS_ALLOWED != 0 {
+        return Err(Error::MapBadFlags {
+            map,
+            flags: s.map_flags,
+        });
+    }
     Ok(s)
 }
+
+/// The members a map definition may have.
+const MEMBERS: [&[u8]; 11] = [
+    b"type",
+    b"max_entries",
+    b"map_flags",
+    b"numa_node",
+    b"key_size",
+    b"value_size",
+    b"key",
+    b"value",
+    b"values",
+    b"pinning",
+    b"map_extra",
+];
 
 fn def_from_spec<'a>(name: &'a [u8], section: u32, s: &Spec) -> MapDef<'a> {
     MapDef {
@@ -366,7 +413,9 @@ pub(crate) fn collect<'a>(
     fixed: Option<&Btf<'_>>,
     maps_sec: Option<u32>,
     kcfg_size: u32,
+    tick: &Ticker<'_>,
 ) -> Result<Maps<'a>, Error> {
+    let too_many = Error::TooMany { cap: Cap::Maps };
     let mut maps: KVVec<MapDef<'a>> = KVVec::new();
     let mut inner_maps: KVVec<MapDef<'a>> = KVVec::new();
 
@@ -382,6 +431,10 @@ pub(crate) fn collect<'a>(
         // overlap (the kernel's DATASEC check would reject them too).
         let mut prev_end: u64 = 0;
         for (i, vs) in (0u32..).zip(fixed.type_by_id(ds)?.datasec_vars()) {
+            tick.tick()?;
+            if maps.len() >= MAX_MAPS {
+                return Err(too_many);
+            }
             let var = orig.type_by_id(vs.type_id)?;
             let name = orig.str_at(var.name_off())?;
             let end = u64::from(vs.offset).checked_add(u64::from(vs.size));
@@ -408,18 +461,27 @@ pub(crate) fn collect<'a>(
             m.def_size = vs.size;
             if spec.has_inner {
                 m.inner = Some(inner_maps.len());
-                inner_maps.push(def_from_spec(name, sec, &inner), GFP_KERNEL)?;
+                inner_maps.push(def_from_spec(name, sec, &inner), GFP_KERNEL_ACCOUNT)?;
             }
-            maps.push(m, GFP_KERNEL)?;
+            maps.push(m, GFP_KERNEL_ACCOUNT)?;
         }
     }
 
+    // Only names starting with '.' can match: data section names and
+    // .kconfig (libbpf looks them up among all types; only DATASECs and
+    // tags can have such names).
     let names = match fixed {
-        Some(b) => Some(NameIndex::new(b, |_| true)?),
+        Some(b) => {
+            let strs = b.strings();
+            let dotted =
+                |t: &crate::bpfobj::btf::Type<'_>| strs.get(us(t.name_off())) == Some(&b'.');
+            Some(NameIndex::new(b, dotted, tick)?)
+        }
         None => None,
     };
     let find_by_name = |name: &[u8]| names.as_ref().and_then(|n| n.first(name)).unwrap_or(0);
     for s in elf.sections() {
+        tick.tick()?;
         let kind = match sections.get(us(s.index)) {
             Some(SectionKind::Data) => MapKind::Data,
             Some(SectionKind::Rodata) => MapKind::Rodata,
@@ -428,6 +490,9 @@ pub(crate) fn collect<'a>(
         };
         if s.size == 0 {
             continue;
+        }
+        if maps.len() >= MAX_MAPS {
+            return Err(too_many);
         }
         let value_size =
             u32::try_from(s.size).map_err(|_| Error::MapBadData { section: s.index })?;
@@ -462,12 +527,15 @@ pub(crate) fn collect<'a>(
                 init_data: if kind == MapKind::Bss { &[] } else { s.data },
                 slots: KVVec::new(),
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
     }
 
     let mut kconfig = None;
     if kcfg_size > 0 {
+        if maps.len() >= MAX_MAPS {
+            return Err(too_many);
+        }
         let btf_value_type_id = find_by_name(KCONFIG_SEC);
         let mut map_flags = BPF_F_RDONLY_PROG;
         if fixed.is_some_and(|b| mmapable(b, btf_value_type_id)) {
@@ -496,16 +564,51 @@ pub(crate) fn collect<'a>(
                 init_data: &[],
                 slots: KVVec::new(),
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
     }
     Ok((maps, inner_maps, kconfig))
 }
 
+/// Checks the map names: identifier-like, at most [`MAX_MAP_NAME_LEN`]
+/// bytes (callers name maps in `struct bpf_loadfd_map`), unique (each names
+/// a sysfs directory). Returns the map indices sorted by name.
+pub(crate) fn check_names(maps: &[MapDef<'_>]) -> Result<KVVec<usize>, Error> {
+    let entry = |m: &MapDef<'_>, i: usize| match m.kind {
+        MapKind::Btf => u32::try_from(i).unwrap_or(u32::MAX),
+        _ => 0,
+    };
+    let mut order = KVVec::with_capacity(maps.len(), GFP_KERNEL_ACCOUNT)?;
+    for (i, m) in maps.iter().enumerate() {
+        let (section, entry) = (m.section, entry(m, i));
+        if m.name.len() > MAX_MAP_NAME_LEN {
+            return Err(Error::MapNameTooLong { section, entry });
+        }
+        if !is_identifier_like(m.name) {
+            return Err(Error::MapBadName { section, entry });
+        }
+        order.push(i, GFP_KERNEL_ACCOUNT)?;
+    }
+    sort::sort_by_key(&mut order, |&i| (maps.get(i).map(|m| m.name), i));
+    for pair in order.windows(2) {
+        if let [a, b] = pair {
+            if let (Some(ma), Some(mb)) = (maps.get(*a), maps.get(*b)) {
+                if ma.name == mb.name {
+                    return Err(Error::MapDuplicateName {
+                        section: mb.section,
+                        entry: entry(mb, *b),
+                    });
+                }
+            }
+        }
+    }
+    Ok(order)
+}
+
 /// Records the initial slots from `.rel.maps` (libbpf's
 /// `bpf_object__collect_map_relos`).
-pub(crate) fn collect_slots(obj: &mut Object<'_>) -> Result<(), Error> {
-    let elf = *obj.elf();
+pub(crate) fn collect_slots(obj: &mut Object<'_>, tick: &Ticker<'_>) -> Result<(), Error> {
+    let elf = obj.elf();
     let Some(rel_sec) = elf
         .sections()
         .find(|s| obj.section_kinds().get(us(s.index)) == Some(&SectionKind::MapsRel))
@@ -520,7 +623,10 @@ pub(crate) fn collect_slots(obj: &mut Object<'_>) -> Result<(), Error> {
             section: rel_sec.index,
         });
     }
+    // (map, slot, target, rel): sorted once, then checked for repeats.
+    let mut found: KVVec<(usize, u32, SlotTarget, u32)> = KVVec::new();
     for (ri, rel) in (0u32..).zip(elf.rels(&rel_sec)?) {
+        tick.tick()?;
         let rel = rel?;
         let bad = Error::MapRelBad { rel: ri };
         if rel.typ != R_BPF_64_ABS64 {
@@ -564,13 +670,25 @@ pub(crate) fn collect_slots(obj: &mut Object<'_>) -> Result<(), Error> {
             return Err(bad);
         }
         let slot = moff / 8;
-        if slot >= map.max_entries || map.slots.iter().any(|(s, _)| *s == slot) {
+        if slot >= map.max_entries {
             return Err(bad);
         }
-        let maps = obj.maps_mut();
-        let m = maps.get_mut(mi).ok_or(bad)?;
-        m.slots.push((slot, target), GFP_KERNEL)?;
-        m.slots.sort_unstable_by_key(|s| s.0);
+        found.push((mi, slot, target, ri), GFP_KERNEL_ACCOUNT)?;
+    }
+    tick.now()?;
+    sort::sort_by_key(&mut found, |e| (e.0, e.1, e.3));
+    for pair in found.windows(2) {
+        if let [a, b] = pair {
+            if (a.0, a.1) == (b.0, b.1) {
+                return Err(Error::MapRelBad { rel: b.3 });
+            }
+        }
+    }
+    let maps = obj.maps_mut();
+    for &(mi, slot, target, ri) in found.iter() {
+        tick.tick()?;
+        let m = maps.get_mut(mi).ok_or(Error::MapRelBad { rel: ri })?;
+        m.slots.push((slot, target), GFP_KERNEL_ACCOUNT)?;
     }
     Ok(())
 }

@@ -7,6 +7,9 @@
 //! read of untrusted input is bounds-checked (the lints below make indexing,
 //! unchecked arithmetic and panics compile errors), because in the kernel a
 //! panic is an oops.
+//!
+//! Sorts go through [`sort`]: `core`'s recursive sorts would overflow the
+//! kernel stack on input-sized slices (`clippy.toml` denies them).
 
 #![forbid(unsafe_code)]
 #![deny(
@@ -15,7 +18,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::cast_possible_truncation
+    clippy::cast_possible_truncation,
+    clippy::disallowed_methods
 )]
 
 pub mod btf;
@@ -26,8 +30,10 @@ pub mod error;
 pub mod externs;
 pub mod insn;
 pub mod kconfig;
+pub mod limits;
 pub mod link;
 pub mod maps;
 pub mod object;
 pub mod reloc;
 pub mod sec_def;
+pub mod sort;

@@ -18,25 +18,33 @@
 //! of code that no function symbol covers are ignored. A static linker
 //! (`bpftool gen object`) leaves them behind for weak functions it replaced;
 //! that code is never part of a loaded program.
+//!
+//! Hostile input: every count and name is capped ([`crate::bpfobj::limits`]),
+//! every lookup is an index built once (by name, by section, by symbol),
+//! so each pass is linear (n log n with its sort), and each loop over
+//! the input calls the caller's [`Checkpoint`].
 
 use crate::bpfobj::btf::{
     Btf, Type, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_KIND_DATASEC, BTF_KIND_FUNC, BTF_KIND_VAR,
     BTF_VAR_GLOBAL_EXTERN, BTF_VAR_STATIC,
 };
-use crate::bpfobj::btf_ext::BtfExt;
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
+use crate::bpfobj::btf_ext::{BtfExt, ExtSection, InfoBlock};
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
 use crate::bpfobj::elf::{
     Elf, Section, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT_RELA, SHT_STRTAB,
     SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 };
 use crate::bpfobj::error::Error;
+use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_PROGRAMS, MAX_PROG_NAME_LEN};
 
 /// Instruction size as a `u64`, for ELF offsets.
 const INSN_SZ: u64 = 8;
 use crate::bpfobj::externs::{self, Extern, KCONFIG_SEC, KSYMS_SEC};
+use crate::bpfobj::link::exception_callbacks;
 use crate::bpfobj::maps::{self, MapDef, MapKind};
 use crate::bpfobj::reloc::{self, Reloc};
 use crate::bpfobj::sec_def;
+use crate::bpfobj::sort;
 
 /// `SHT_LLVM_ADDRSIG`.
 const SHT_LLVM_ADDRSIG: u32 = 0x6fff_4c03;
@@ -163,6 +171,13 @@ pub struct Object<'a> {
     text: Option<u32>,
     maps_sec: Option<u32>,
     kconfig_map: Option<usize>,
+    /// `.BTF.ext` blocks of each subsection (func_info, line_info, CO-RE),
+    /// as `(ELF section, block)` sorted by section.
+    ext_blocks: [KVVec<(u32, InfoBlock<'a>)>; 3],
+    /// Each program's exception callback, found in one pass over the BTF.
+    exc_cbs: KVVec<Result<Option<usize>, Error>>,
+    /// Map indices sorted by name.
+    map_by_name: KVVec<usize>,
 }
 
 impl core::fmt::Debug for Object<'_> {
@@ -207,10 +222,14 @@ fn is_struct_ops(name: &[u8]) -> bool {
 
 impl<'a> Object<'a> {
     /// Parses and checks the object `data`; see the module documentation.
-    pub fn parse(data: &'a [u8]) -> Result<Object<'a>, Error> {
-        let elf = Elf::parse(data)?;
+    ///
+    /// `cp` is called from every loop over an input-sized collection; its
+    /// error (a fatal signal in the kernel) ends the parse.
+    pub fn parse(data: &'a [u8], cp: &dyn Checkpoint) -> Result<Object<'a>, Error> {
+        let tick = Ticker::new(cp);
+        let elf = Elf::parse_with(data, cp)?;
         let nsec = elf.section_count();
-        let mut sections = KVVec::from_elem(SectionKind::Other, us(nsec), GFP_KERNEL)?;
+        let mut sections = KVVec::from_elem(SectionKind::Other, us(nsec), GFP_KERNEL_ACCOUNT)?;
         let mut license: Option<&'a [u8]> = None;
         let mut kern_version = 0;
         let mut seen_version = false;
@@ -220,6 +239,7 @@ impl<'a> Object<'a> {
         let mut text = None;
 
         for s in elf.sections().skip(1) {
+            tick.tick()?;
             // BPF objects carry SHT_REL only. A RELA section would otherwise
             // be skipped like any unknown one, silently dropping relocations.
             if s.sh_type == SHT_RELA {
@@ -321,29 +341,42 @@ impl<'a> Object<'a> {
                 }
                 _ => SectionKind::Other,
             };
+            // Code and data sections are found by name (`.BTF.ext`, BTF
+            // `DATASEC`s) and data sections name maps: names must be unique.
+            let unique = || elf.section_by_name(s.name).map(|f| f.index) == Some(s.index);
+            match kind {
+                SectionKind::Program | SectionKind::Text if !unique() => return Err(dup),
+                SectionKind::Data | SectionKind::Rodata | SectionKind::Bss if !unique() => {
+                    return Err(Error::MapDuplicateName {
+                        section: s.index,
+                        entry: 0,
+                    })
+                }
+                _ => {}
+            }
             if let Some(k) = sections.get_mut(us(s.index)) {
                 *k = kind;
             }
         }
 
         let btf = match btf_sec {
-            Some(s) => Some(Btf::parse(s.data)?),
+            Some(s) => Some(Btf::parse_with(s.data, cp)?),
             None => None,
         };
         let btf_ext = match (ext_sec, btf.as_ref()) {
             (Some(s), Some(b)) => {
-                let ext = BtfExt::parse(s.data)?;
-                ext.check_refs(b)?;
+                let ext = BtfExt::parse_with(s.data, cp)?;
+                ext.check_refs_with(b, cp)?;
                 Some(ext)
             }
             (Some(s), None) => return Err(Error::ObjBtfRequired { section: s.index }),
             (None, _) => None,
         };
 
-        let mut funcs = collect_functions(&elf, &sections)?;
-        let programs = classify_programs(&elf, &mut funcs, &sections)?;
+        let mut funcs = collect_functions(&elf, &sections, &tick)?;
+        let programs = classify_programs(&elf, &mut funcs, &sections, &tick)?;
 
-        let (externs, kcfg_size) = externs::collect(&elf, btf.as_ref())?;
+        let (externs, kcfg_size) = externs::collect(&elf, btf.as_ref(), &tick)?;
 
         let mut obj = Object {
             elf,
@@ -364,33 +397,40 @@ impl<'a> Object<'a> {
             text,
             maps_sec,
             kconfig_map: None,
+            ext_blocks: [KVVec::new(), KVVec::new(), KVVec::new()],
+            exc_cbs: KVVec::new(),
+            map_by_name: KVVec::new(),
         };
         for (i, e) in obj.externs.iter().enumerate() {
-            obj.ext_by_sym.push((e.symbol, i), GFP_KERNEL)?;
+            obj.ext_by_sym.push((e.symbol, i), GFP_KERNEL_ACCOUNT)?;
         }
-        obj.ext_by_sym.sort_unstable();
-        obj.prog_by_name.reserve(obj.programs.len(), GFP_KERNEL)?;
+        sort::sort(&mut obj.ext_by_sym);
+        obj.prog_by_name
+            .reserve(obj.programs.len(), GFP_KERNEL_ACCOUNT)?;
         for i in 0..obj.programs.len() {
-            obj.prog_by_name.push(i, GFP_KERNEL)?;
+            obj.prog_by_name.push(i, GFP_KERNEL_ACCOUNT)?;
         }
         let progs = &obj.programs;
-        obj.prog_by_name
-            .sort_unstable_by_key(|&i| progs.get(i).map(|p| p.name));
+        sort::sort_by_key(&mut obj.prog_by_name, |&i| {
+            (progs.get(i).map(|p| p.name), i)
+        });
+        cp.checkpoint()?;
         if let Some(btf) = obj.btf.as_ref() {
-            obj.btf_fixed = fixup_btf(&obj.elf, btf, &obj.funcs, &obj.externs)?;
+            obj.btf_fixed = fixup_btf(&obj.elf, btf, &obj.funcs, &obj.externs, &tick)?;
         } else if let Some(m) = maps_sec {
             return Err(Error::ObjBtfRequired { section: m });
         }
-        if let Some(ext) = obj.btf_ext.as_ref() {
-            obj.check_ext_sections(ext)?;
+        if let Some(ext) = obj.btf_ext {
+            obj.ext_blocks = obj.check_ext_sections(&ext, &tick)?;
         }
+        obj.exc_cbs = exception_callbacks(&obj, &tick)?;
 
         // Maps see the fixed-up BTF (DATASEC offsets, linkage).
         {
             let fixed = if obj.btf_fixed.is_empty() {
                 None
             } else {
-                Some(Btf::parse(obj.btf_fixed.as_slice())?)
+                Some(Btf::parse_with(obj.btf_fixed.as_slice(), cp)?)
             };
             let orig = obj.btf.as_ref();
             let (maps, inner, kconfig_map) = maps::collect(
@@ -400,16 +440,19 @@ impl<'a> Object<'a> {
                 fixed.as_ref(),
                 maps_sec,
                 kcfg_size,
+                &tick,
             )?;
             obj.maps = maps;
             obj.inner_maps = inner;
             obj.kconfig_map = kconfig_map;
         }
-        maps::collect_slots(&mut obj)?;
-        obj.relocs = reloc::collect(&obj)?;
+        obj.map_by_name = maps::check_names(&obj.maps)?;
+        maps::collect_slots(&mut obj, &tick)?;
+        obj.relocs = reloc::collect(&obj, &tick)?;
         // Index each function's records.
         let mut start = 0;
         for (fi, f) in obj.funcs.iter_mut().enumerate() {
+            tick.tick()?;
             let n = obj
                 .relocs
                 .get(start..)
@@ -421,68 +464,116 @@ impl<'a> Object<'a> {
         Ok(obj)
     }
 
-    /// Every `.BTF.ext` block must name a code section of the object, and
-    /// every record must be an aligned instruction offset inside it;
-    /// func_info and line_info records sorted.
-    fn check_ext_sections(&self, ext: &BtfExt<'a>) -> Result<(), Error> {
+    /// Every `.BTF.ext` block must name a code section of the object, at
+    /// most once per subsection, and every record must be an aligned
+    /// instruction offset inside it, strictly increasing: the verifier
+    /// requires it of a program's func_info and line_info, so a section's
+    /// must be too; CO-RE records come that way from clang and the libbpf
+    /// linker (one per relocated instruction). So a function's records are
+    /// a binary search away, and it has at most one of each kind per
+    /// instruction. Returns the blocks of each subsection by section.
+    fn check_ext_sections(
+        &self,
+        ext: &BtfExt<'a>,
+        tick: &Ticker<'_>,
+    ) -> Result<[KVVec<(u32, InfoBlock<'a>)>; 3], Error> {
         let btf = self
             .btf
             .as_ref()
             .ok_or(Error::ObjBtfRequired { section: 0 })?;
-        // func_info and line_info records must be sorted by instruction
-        // (libbpf assumes it, and linking relies on it); CO-RE need not.
-        let blocks = ext
-            .func_info_blocks()
-            .map(|b| (b, true))
-            .chain(ext.line_info_blocks().map(|b| (b, true)))
-            .chain(ext.core_relo_blocks().map(|b| (b, false)));
-        for (b, sorted) in blocks {
-            let mut prev: u32 = 0;
-            let name = btf.str_at(b.sec_name_off)?;
-            let sec = self
-                .elf
-                .sections()
-                .find(|s| s.name == name)
-                .filter(|s| {
-                    matches!(
-                        self.sections.get(us(s.index)),
-                        Some(SectionKind::Program | SectionKind::Text)
-                    )
-                })
-                .ok_or(Error::ObjExtUnknownSection {
-                    sec_name_off: b.sec_name_off,
-                })?;
-            for i in 0..b.num {
-                let rec = b.record(i).ok_or(Error::ObjExtBadRecord {
-                    sec_name_off: b.sec_name_off,
-                    rec: i,
-                })?;
-                let off = rec
-                    .get(..4)
-                    .and_then(|x| <[u8; 4]>::try_from(x).ok())
-                    .map(u32::from_ne_bytes)
-                    .ok_or(Error::ObjExtBadRecord {
+        let mut out = [KVVec::new(), KVVec::new(), KVVec::new()];
+        let subs = [
+            ExtSection::FuncInfo,
+            ExtSection::LineInfo,
+            ExtSection::CoreRelo,
+        ];
+        for (sub, index) in subs.into_iter().zip(out.iter_mut()) {
+            for b in ext.blocks(sub) {
+                tick.tick()?;
+                let name = btf.str_at(b.sec_name_off)?;
+                let sec = self
+                    .elf
+                    .section_by_name(name)
+                    .filter(|s| {
+                        matches!(
+                            self.sections.get(us(s.index)),
+                            Some(SectionKind::Program | SectionKind::Text)
+                        )
+                    })
+                    .ok_or(Error::ObjExtUnknownSection {
+                        sec_name_off: b.sec_name_off,
+                    })?;
+                let mut prev: Option<u32> = None;
+                for i in 0..b.num {
+                    tick.tick()?;
+                    let bad = Error::ObjExtBadRecord {
                         sec_name_off: b.sec_name_off,
                         rec: i,
-                    })?;
-                let bad = Error::ObjExtBadRecord {
-                    sec_name_off: b.sec_name_off,
-                    rec: i,
-                };
-                if off % 8 != 0 {
-                    return Err(bad);
+                    };
+                    let off = b
+                        .record(i)
+                        .and_then(|rec| rec.get(..4))
+                        .and_then(|x| <[u8; 4]>::try_from(x).ok())
+                        .map(u32::from_ne_bytes)
+                        .ok_or(bad)?;
+                    // Inside the section but in no function: code of a weak
+                    // function a static linker eliminated (it keeps the
+                    // records, like libbpf we ignore them: that code is never
+                    // loaded). Outside the section: malformed.
+                    if off % 8 != 0 || u64::from(off) >= sec.size {
+                        return Err(bad);
+                    }
+                    if prev.is_some_and(|p| off <= p) {
+                        return Err(Error::ObjExtNotIncreasing {
+                            sec: sub,
+                            sec_name_off: b.sec_name_off,
+                            rec: i,
+                        });
+                    }
+                    prev = Some(off);
                 }
-                // Inside the section but in no function: code of a weak
-                // function a static linker eliminated (it keeps the
-                // records, like libbpf we ignore them: that code is never
-                // loaded). Outside the section: malformed.
-                if u64::from(off) >= sec.size || (sorted && off < prev) {
-                    return Err(bad);
+                index.push((sec.index, b), GFP_KERNEL_ACCOUNT)?;
+            }
+            // Blocks of the same section in file order, so the duplicate
+            // reported is the later one.
+            sort::sort_by(&mut *index, |a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| a.1.records.as_ptr().cmp(&b.1.records.as_ptr()))
+            });
+            for pair in index.windows(2) {
+                if let [(a, _), (b, blk)] = pair {
+                    if a == b {
+                        return Err(Error::ObjExtDuplicateBlock {
+                            sec: sub,
+                            sec_name_off: blk.sec_name_off,
+                        });
+                    }
                 }
-                prev = off;
             }
         }
-        Ok(())
+        Ok(out)
+    }
+
+    /// The `.BTF.ext` block of subsection `sub` for ELF section `section`.
+    pub fn ext_block(&self, sub: ExtSection, section: u32) -> Option<InfoBlock<'a>> {
+        let index = match sub {
+            ExtSection::FuncInfo => &self.ext_blocks[0],
+            ExtSection::LineInfo => &self.ext_blocks[1],
+            ExtSection::CoreRelo => &self.ext_blocks[2],
+        };
+        let i = index.partition_point(|e| e.0 < section);
+        index.get(i).filter(|e| e.0 == section).map(|e| e.1)
+    }
+
+    /// The exception callback of program `prog` (libbpf's
+    /// `bpf_prog_assign_exc_cb`), see [`crate::bpfobj::link`].
+    pub fn exception_callback(&self, prog: usize) -> Result<Option<usize>, Error> {
+        self.exc_cbs
+            .get(prog)
+            .copied()
+            .unwrap_or(Err(Error::LinkBadProgram {
+                prog: u32::try_from(prog).unwrap_or(u32::MAX),
+            }))
     }
 
     /// The function of section `sec` containing instruction `insn` (in
@@ -646,9 +737,14 @@ impl<'a> Object<'a> {
             .and_then(|_| start.checked_add(i))
     }
 
-    /// The map called `name`.
+    /// The map called `name` (names are unique).
     pub fn map_by_name(&self, name: &[u8]) -> Option<usize> {
-        self.maps.iter().position(|m| m.name == name)
+        let maps = &self.maps;
+        let i = self
+            .map_by_name
+            .partition_point(|&i| maps.get(i).map_or(true, |m| m.name < name));
+        let idx = *self.map_by_name.get(i)?;
+        (maps.get(idx)?.name == name).then_some(idx)
     }
 
     pub(crate) fn maps_mut(&mut self) -> &mut KVVec<MapDef<'a>> {
@@ -668,9 +764,11 @@ fn parse_license<'a>(s: &Section<'a>) -> Result<&'a [u8], Error> {
 fn collect_functions<'a>(
     elf: &Elf<'a>,
     sections: &[SectionKind],
+    tick: &Ticker<'_>,
 ) -> Result<KVVec<Function<'a>>, Error> {
     let mut funcs: KVVec<Function<'a>> = KVVec::new();
     for sym in elf.symbols() {
+        tick.tick()?;
         if sym.typ != STT_FUNC || sym.shndx == 0 {
             continue;
         }
@@ -724,11 +822,13 @@ fn collect_functions<'a>(
                 reloc_start: 0,
                 reloc_end: 0,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
     }
-    funcs.sort_unstable_by_key(|f| (f.section, f.insn_off, f.symbol));
+    tick.now()?;
+    sort::sort_by_key(&mut funcs, |f| (f.section, f.insn_off, f.symbol));
     for pair in funcs.windows(2) {
+        tick.tick()?;
         if let [a, b] = pair {
             if a.section == b.section && a.insn_off.saturating_add(a.insn_cnt) > b.insn_off {
                 return Err(Error::ProgOverlap {
@@ -741,15 +841,39 @@ fn collect_functions<'a>(
     Ok(funcs)
 }
 
+/// Whether `name` is identifier-like: ASCII letters, digits, `_` and `.`
+/// (the characters of C identifiers and ELF section names). Program and map
+/// names name sysfs directories and appear in logs.
+pub(crate) fn is_identifier_like(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name != b"."
+        && name != b".."
+        && name
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+}
+
 fn classify_programs<'a>(
     elf: &Elf<'a>,
     funcs: &mut [Function<'a>],
     sections: &[SectionKind],
+    tick: &Ticker<'_>,
 ) -> Result<KVVec<Program<'a>>, Error> {
     let mut programs: KVVec<Program<'a>> = KVVec::new();
     for (fi, f) in funcs.iter_mut().enumerate() {
+        tick.tick()?;
         if sections.get(us(f.section)) != Some(&SectionKind::Program) {
             continue;
+        }
+        if programs.len() >= MAX_PROGRAMS {
+            return Err(Error::TooMany { cap: Cap::Programs });
+        }
+        let (section, symbol) = (f.section, f.symbol);
+        if f.name.len() > MAX_PROG_NAME_LEN {
+            return Err(Error::ProgNameTooLong { section, symbol });
+        }
+        if !is_identifier_like(f.name) {
+            return Err(Error::ProgBadName { section, symbol });
         }
         let sec = elf.section(f.section)?;
         let spec = sec_def::classify(f.section, sec.name)?;
@@ -771,15 +895,18 @@ fn classify_programs<'a>(
                 insn_cnt: f.insn_cnt,
                 func: fi,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
     }
     // Programs are looked up by name: names must be unique.
-    let mut order: KVVec<usize> = KVVec::with_capacity(programs.len(), GFP_KERNEL)?;
+    tick.now()?;
+    let mut order: KVVec<usize> = KVVec::with_capacity(programs.len(), GFP_KERNEL_ACCOUNT)?;
     for i in 0..programs.len() {
-        order.push(i, GFP_KERNEL)?;
+        order.push(i, GFP_KERNEL_ACCOUNT)?;
     }
-    order.sort_unstable_by_key(|&i| programs.get(i).map(|p| p.name));
+    // The index makes the key total (sort is not stable): the duplicate
+    // reported is the later program.
+    sort::sort_by_key(&mut order, |&i| (programs.get(i).map(|p| p.name), i));
     for pair in order.windows(2) {
         if let [a, b] = pair {
             let (pa, pb) = (programs.get(*a), programs.get(*b));
@@ -802,16 +929,33 @@ struct VarSyms<'a> {
 }
 
 impl<'a> VarSyms<'a> {
-    fn new(elf: &Elf<'a>) -> Result<Self, Error> {
-        let mut syms = KVVec::new();
+    fn new(elf: &Elf<'a>, tick: &Ticker<'_>) -> Result<Self, Error> {
+        // (name offset, index, name): symbols sharing a name offset are
+        // collapsed to the first one before sorting by name, so the sort
+        // compares each distinct string, not each symbol.
+        let mut by_off: KVVec<(u32, u32, &'a [u8])> = KVVec::new();
         for s in elf.symbols() {
+            tick.tick()?;
             if s.typ == STT_OBJECT && (s.bind == STB_GLOBAL || s.bind == STB_WEAK) {
-                syms.push((s.name, s.index), GFP_KERNEL)?;
+                by_off.push((s.name_off, s.index, s.name), GFP_KERNEL_ACCOUNT)?;
+            }
+        }
+        tick.now()?;
+        sort::sort_by_key(&mut by_off, |e| (e.0, e.1));
+        let mut syms = KVVec::new();
+        let mut last = None;
+        for &(off, index, name) in by_off.iter() {
+            tick.tick()?;
+            if last != Some(off) {
+                last = Some(off);
+                syms.push((name, index), GFP_KERNEL_ACCOUNT)?;
             }
         }
         // Stable by index among equal names: the first symbol wins, like
         // libbpf's linear search.
-        syms.sort_unstable();
+        tick.now()?;
+        sort::sort(&mut syms);
+        tick.now()?;
         Ok(VarSyms { syms })
     }
 
@@ -833,12 +977,14 @@ fn fixup_btf(
     btf: &Btf<'_>,
     funcs: &[Function<'_>],
     externs: &[Extern<'_>],
+    tick: &Ticker<'_>,
 ) -> Result<KVVec<u8>, Error> {
     let mut buf = BtfBuf::new(btf)?;
-    externs::fixup_btf(&mut buf, btf, externs)?;
+    externs::fixup_btf(&mut buf, btf, externs, tick)?;
 
-    let syms = VarSyms::new(elf)?;
+    let syms = VarSyms::new(elf, tick)?;
     for t in btf.types() {
+        tick.tick()?;
         if t.kind() != BTF_KIND_DATASEC {
             continue;
         }
@@ -848,8 +994,7 @@ fn fixup_btf(
             let mut fix_offsets = false;
             if t.size() == 0 {
                 let size = elf
-                    .sections()
-                    .find(|s| s.name == name)
+                    .section_by_name(name)
                     .map(|s| s.size)
                     .filter(|&s| s != 0)
                     .and_then(|s| u32::try_from(s).ok())
@@ -858,6 +1003,7 @@ fn fixup_btf(
                 fix_offsets = true;
             }
             for (i, vs) in (0u32..).zip(t.datasec_vars()) {
+                tick.tick()?;
                 let var = btf.type_by_id(vs.type_id)?;
                 let linkage = var
                     .var_linkage()
@@ -885,10 +1031,13 @@ fn fixup_btf(
 
     // Hidden global subprograms: the first global FUNC of that name becomes
     // static.
-    let globals = NameIndex::new(btf, |t| {
-        t.kind() == BTF_KIND_FUNC && t.func_linkage() == Some(BTF_FUNC_GLOBAL)
-    })?;
+    let globals = NameIndex::new(
+        btf,
+        |t| t.kind() == BTF_KIND_FUNC && t.func_linkage() == Some(BTF_FUNC_GLOBAL),
+        tick,
+    )?;
     for f in funcs.iter().filter(|f| f.hidden && f.program.is_none()) {
+        tick.tick()?;
         if let Some(id) = globals.first(f.name) {
             buf.set_func_linkage(btf, id, BTF_FUNC_STATIC)?;
         }
@@ -904,15 +1053,41 @@ pub(crate) struct NameIndex<'b> {
 
 impl<'b> NameIndex<'b> {
     /// Indexes the named types of `btf` for which `keep` holds.
-    pub(crate) fn new(btf: &Btf<'b>, keep: impl Fn(&Type<'b>) -> bool) -> Result<Self, Error> {
-        let mut ents = KVVec::new();
+    ///
+    /// Names longer than a name may be (tags) are left out: no lookup can
+    /// match them. Types sharing a name offset are sorted by offset first,
+    /// keeping the smallest id, so that sorting by name compares each
+    /// distinct string once per comparison, not once per type.
+    pub(crate) fn new(
+        btf: &Btf<'b>,
+        keep: impl Fn(&Type<'b>) -> bool,
+        tick: &Ticker<'_>,
+    ) -> Result<Self, Error> {
+        let mut by_off: KVVec<(u32, u32)> = KVVec::new();
         for t in btf.types() {
+            tick.tick()?;
             if t.name_off() == 0 || !keep(&t) {
                 continue;
             }
-            ents.push((btf.str_at(t.name_off())?, t.id()), GFP_KERNEL)?;
+            by_off.push((t.name_off(), t.id()), GFP_KERNEL_ACCOUNT)?;
         }
-        ents.sort_unstable();
+        tick.now()?;
+        sort::sort(&mut by_off);
+        let mut ents = KVVec::new();
+        let mut last = None;
+        for &(off, id) in by_off.iter() {
+            tick.tick()?;
+            if last == Some(off) {
+                continue;
+            }
+            last = Some(off);
+            if let Some(name) = btf.name_at(off)? {
+                ents.push((name, id), GFP_KERNEL_ACCOUNT)?;
+            }
+        }
+        tick.now()?;
+        sort::sort(&mut ents);
+        tick.now()?;
         Ok(NameIndex { ents })
     }
 
@@ -924,13 +1099,15 @@ impl<'b> NameIndex<'b> {
 }
 
 /// For every type id, the first `DATASEC` listing it (0 if none).
-pub(crate) fn datasec_of(btf: &Btf<'_>) -> Result<KVVec<u32>, Error> {
-    let mut out = KVVec::from_elem(0u32, us(btf.nr_types()), GFP_KERNEL)?;
+pub(crate) fn datasec_of(btf: &Btf<'_>, tick: &Ticker<'_>) -> Result<KVVec<u32>, Error> {
+    let mut out = KVVec::from_elem(0u32, us(btf.nr_types()), GFP_KERNEL_ACCOUNT)?;
     for t in btf.types() {
+        tick.tick()?;
         if t.kind() != BTF_KIND_DATASEC {
             continue;
         }
         for v in t.datasec_vars() {
+            tick.tick()?;
             if let Some(slot) = out.get_mut(us(v.type_id)) {
                 if *slot == 0 {
                     *slot = t.id();
@@ -962,16 +1139,16 @@ impl BtfBuf {
         let hdr_len = us(h.hdr_len);
         let types_base = hdr_len.checked_add(us(h.type_off)).ok_or(bad)?;
         let mut hdr = KVVec::new();
-        hdr.extend_from_slice(data.get(..hdr_len).ok_or(bad)?, GFP_KERNEL)?;
+        hdr.extend_from_slice(data.get(..hdr_len).ok_or(bad)?, GFP_KERNEL_ACCOUNT)?;
         let mut types = KVVec::new();
         types.extend_from_slice(
             data.get(types_base..)
                 .and_then(|d| d.get(..us(h.type_len)))
                 .ok_or(bad)?,
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         let mut strs = KVVec::new();
-        strs.extend_from_slice(btf.strings(), GFP_KERNEL)?;
+        strs.extend_from_slice(btf.strings(), GFP_KERNEL_ACCOUNT)?;
         Ok(BtfBuf {
             hdr,
             types,
@@ -1008,8 +1185,8 @@ impl BtfBuf {
     /// Appends a string, returning its offset.
     pub(crate) fn add_str(&mut self, s: &[u8]) -> Result<u32, Error> {
         let off = u32::try_from(self.strs.len()).map_err(|_| Error::NoMem)?;
-        self.strs.extend_from_slice(s, GFP_KERNEL)?;
-        self.strs.push(0, GFP_KERNEL)?;
+        self.strs.extend_from_slice(s, GFP_KERNEL_ACCOUNT)?;
+        self.strs.push(0, GFP_KERNEL_ACCOUNT)?;
         Ok(off)
     }
 
@@ -1023,7 +1200,8 @@ impl BtfBuf {
         let id = self.next_id;
         let info = BTF_KIND_VAR << 24;
         for w in [name_off, info, type_id, linkage] {
-            self.types.extend_from_slice(&w.to_ne_bytes(), GFP_KERNEL)?;
+            self.types
+                .extend_from_slice(&w.to_ne_bytes(), GFP_KERNEL_ACCOUNT)?;
         }
         self.next_id = id.checked_add(1).ok_or(Error::NoMem)?;
         Ok(id)
@@ -1108,7 +1286,7 @@ impl BtfBuf {
         let start = self.pos(btf, id, 3)?;
         let len = n.checked_mul(12).ok_or(Error::NoMem)?;
         let bad = Error::BtfBadTypeId { type_id: id };
-        let mut ents: KVVec<(u32, usize, [u8; 12])> = KVVec::with_capacity(n, GFP_KERNEL)?;
+        let mut ents: KVVec<(u32, usize, [u8; 12])> = KVVec::with_capacity(n, GFP_KERNEL_ACCOUNT)?;
         let region = self
             .types
             .get(start..)
@@ -1118,9 +1296,9 @@ impl BtfBuf {
             let rec: [u8; 12] = c.try_into().map_err(|_| bad)?;
             let [_, _, _, _, o0, o1, o2, o3, ..] = rec;
             let off = u32::from_ne_bytes([o0, o1, o2, o3]);
-            ents.push((off, i, rec), GFP_KERNEL)?;
+            ents.push((off, i, rec), GFP_KERNEL_ACCOUNT)?;
         }
-        ents.sort_unstable_by_key(|e| (e.0, e.1));
+        sort::sort_by_key(&mut ents, |e| (e.0, e.1));
         let region = self
             .types
             .get_mut(start..)
@@ -1142,9 +1320,9 @@ impl BtfBuf {
                 .checked_add(self.types.len())
                 .and_then(|n| n.checked_add(self.strs.len()))
                 .ok_or(Error::NoMem)?,
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
-        out.extend_from_slice(&self.hdr, GFP_KERNEL)?;
+        out.extend_from_slice(&self.hdr, GFP_KERNEL_ACCOUNT)?;
         // type_off, type_len, str_off, str_len.
         for (k, v) in [0, type_len, type_len, str_len].into_iter().enumerate() {
             let at = k
@@ -1156,8 +1334,8 @@ impl BtfBuf {
                 .ok_or(Error::BtfBadHdrLen { hdr_len: 0 })?
                 .copy_from_slice(&v.to_ne_bytes());
         }
-        out.extend_from_slice(&self.types, GFP_KERNEL)?;
-        out.extend_from_slice(&self.strs, GFP_KERNEL)?;
+        out.extend_from_slice(&self.types, GFP_KERNEL_ACCOUNT)?;
+        out.extend_from_slice(&self.strs, GFP_KERNEL_ACCOUNT)?;
         Ok(out)
     }
 }

@@ -5,7 +5,7 @@
 //! (instruction kind, relocation type, symbol section, alignment, offsets
 //! in range) once at parse time. [`crate::bpfobj::link`] applies them.
 
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL};
+use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
 use crate::bpfobj::elf::{
     Rel, Symbol, R_BPF_64_32, R_BPF_64_64, SHN_LORESERVE, SHN_UNDEF, STB_GLOBAL, STB_LOCAL,
     STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION,
@@ -16,7 +16,9 @@ use crate::bpfobj::error::Error;
 const INSN_SZ: u64 = 8;
 use crate::bpfobj::externs::ExternKind;
 use crate::bpfobj::insn::{Insn, BPF_PSEUDO_CALL, INSN_SIZE};
+use crate::bpfobj::limits::Ticker;
 use crate::bpfobj::object::{us, Function, Object, SectionKind};
+use crate::bpfobj::sort;
 
 /// What a relocation does to its instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,25 +210,30 @@ fn record(
 
 /// Records every relocation of the object's code sections, sorted by
 /// function and instruction.
-pub(crate) fn collect(obj: &Object<'_>) -> Result<KVVec<Reloc>, Error> {
+pub(crate) fn collect(obj: &Object<'_>, tick: &Ticker<'_>) -> Result<KVVec<Reloc>, Error> {
     let elf = obj.elf();
     let mut out: KVVec<Reloc> = KVVec::new();
     for s in elf.sections() {
+        tick.tick()?;
         if obj.section_kinds().get(us(s.index)) != Some(&SectionKind::CodeRel) {
             continue;
         }
         let mut iter = elf.rels(&s)?;
-        out.reserve(iter.remaining(), GFP_KERNEL)?;
+        out.reserve(iter.remaining(), GFP_KERNEL_ACCOUNT)?;
         let mut ri: u32 = 0;
         for rel in &mut iter {
+            tick.tick()?;
             if let Some(r) = record(obj, s.index, s.info, ri, &rel?)? {
-                out.push(r, GFP_KERNEL)?;
+                out.push(r, GFP_KERNEL_ACCOUNT)?;
             }
             ri = ri.checked_add(1).ok_or(Error::NoMem)?;
         }
     }
-    out.sort_unstable_by_key(|r| (r.func, r.insn, r.section, r.rel));
+    tick.now()?;
+    sort::sort_by_key(&mut out, |r| (r.func, r.insn, r.section, r.rel));
+    tick.now()?;
     for pair in out.windows(2) {
+        tick.tick()?;
         if let [a, b] = pair {
             if a.func == b.func && a.insn == b.insn {
                 return Err(Error::RelocDuplicate {

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What one object may contain, and how the core yields while working.
+//!
+//! The caller of `BPF_LOAD_FD` may be hostile (CAP_BPF or a BPF token and
+//! nothing else), so every count and size that decides how much time or
+//! memory the core spends is capped here, each one well above what real
+//! objects use. Over a cap the core fails with [`Error::TooMany`] (E2BIG),
+//! whose log line names the cap and its value. Names have their own errors
+//! (they carry the offending symbol, section or map).
+//!
+//! Time: with these caps every pass of the core is linear in the object
+//! (n log n for the sorts), and every loop over an input-sized collection
+//! calls a [`Checkpoint`] at least every [`CHECKPOINT_EVERY`] iterations.
+//! In the kernel that is `cond_resched()` plus a fatal-signal check, so a
+//! SIGKILLed caller leaves within milliseconds with
+//! [`Error::Interrupted`] (EINTR).
+
+use core::cell::Cell;
+use core::fmt;
+
+use crate::bpfobj::error::Error;
+
+/// `KSYM_NAME_LEN`: the kernel's buffer for a symbol name, NUL included.
+pub const KSYM_NAME_LEN: usize = 512;
+
+/// Longest ELF symbol or section name, and longest BTF name used as one:
+/// `KSYM_NAME_LEN - 1`, what kallsyms and the BTF verifier's identifier
+/// check accept. The search for the terminating NUL stops here, so a name
+/// costs at most this many byte reads however long the string table.
+pub const MAX_NAME_LEN: usize = KSYM_NAME_LEN - 1;
+
+/// `BPF_LOADFD_NAME_LEN`: size of `struct bpf_loadfd_map::name`, NUL
+/// included (uapi).
+pub const BPF_LOADFD_NAME_LEN: usize = 64;
+
+/// Longest map name (callers name maps in `struct bpf_loadfd_map`).
+pub const MAX_MAP_NAME_LEN: usize = BPF_LOADFD_NAME_LEN - 1;
+
+/// Longest program name: it names a sysfs directory (`NAME_MAX`).
+pub const MAX_PROG_NAME_LEN: usize = 255;
+
+/// Most ELF sections (section headers, including the null one).
+pub const MAX_SECTIONS: u32 = 16384;
+
+/// Most ELF symbols (including the null one).
+pub const MAX_SYMBOLS: u32 = 1 << 20;
+
+/// Most programs per object (each gets a sysfs directory).
+pub const MAX_PROGRAMS: usize = 4096;
+
+/// Most maps per object, BTF-defined and global data together (each gets a
+/// sysfs directory and a kernel map).
+pub const MAX_MAPS: usize = 1024;
+
+/// Most extern symbols (each is a kernel lookup).
+pub const MAX_EXTERNS: usize = 4096;
+
+/// Most blocks in each `.BTF.ext` subsection (one per code section).
+pub const MAX_EXT_BLOCKS: u32 = MAX_SECTIONS;
+
+/// Most records in each `.BTF.ext` subsection.
+pub const MAX_EXT_RECORDS: u32 = 1 << 20;
+
+/// Largest `.kconfig` map value, all kconfig externs together, and so also
+/// the largest single kconfig extern: `KMALLOC_MAX_SIZE` on x86-64 (4 MiB),
+/// the most an array map value may be.
+pub const MAX_KCONFIG_SIZE: u32 = 4 << 20;
+
+/// Byte budget of one loader object for what it keeps per program:
+/// instructions, func_info, line_info and CO-RE records, all programs
+/// together, in the sizes `BPF_PROG_LOAD` takes (8, 8, 16 and 16 bytes).
+/// Each program gets its own copy of the subprograms it calls and of their
+/// records, so this is what bounds the amplification a small object can
+/// cause. [`crate::bpfobj::link`] stops a single program at the budget
+/// left, before allocating past it.
+pub const MAX_PROG_BYTES: usize = 64 << 20;
+
+/// How many iterations of a cheap loop may pass between two checkpoints.
+pub const CHECKPOINT_EVERY: u32 = 256;
+
+/// A capped count, for [`Error::TooMany`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cap {
+    /// [`MAX_SECTIONS`].
+    Sections,
+    /// [`MAX_SYMBOLS`].
+    Symbols,
+    /// [`MAX_PROGRAMS`].
+    Programs,
+    /// [`MAX_MAPS`].
+    Maps,
+    /// [`MAX_EXTERNS`].
+    Externs,
+    /// [`MAX_EXT_BLOCKS`].
+    ExtBlocks,
+    /// [`MAX_EXT_RECORDS`].
+    ExtRecords,
+    /// [`MAX_KCONFIG_SIZE`].
+    KconfigSize,
+    /// [`MAX_PROG_BYTES`].
+    ProgBytes,
+}
+
+impl Cap {
+    /// The cap's constant name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cap::Sections => "MAX_SECTIONS",
+            Cap::Symbols => "MAX_SYMBOLS",
+            Cap::Programs => "MAX_PROGRAMS",
+            Cap::Maps => "MAX_MAPS",
+            Cap::Externs => "MAX_EXTERNS",
+            Cap::ExtBlocks => "MAX_EXT_BLOCKS",
+            Cap::ExtRecords => "MAX_EXT_RECORDS",
+            Cap::KconfigSize => "MAX_KCONFIG_SIZE",
+            Cap::ProgBytes => "MAX_PROG_BYTES",
+        }
+    }
+
+    /// The cap's value.
+    pub fn value(self) -> u64 {
+        let wide = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+        match self {
+            Cap::Sections => u64::from(MAX_SECTIONS),
+            Cap::Symbols => u64::from(MAX_SYMBOLS),
+            Cap::Programs => wide(MAX_PROGRAMS),
+            Cap::Maps => wide(MAX_MAPS),
+            Cap::Externs => wide(MAX_EXTERNS),
+            Cap::ExtBlocks => u64::from(MAX_EXT_BLOCKS),
+            Cap::ExtRecords => u64::from(MAX_EXT_RECORDS),
+            Cap::KconfigSize => u64::from(MAX_KCONFIG_SIZE),
+            Cap::ProgBytes => wide(MAX_PROG_BYTES),
+        }
+    }
+
+    /// What is counted, for the log line.
+    fn what(self) -> &'static str {
+        match self {
+            Cap::Sections => "ELF sections",
+            Cap::Symbols => "ELF symbols",
+            Cap::Programs => "programs",
+            Cap::Maps => "maps",
+            Cap::Externs => "extern symbols",
+            Cap::ExtBlocks => "blocks in one .BTF.ext subsection",
+            Cap::ExtRecords => "records in one .BTF.ext subsection",
+            Cap::KconfigSize => "bytes of .kconfig externs",
+            Cap::ProgBytes => "bytes of instructions, func_info, line_info and CO-RE records",
+        }
+    }
+}
+
+impl fmt::Display for Cap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "more than {} {} ({})",
+            self.value(),
+            self.what(),
+            self.name()
+        )
+    }
+}
+
+/// Where the core may yield and notice that its caller is gone.
+///
+/// Called from every loop over an input-sized collection. The kernel
+/// implements it as `cond_resched()` and fails with
+/// [`Error::Interrupted`] once the caller has a fatal signal; userspace
+/// uses [`NoCheckpoint`].
+pub trait Checkpoint {
+    /// Yields if needed; an error aborts the whole operation.
+    fn checkpoint(&self) -> Result<(), Error>;
+}
+
+/// A [`Checkpoint`] that never yields nor fails.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoCheckpoint;
+
+impl Checkpoint for NoCheckpoint {
+    fn checkpoint(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Calls a [`Checkpoint`] every [`CHECKPOINT_EVERY`] ticks, so cheap loops
+/// can tick every iteration.
+pub(crate) struct Ticker<'c> {
+    cp: &'c dyn Checkpoint,
+    n: Cell<u32>,
+}
+
+impl<'c> Ticker<'c> {
+    /// A ticker over `cp`.
+    pub(crate) fn new(cp: &'c dyn Checkpoint) -> Self {
+        Ticker {
+            cp,
+            n: Cell::new(0),
+        }
+    }
+
+    /// One iteration of work.
+    pub(crate) fn tick(&self) -> Result<(), Error> {
+        let n = self.n.get().wrapping_add(1);
+        self.n.set(n);
+        if n % CHECKPOINT_EVERY == 0 {
+            self.cp.checkpoint()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A checkpoint now (before and after an O(n log n) sort).
+    pub(crate) fn now(&self) -> Result<(), Error> {
+        self.cp.checkpoint()
+    }
+}
