@@ -9,7 +9,7 @@
 
 use crate::bpfobj::{
     btf::BTF_KIND_FUNC,
-    compat::{KVVec, GFP_KERNEL_ACCOUNT},
+    compat::{KVVec, GFP_INPUT},
     elf,
     error::{Error, ErrorClass},
     externs::{self, Env, EnvError, ExternKind, KconfigValue, KfuncId, KsymBtf},
@@ -160,7 +160,7 @@ struct ProgBytes {
 
 fn put_u32s(out: &mut KVVec<u8>, vals: &[u32]) -> Result<(), Error> {
     for v in vals {
-        out.extend_from_slice(&v.to_ne_bytes(), GFP_KERNEL_ACCOUNT)?;
+        out.extend_from_slice(&v.to_ne_bytes(), GFP_INPUT)?;
     }
     Ok(())
 }
@@ -188,7 +188,7 @@ fn prog_bytes(l: &Linked) -> Result<ProgBytes, Error> {
     };
     for insn in l.insns.iter() {
         b.insns
-            .extend_from_slice(&insn.to_bytes(), GFP_KERNEL_ACCOUNT)?;
+            .extend_from_slice(&insn.to_bytes(), GFP_INPUT)?;
     }
     for f in l.func_info.iter() {
         put_u32s(&mut b.func_info, &[f.insn_off, f.type_id])?;

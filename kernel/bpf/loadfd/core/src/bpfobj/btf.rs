@@ -14,7 +14,7 @@
 
 use core::fmt;
 
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{cstr_at, sub, CStrError, Cursor};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::limits::{Checkpoint, NoCheckpoint, Ticker};
@@ -364,7 +364,7 @@ impl<'a> Btf<'a> {
                 size_type,
             };
             self.check_meta(&t)?;
-            offsets.push(offset, GFP_KERNEL_ACCOUNT)?;
+            offsets.push(offset, GFP_INPUT)?;
             cur = cur.checked_add(len).ok_or(truncated)?;
             type_id = type_id.checked_add(1).ok_or(truncated)?;
         }

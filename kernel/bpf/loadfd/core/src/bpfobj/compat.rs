@@ -8,13 +8,22 @@
 //! `from_elem`), with GFP flags that userspace ignores.
 //!
 //! Every allocation of the core is sized by its (untrusted) input, so it
-//! uses [`GFP_KERNEL_ACCOUNT`]: charged to the caller's memory cgroup.
+//! uses [`GFP_INPUT`]: charged to the caller's memory cgroup, and failing
+//! with `ENOMEM` at the cgroup's limit instead of invoking the OOM killer on
+//! the caller (as `bpf_map_area_alloc()` does), without a warning for sizes
+//! the page allocator would warn about.
 
 #[cfg(kernel)]
-pub use kernel::alloc::{flags::GFP_KERNEL_ACCOUNT, AllocError, Flags, KVVec};
+pub use kernel::alloc::{AllocError, Flags, KVVec};
+
+/// `GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN`.
+#[cfg(kernel)]
+pub const GFP_INPUT: Flags = kernel::alloc::flags::GFP_KERNEL_ACCOUNT
+    .union(kernel::alloc::flags::__GFP_RETRY_MAYFAIL)
+    .union(kernel::alloc::flags::__GFP_NOWARN);
 
 #[cfg(not(kernel))]
-pub use user::{AllocError, Flags, KVVec, GFP_KERNEL_ACCOUNT};
+pub use user::{AllocError, Flags, KVVec, GFP_INPUT};
 
 #[cfg(not(kernel))]
 mod user {
@@ -28,8 +37,8 @@ mod user {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct Flags(u32);
 
-    /// Stand-in for the kernel's `GFP_KERNEL_ACCOUNT`.
-    pub const GFP_KERNEL_ACCOUNT: Flags = Flags(0);
+    /// Stand-in for the kernel's `GFP_INPUT`.
+    pub const GFP_INPUT: Flags = Flags(0);
 
     /// A vector whose every allocation is fallible, like the kernel's `KVVec`.
     #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -2,7 +2,7 @@
 
 //! Strict ELF64 reading: only what a clang-built BPF relocatable object uses.
 
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::limits::{
     Cap, Checkpoint, NoCheckpoint, Ticker, MAX_NAME_LEN, MAX_SECTIONS, MAX_SYMBOLS,
@@ -548,9 +548,6 @@ impl<'a> Elf<'a> {
                 shnum: header.e_shnum,
             });
         }
-        if u32::from(header.e_shnum) > MAX_SECTIONS {
-            return Err(Error::TooMany { cap: Cap::Sections });
-        }
         let shnum = u32::from(header.e_shnum);
         let table_len =
             usize::from(header.e_shnum)
@@ -568,6 +565,11 @@ impl<'a> Elf<'a> {
         }
         let shdrs = sub(data, shoff, table_len).ok_or(table_bad)?;
         let table_end = shoff.checked_add(table_len).ok_or(table_bad)?;
+        // After the bounds check: a table that is not even in the file is
+        // malformed, whatever its count.
+        if shnum > MAX_SECTIONS {
+            return Err(Error::TooMany { cap: Cap::Sections });
+        }
 
         // Section 0 is the all-zero null section (no extended numbering).
         if shdrs
@@ -580,7 +582,7 @@ impl<'a> Elf<'a> {
         // Bounds of every section's contents, then no overlap with the
         // headers or with each other (like the kernel's btf_check_sec_info).
         let mut extents: KVVec<Extent> =
-            KVVec::with_capacity(usize::from(header.e_shnum), GFP_KERNEL_ACCOUNT)?;
+            KVVec::with_capacity(usize::from(header.e_shnum), GFP_INPUT)?;
         let (ehdr_end, tab_start, tab_end) = (
             u64::try_from(EHDR_SIZE).map_err(|_| table_bad)?,
             u64::try_from(shoff).map_err(|_| table_bad)?,
@@ -611,7 +613,7 @@ impl<'a> Elf<'a> {
                     end,
                     section: idx,
                 },
-                GFP_KERNEL_ACCOUNT,
+                GFP_INPUT,
             )?;
         }
         // The section index makes the key total (sort is not stable).
@@ -634,9 +636,8 @@ impl<'a> Elf<'a> {
         }
         let shstrtab = strtab_of(data, shdrs, u32::from(shstrndx))?;
         let mut symtab = None;
-        let mut sec_name_len =
-            KVVec::with_capacity(usize::from(header.e_shnum), GFP_KERNEL_ACCOUNT)?;
-        sec_name_len.push(0, GFP_KERNEL_ACCOUNT)?;
+        let mut sec_name_len = KVVec::with_capacity(usize::from(header.e_shnum), GFP_INPUT)?;
+        sec_name_len.push(0, GFP_INPUT)?;
         for idx in 1..shnum {
             tick.tick()?;
             let sh = shdr_at(shdrs, idx).ok_or(Error::ElfBadSectionIndex { index: idx })?;
@@ -650,7 +651,7 @@ impl<'a> Elf<'a> {
                         name_off: sh.name,
                     },
                 })?;
-            sec_name_len.push(name_len(name), GFP_KERNEL_ACCOUNT)?;
+            sec_name_len.push(name_len(name), GFP_INPUT)?;
             match sh.sh_type {
                 SHT_SYMTAB => {
                     if symtab.is_some() {
@@ -707,15 +708,15 @@ impl<'a> Elf<'a> {
         {
             return Err(Error::ElfBadNullSymbol);
         }
-        let mut sym_name_len = KVVec::with_capacity(us(nsyms), GFP_KERNEL_ACCOUNT)?;
-        sym_name_len.push(0, GFP_KERNEL_ACCOUNT)?;
+        let mut sym_name_len = KVVec::with_capacity(us(nsyms), GFP_INPUT)?;
+        sym_name_len.push(0, GFP_INPUT)?;
         for (i, raw) in syms.chunks_exact(SYM_SIZE).enumerate().skip(1) {
             tick.tick()?;
             let index =
                 u32::try_from(i).map_err(|_| Error::ElfBadSymbolIndex { index: u32::MAX })?;
             let s = RawSym::read(raw).ok_or(Error::ElfBadSymbolIndex { index })?;
             let name = check_symbol(strtab, header.e_shnum, index, &s)?;
-            sym_name_len.push(name_len(name), GFP_KERNEL_ACCOUNT)?;
+            sym_name_len.push(name_len(name), GFP_INPUT)?;
         }
 
         let mut elf = Elf {
@@ -730,9 +731,9 @@ impl<'a> Elf<'a> {
             sym_name_len,
             by_name: KVVec::new(),
         };
-        let mut by_name = KVVec::with_capacity(usize::from(header.e_shnum), GFP_KERNEL_ACCOUNT)?;
+        let mut by_name = KVVec::with_capacity(usize::from(header.e_shnum), GFP_INPUT)?;
         for idx in 0..shnum {
-            by_name.push(idx, GFP_KERNEL_ACCOUNT)?;
+            by_name.push(idx, GFP_INPUT)?;
         }
         cp.checkpoint()?;
         sort::sort_by_key(&mut by_name, |&i| (elf.section_name(i), i));

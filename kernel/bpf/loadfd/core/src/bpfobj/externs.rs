@@ -25,7 +25,7 @@ use crate::bpfobj::btf::{
     BTF_KIND_TYPE_TAG, BTF_KIND_VAR, BTF_KIND_VOLATILE, BTF_PTR_SIZE, BTF_VAR_GLOBAL_ALLOCATED,
     BTF_VAR_GLOBAL_EXTERN, MAX_RESOLVE_DEPTH,
 };
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_EXTERNS, MAX_KCONFIG_SIZE};
@@ -309,7 +309,7 @@ pub(crate) fn collect<'a>(
                 weak: sym.bind == STB_WEAK,
                 kind,
             },
-            GFP_KERNEL_ACCOUNT,
+            GFP_INPUT,
         )?;
     }
     tick.now()?;
@@ -371,9 +371,9 @@ struct ByName {
 
 impl ByName {
     fn new(externs: &[Extern<'_>], tick: &Ticker<'_>) -> Result<Self, Error> {
-        let mut idx = KVVec::with_capacity(externs.len(), GFP_KERNEL_ACCOUNT)?;
+        let mut idx = KVVec::with_capacity(externs.len(), GFP_INPUT)?;
         for i in 0..externs.len() {
-            idx.push(i, GFP_KERNEL_ACCOUNT)?;
+            idx.push(i, GFP_INPUT)?;
         }
         tick.now()?;
         sort::sort_by_key(&mut idx, |&i| (externs.get(i).map(|e| e.name), i));
@@ -711,11 +711,11 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
     let mut kconfig = KVVec::from_elem(
         0u8,
         usize::try_from(kcfg_size).map_err(|_| Error::NoMem)?,
-        GFP_KERNEL_ACCOUNT,
+        GFP_INPUT,
     )?;
-    let mut values = KVVec::with_capacity(externs.len(), GFP_KERNEL_ACCOUNT)?;
+    let mut values = KVVec::with_capacity(externs.len(), GFP_INPUT)?;
     // Which externs an ld_imm64 takes the address of.
-    let mut ld64 = KVVec::from_elem(false, externs.len(), GFP_KERNEL_ACCOUNT)?;
+    let mut ld64 = KVVec::from_elem(false, externs.len(), GFP_INPUT)?;
     for r in obj.relocs() {
         tick.tick()?;
         if let RelocKind::ExternLd64 { ext } = r.kind {
@@ -790,7 +790,7 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
                 None => missing(e.weak)?,
             },
         };
-        values.push(v, GFP_KERNEL_ACCOUNT)?;
+        values.push(v, GFP_INPUT)?;
     }
     Ok(Resolved { kconfig, values })
 }

@@ -2,7 +2,7 @@
 
 //! BPF instructions (`struct bpf_insn`), in host byte order.
 
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::Cursor;
 use crate::bpfobj::error::Error;
 
@@ -198,12 +198,12 @@ pub fn parse_insns(data: &[u8]) -> Result<KVVec<Insn>, Error> {
     if !chunks.remainder().is_empty() {
         return Err(Error::InsnBadSize { len: data.len() });
     }
-    let mut out = KVVec::with_capacity(chunks.len(), GFP_KERNEL_ACCOUNT)?;
+    let mut out = KVVec::with_capacity(chunks.len(), GFP_INPUT)?;
     for c in chunks {
         let b = Cursor::new(c)
             .bytes::<INSN_SIZE>()
             .ok_or(Error::InsnBadSize { len: data.len() })?;
-        out.push(Insn::from_bytes(b), GFP_KERNEL_ACCOUNT)?;
+        out.push(Insn::from_bytes(b), GFP_INPUT)?;
     }
     Ok(out)
 }

@@ -4,7 +4,7 @@
 //! externs. The kernel glue hands in the running kernel's own `.config`
 //! (embedded at build time); userspace tools can hand in any `.config`.
 
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::KconfigValue;
 use crate::bpfobj::limits::{Checkpoint, Ticker};
@@ -70,7 +70,7 @@ impl<'c> Index<'c> {
                 continue;
             };
             if let (Some(name), Some(rest)) = (line.get(..eq), line.get(eq.saturating_add(1)..)) {
-                ents.push((name, rest, i), GFP_KERNEL_ACCOUNT)?;
+                ents.push((name, rest, i), GFP_INPUT)?;
             }
         }
         cp.checkpoint()?;

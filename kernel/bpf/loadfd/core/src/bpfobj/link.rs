@@ -38,7 +38,7 @@
 
 use crate::bpfobj::btf::{BTF_FUNC_GLOBAL, BTF_KIND_DECL_TAG, BTF_KIND_FUNC};
 use crate::bpfobj::btf_ext::{CoreRelo, ExtSection, FuncInfo, InfoBlock, LineInfo};
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::{ExternKind, ExternValue, Resolved, POISON_CALL_KFUNC_BASE};
 use crate::bpfobj::insn::{
@@ -118,7 +118,7 @@ impl<'o, 'a> Linker<'o, 'a> {
     pub fn new(obj: &'o Object<'a>) -> Result<Self, Error> {
         Ok(Linker {
             obj,
-            placed: KVVec::from_elem((0, 0), obj.functions().len(), GFP_KERNEL_ACCOUNT)?,
+            placed: KVVec::from_elem((0, 0), obj.functions().len(), GFP_INPUT)?,
             generation: 0,
         })
     }
@@ -296,7 +296,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                             insn_off: off,
                             type_id,
                         },
-                        GFP_KERNEL_ACCOUNT,
+                        GFP_INPUT,
                     )?;
                 }
                 _ => return Err(Error::LinkBadFuncInfo { symbol: f.symbol }),
@@ -310,9 +310,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
             match b {
                 Some(b) if !range.is_empty() => {
                     self.charge(range.len(), LINE_INFO_BYTES)?;
-                    self.out
-                        .line_info
-                        .reserve(range.len(), GFP_KERNEL_ACCOUNT)?;
+                    self.out.line_info.reserve(range.len(), GFP_INPUT)?;
                     for i in range {
                         self.tick.tick()?;
                         let [insn_off, file_name_off, line_off, line_col] =
@@ -326,7 +324,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                                 line_off,
                                 line_col,
                             },
-                            GFP_KERNEL_ACCOUNT,
+                            GFP_INPUT,
                         )?;
                     }
                 }
@@ -337,9 +335,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
         if let Some(b) = block(ExtSection::CoreRelo) {
             let range = sorted_range(&b, &f);
             self.charge(range.len(), CORE_RELO_BYTES)?;
-            self.out
-                .core_relos
-                .reserve(range.len(), GFP_KERNEL_ACCOUNT)?;
+            self.out.core_relos.reserve(range.len(), GFP_INPUT)?;
             for i in range {
                 self.tick.tick()?;
                 let bad = Error::LinkBadExtRecord { symbol: f.symbol };
@@ -359,7 +355,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                         insn_off: bytes,
                         ..r
                     },
-                    GFP_KERNEL_ACCOUNT,
+                    GFP_INPUT,
                 )?;
             }
         }
@@ -379,11 +375,11 @@ impl<'o, 'a> State<'_, 'o, 'a> {
         let off32 = u32::try_from(off).map_err(|_| Error::LinkTooBig { insns: u32::MAX })?;
         let n = total.saturating_sub(off);
         self.charge(n, INSN_SIZE)?;
-        self.out.insns.reserve(n, GFP_KERNEL_ACCOUNT)?;
+        self.out.insns.reserve(n, GFP_INPUT)?;
         for i in 0..f.insn_cnt {
             self.tick.tick()?;
             let insn = insn_of(&f, i).ok_or(Error::LinkBadFunc { symbol: f.symbol })?;
-            self.out.insns.push(insn, GFP_KERNEL_ACCOUNT)?;
+            self.out.insns.push(insn, GFP_INPUT)?;
         }
         let generation = self.generation;
         if let Some(p) = self.placed.get_mut(fi) {
@@ -394,7 +390,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                 func: fi,
                 insn_off: off32,
             },
-            GFP_KERNEL_ACCOUNT,
+            GFP_INPUT,
         )?;
         self.ext_info(fi, off32)?;
         Ok(off32)
@@ -470,7 +466,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
     fn walk(&mut self, start: usize) -> Result<(), Error> {
         // The stack's live part is `stack[..depth]` (KVVec has no pop).
         let mut stack: KVVec<(usize, u32)> = KVVec::new();
-        stack.push((start, 0), GFP_KERNEL_ACCOUNT)?;
+        stack.push((start, 0), GFP_INPUT)?;
         let mut depth: usize = 1;
         let text = self.obj.text_section();
         'outer: while let Some(&(fi, from)) = depth.checked_sub(1).and_then(|t| stack.get(t)) {
@@ -518,7 +514,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                     }
                     match stack.get_mut(depth) {
                         Some(slot) => *slot = (target, 0),
-                        None => stack.push((target, 0), GFP_KERNEL_ACCOUNT)?,
+                        None => stack.push((target, 0), GFP_INPUT)?,
                     }
                     depth = depth.checked_add(1).ok_or(bad)?;
                     continue 'outer;
@@ -731,12 +727,12 @@ pub(crate) fn exception_callbacks(
     tick: &Ticker<'_>,
 ) -> Result<KVVec<Result<Option<usize>, Error>>, Error> {
     let nprogs = obj.programs().len();
-    let mut out = KVVec::from_elem(Ok(None), nprogs, GFP_KERNEL_ACCOUNT)?;
+    let mut out = KVVec::from_elem(Ok(None), nprogs, GFP_INPUT)?;
     let Some(btf) = obj.btf_orig() else {
         return Ok(out);
     };
     // Settled: the program's result is final.
-    let mut settled = KVVec::from_elem(false, nprogs, GFP_KERNEL_ACCOUNT)?;
+    let mut settled = KVVec::from_elem(false, nprogs, GFP_INPUT)?;
     // Non-program functions by name, built on the first tag.
     let mut by_name: Option<KVVec<(&[u8], usize)>> = None;
     let strs = btf.strings();
@@ -793,7 +789,7 @@ pub(crate) fn exception_callbacks(
             for (i, f) in obj.functions().iter().enumerate() {
                 tick.tick()?;
                 if f.program.is_none() {
-                    v.push((f.name, i), GFP_KERNEL_ACCOUNT)?;
+                    v.push((f.name, i), GFP_INPUT)?;
                 }
             }
             tick.now()?;

@@ -10,7 +10,7 @@ use crate::bpfobj::btf::{
     Btf, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_FUNC_PROTO, BTF_KIND_PTR,
     BTF_KIND_STRUCT, BTF_KIND_VAR, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_STATIC,
 };
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::KCONFIG_SEC;
@@ -461,9 +461,9 @@ pub(crate) fn collect<'a>(
             m.def_size = vs.size;
             if spec.has_inner {
                 m.inner = Some(inner_maps.len());
-                inner_maps.push(def_from_spec(name, sec, &inner), GFP_KERNEL_ACCOUNT)?;
+                inner_maps.push(def_from_spec(name, sec, &inner), GFP_INPUT)?;
             }
-            maps.push(m, GFP_KERNEL_ACCOUNT)?;
+            maps.push(m, GFP_INPUT)?;
         }
     }
 
@@ -527,7 +527,7 @@ pub(crate) fn collect<'a>(
                 init_data: if kind == MapKind::Bss { &[] } else { s.data },
                 slots: KVVec::new(),
             },
-            GFP_KERNEL_ACCOUNT,
+            GFP_INPUT,
         )?;
     }
 
@@ -564,7 +564,7 @@ pub(crate) fn collect<'a>(
                 init_data: &[],
                 slots: KVVec::new(),
             },
-            GFP_KERNEL_ACCOUNT,
+            GFP_INPUT,
         )?;
     }
     Ok((maps, inner_maps, kconfig))
@@ -578,7 +578,7 @@ pub(crate) fn check_names(maps: &[MapDef<'_>]) -> Result<KVVec<usize>, Error> {
         MapKind::Btf => u32::try_from(i).unwrap_or(u32::MAX),
         _ => 0,
     };
-    let mut order = KVVec::with_capacity(maps.len(), GFP_KERNEL_ACCOUNT)?;
+    let mut order = KVVec::with_capacity(maps.len(), GFP_INPUT)?;
     for (i, m) in maps.iter().enumerate() {
         let (section, entry) = (m.section, entry(m, i));
         if m.name.len() > MAX_MAP_NAME_LEN {
@@ -587,7 +587,7 @@ pub(crate) fn check_names(maps: &[MapDef<'_>]) -> Result<KVVec<usize>, Error> {
         if !is_identifier_like(m.name) {
             return Err(Error::MapBadName { section, entry });
         }
-        order.push(i, GFP_KERNEL_ACCOUNT)?;
+        order.push(i, GFP_INPUT)?;
     }
     sort::sort_by_key(&mut order, |&i| (maps.get(i).map(|m| m.name), i));
     for pair in order.windows(2) {
@@ -673,7 +673,7 @@ pub(crate) fn collect_slots(obj: &mut Object<'_>, tick: &Ticker<'_>) -> Result<(
         if slot >= map.max_entries {
             return Err(bad);
         }
-        found.push((mi, slot, target, ri), GFP_KERNEL_ACCOUNT)?;
+        found.push((mi, slot, target, ri), GFP_INPUT)?;
     }
     tick.now()?;
     sort::sort_by_key(&mut found, |e| (e.0, e.1, e.3));
@@ -688,7 +688,7 @@ pub(crate) fn collect_slots(obj: &mut Object<'_>, tick: &Ticker<'_>) -> Result<(
     for &(mi, slot, target, ri) in found.iter() {
         tick.tick()?;
         let m = maps.get_mut(mi).ok_or(Error::MapRelBad { rel: ri })?;
-        m.slots.push((slot, target), GFP_KERNEL_ACCOUNT)?;
+        m.slots.push((slot, target), GFP_INPUT)?;
     }
     Ok(())
 }

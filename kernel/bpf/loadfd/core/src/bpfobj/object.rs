@@ -29,7 +29,7 @@ use crate::bpfobj::btf::{
     BTF_VAR_GLOBAL_EXTERN, BTF_VAR_STATIC,
 };
 use crate::bpfobj::btf_ext::{BtfExt, ExtSection, InfoBlock};
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{
     Elf, Section, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT_RELA, SHT_STRTAB,
     SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
@@ -229,7 +229,7 @@ impl<'a> Object<'a> {
         let tick = Ticker::new(cp);
         let elf = Elf::parse_with(data, cp)?;
         let nsec = elf.section_count();
-        let mut sections = KVVec::from_elem(SectionKind::Other, us(nsec), GFP_KERNEL_ACCOUNT)?;
+        let mut sections = KVVec::from_elem(SectionKind::Other, us(nsec), GFP_INPUT)?;
         let mut license: Option<&'a [u8]> = None;
         let mut kern_version = 0;
         let mut seen_version = false;
@@ -402,13 +402,12 @@ impl<'a> Object<'a> {
             map_by_name: KVVec::new(),
         };
         for (i, e) in obj.externs.iter().enumerate() {
-            obj.ext_by_sym.push((e.symbol, i), GFP_KERNEL_ACCOUNT)?;
+            obj.ext_by_sym.push((e.symbol, i), GFP_INPUT)?;
         }
         sort::sort(&mut obj.ext_by_sym);
-        obj.prog_by_name
-            .reserve(obj.programs.len(), GFP_KERNEL_ACCOUNT)?;
+        obj.prog_by_name.reserve(obj.programs.len(), GFP_INPUT)?;
         for i in 0..obj.programs.len() {
-            obj.prog_by_name.push(i, GFP_KERNEL_ACCOUNT)?;
+            obj.prog_by_name.push(i, GFP_INPUT)?;
         }
         let progs = &obj.programs;
         sort::sort_by_key(&mut obj.prog_by_name, |&i| {
@@ -532,7 +531,7 @@ impl<'a> Object<'a> {
                     }
                     prev = Some(off);
                 }
-                index.push((sec.index, b), GFP_KERNEL_ACCOUNT)?;
+                index.push((sec.index, b), GFP_INPUT)?;
             }
             // Blocks of the same section in file order, so the duplicate
             // reported is the later one.
@@ -822,7 +821,7 @@ fn collect_functions<'a>(
                 reloc_start: 0,
                 reloc_end: 0,
             },
-            GFP_KERNEL_ACCOUNT,
+            GFP_INPUT,
         )?;
     }
     tick.now()?;
@@ -895,14 +894,14 @@ fn classify_programs<'a>(
                 insn_cnt: f.insn_cnt,
                 func: fi,
             },
-            GFP_KERNEL_ACCOUNT,
+            GFP_INPUT,
         )?;
     }
     // Programs are looked up by name: names must be unique.
     tick.now()?;
-    let mut order: KVVec<usize> = KVVec::with_capacity(programs.len(), GFP_KERNEL_ACCOUNT)?;
+    let mut order: KVVec<usize> = KVVec::with_capacity(programs.len(), GFP_INPUT)?;
     for i in 0..programs.len() {
-        order.push(i, GFP_KERNEL_ACCOUNT)?;
+        order.push(i, GFP_INPUT)?;
     }
     // The index makes the key total (sort is not stable): the duplicate
     // reported is the later program.
@@ -937,7 +936,7 @@ impl<'a> VarSyms<'a> {
         for s in elf.symbols() {
             tick.tick()?;
             if s.typ == STT_OBJECT && (s.bind == STB_GLOBAL || s.bind == STB_WEAK) {
-                by_off.push((s.name_off, s.index, s.name), GFP_KERNEL_ACCOUNT)?;
+                by_off.push((s.name_off, s.index, s.name), GFP_INPUT)?;
             }
         }
         tick.now()?;
@@ -948,7 +947,7 @@ impl<'a> VarSyms<'a> {
             tick.tick()?;
             if last != Some(off) {
                 last = Some(off);
-                syms.push((name, index), GFP_KERNEL_ACCOUNT)?;
+                syms.push((name, index), GFP_INPUT)?;
             }
         }
         // Stable by index among equal names: the first symbol wins, like
@@ -1069,7 +1068,7 @@ impl<'b> NameIndex<'b> {
             if t.name_off() == 0 || !keep(&t) {
                 continue;
             }
-            by_off.push((t.name_off(), t.id()), GFP_KERNEL_ACCOUNT)?;
+            by_off.push((t.name_off(), t.id()), GFP_INPUT)?;
         }
         tick.now()?;
         sort::sort(&mut by_off);
@@ -1082,7 +1081,7 @@ impl<'b> NameIndex<'b> {
             }
             last = Some(off);
             if let Some(name) = btf.name_at(off)? {
-                ents.push((name, id), GFP_KERNEL_ACCOUNT)?;
+                ents.push((name, id), GFP_INPUT)?;
             }
         }
         tick.now()?;
@@ -1100,7 +1099,7 @@ impl<'b> NameIndex<'b> {
 
 /// For every type id, the first `DATASEC` listing it (0 if none).
 pub(crate) fn datasec_of(btf: &Btf<'_>, tick: &Ticker<'_>) -> Result<KVVec<u32>, Error> {
-    let mut out = KVVec::from_elem(0u32, us(btf.nr_types()), GFP_KERNEL_ACCOUNT)?;
+    let mut out = KVVec::from_elem(0u32, us(btf.nr_types()), GFP_INPUT)?;
     for t in btf.types() {
         tick.tick()?;
         if t.kind() != BTF_KIND_DATASEC {
@@ -1139,16 +1138,16 @@ impl BtfBuf {
         let hdr_len = us(h.hdr_len);
         let types_base = hdr_len.checked_add(us(h.type_off)).ok_or(bad)?;
         let mut hdr = KVVec::new();
-        hdr.extend_from_slice(data.get(..hdr_len).ok_or(bad)?, GFP_KERNEL_ACCOUNT)?;
+        hdr.extend_from_slice(data.get(..hdr_len).ok_or(bad)?, GFP_INPUT)?;
         let mut types = KVVec::new();
         types.extend_from_slice(
             data.get(types_base..)
                 .and_then(|d| d.get(..us(h.type_len)))
                 .ok_or(bad)?,
-            GFP_KERNEL_ACCOUNT,
+            GFP_INPUT,
         )?;
         let mut strs = KVVec::new();
-        strs.extend_from_slice(btf.strings(), GFP_KERNEL_ACCOUNT)?;
+        strs.extend_from_slice(btf.strings(), GFP_INPUT)?;
         Ok(BtfBuf {
             hdr,
             types,
@@ -1185,8 +1184,8 @@ impl BtfBuf {
     /// Appends a string, returning its offset.
     pub(crate) fn add_str(&mut self, s: &[u8]) -> Result<u32, Error> {
         let off = u32::try_from(self.strs.len()).map_err(|_| Error::NoMem)?;
-        self.strs.extend_from_slice(s, GFP_KERNEL_ACCOUNT)?;
-        self.strs.push(0, GFP_KERNEL_ACCOUNT)?;
+        self.strs.extend_from_slice(s, GFP_INPUT)?;
+        self.strs.push(0, GFP_INPUT)?;
         Ok(off)
     }
 
@@ -1200,8 +1199,7 @@ impl BtfBuf {
         let id = self.next_id;
         let info = BTF_KIND_VAR << 24;
         for w in [name_off, info, type_id, linkage] {
-            self.types
-                .extend_from_slice(&w.to_ne_bytes(), GFP_KERNEL_ACCOUNT)?;
+            self.types.extend_from_slice(&w.to_ne_bytes(), GFP_INPUT)?;
         }
         self.next_id = id.checked_add(1).ok_or(Error::NoMem)?;
         Ok(id)
@@ -1286,7 +1284,7 @@ impl BtfBuf {
         let start = self.pos(btf, id, 3)?;
         let len = n.checked_mul(12).ok_or(Error::NoMem)?;
         let bad = Error::BtfBadTypeId { type_id: id };
-        let mut ents: KVVec<(u32, usize, [u8; 12])> = KVVec::with_capacity(n, GFP_KERNEL_ACCOUNT)?;
+        let mut ents: KVVec<(u32, usize, [u8; 12])> = KVVec::with_capacity(n, GFP_INPUT)?;
         let region = self
             .types
             .get(start..)
@@ -1296,7 +1294,7 @@ impl BtfBuf {
             let rec: [u8; 12] = c.try_into().map_err(|_| bad)?;
             let [_, _, _, _, o0, o1, o2, o3, ..] = rec;
             let off = u32::from_ne_bytes([o0, o1, o2, o3]);
-            ents.push((off, i, rec), GFP_KERNEL_ACCOUNT)?;
+            ents.push((off, i, rec), GFP_INPUT)?;
         }
         sort::sort_by_key(&mut ents, |e| (e.0, e.1));
         let region = self
@@ -1320,9 +1318,9 @@ impl BtfBuf {
                 .checked_add(self.types.len())
                 .and_then(|n| n.checked_add(self.strs.len()))
                 .ok_or(Error::NoMem)?,
-            GFP_KERNEL_ACCOUNT,
+            GFP_INPUT,
         )?;
-        out.extend_from_slice(&self.hdr, GFP_KERNEL_ACCOUNT)?;
+        out.extend_from_slice(&self.hdr, GFP_INPUT)?;
         // type_off, type_len, str_off, str_len.
         for (k, v) in [0, type_len, type_len, str_len].into_iter().enumerate() {
             let at = k
@@ -1334,8 +1332,8 @@ impl BtfBuf {
                 .ok_or(Error::BtfBadHdrLen { hdr_len: 0 })?
                 .copy_from_slice(&v.to_ne_bytes());
         }
-        out.extend_from_slice(&self.types, GFP_KERNEL_ACCOUNT)?;
-        out.extend_from_slice(&self.strs, GFP_KERNEL_ACCOUNT)?;
+        out.extend_from_slice(&self.types, GFP_INPUT)?;
+        out.extend_from_slice(&self.strs, GFP_INPUT)?;
         Ok(out)
     }
 }

@@ -5,7 +5,7 @@
 //! (instruction kind, relocation type, symbol section, alignment, offsets
 //! in range) once at parse time. [`crate::bpfobj::link`] applies them.
 
-use crate::bpfobj::compat::{KVVec, GFP_KERNEL_ACCOUNT};
+use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{
     Rel, Symbol, R_BPF_64_32, R_BPF_64_64, SHN_LORESERVE, SHN_UNDEF, STB_GLOBAL, STB_LOCAL,
     STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION,
@@ -219,12 +219,12 @@ pub(crate) fn collect(obj: &Object<'_>, tick: &Ticker<'_>) -> Result<KVVec<Reloc
             continue;
         }
         let mut iter = elf.rels(&s)?;
-        out.reserve(iter.remaining(), GFP_KERNEL_ACCOUNT)?;
+        out.reserve(iter.remaining(), GFP_INPUT)?;
         let mut ri: u32 = 0;
         for rel in &mut iter {
             tick.tick()?;
             if let Some(r) = record(obj, s.index, s.info, ri, &rel?)? {
-                out.push(r, GFP_KERNEL_ACCOUNT)?;
+                out.push(r, GFP_INPUT)?;
             }
             ri = ri.checked_add(1).ok_or(Error::NoMem)?;
         }
