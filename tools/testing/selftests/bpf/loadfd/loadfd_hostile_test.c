@@ -16,6 +16,18 @@
  * without the fixes run in a child that is SIGKILLed after a generous bound,
  * so a broken kernel fails the test instead of hanging the suite.
  *
+ * Tests and findings:
+ *   c1_longname_16mib                C1  name cap (E2BIG)
+ *   sigkill.*                        C1  SIGKILL within KILL_BOUND_MS, within caps
+ *   h2_kconfig_huge                  H2a .kconfig size cap (E2BIG)
+ *   h2_long_prog_name                H2b name cap on a 5 MB program name (E2BIG)
+ *   h2_l1_prog_ids_10k_loads         H2c, L1  prog_ids lists live programs only
+ *   h3_amplified_line_info           H3  equal insn_off records refused
+ *   m1_core_relos_without_func_info  M1  CO-RE records never silently dropped
+ *   l2_duplicate_data_sections       L2  duplicate map names (EINVAL)
+ *   l2_odd_names                     L2  map/program names sysfs cannot hold
+ *   m3_memcg_16m                     M3  charged to the caller's memcg (ENOMEM)
+ *
  * Objects: clang-built ones from ../progs/loadfd_*.c and from the sources
  * gen/hostile_c.py writes (in $LOADFD_OBJDIR, else next to this binary);
  * the large ones are built here, in memory, into memfds.
@@ -740,6 +752,29 @@ static long cg_event(const char *cg, const char *key)
 	return n;
 }
 
+/*
+ * load_in_child_ok() inside a new memory cgroup limited to @max, removed
+ * again before anything is asserted; returns its oom_kill event count.
+ */
+static long load_in_memcg(struct __test_metadata *_metadata, const char *what, int obj_fd,
+			  const char *max, struct call *out)
+{
+	char cg[PATH_MAX];
+	bool done;
+	long ooms;
+	int st;
+
+	cg_create(_metadata, what, max, cg, sizeof(cg));
+	done = load_in_child(_metadata, obj_fd, cg, CHILD_BOUND_S, out, &st);
+	ooms = cg_event(cg, "oom_kill");
+	cg_remove(cg);
+	ASSERT_TRUE(done)
+		TH_LOG("[%s] BPF_LOAD_FD %s; memcg oom_kill events: %ld", what,
+		       st == -1 ? "did not return within the bound, nor after SIGKILL" :
+		       "never returned: killed in it (memcg OOM killer, or the bound)", ooms);
+	return ooms;
+}
+
 /* ---- the tests ---- */
 
 FIXTURE(hostile) {
@@ -1148,7 +1183,6 @@ TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
 	__u32 rec, blk_name, blk_num, out_len;
 	struct ext_hdr h, nh;
 	struct obj amp;
-	char cg[PATH_MAX];
 	bool found = false;
 
 	obj_read(_metadata, "loadfd_gen_amp", &amp);
@@ -1207,10 +1241,7 @@ TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
 	obj_free(&amp);
 
 	self->fd = obj_memfd(_metadata, "h3_amp", &self->o);
-	cg_create(_metadata, "amp", "512M", cg, sizeof(cg));
-	load_in_child_ok(_metadata, "amp", self->fd, cg, &c);
-	TH_LOG("memcg oom_kill events: %ld", cg_event(cg, "oom_kill"));
-	cg_remove(cg);
+	load_in_memcg(_metadata, "h3_amp", self->fd, "512M", &c);
 	if (c.ret == -E2BIG)
 		expect_reject(_metadata, "h3_amp", &c, E2BIG, NULL);
 	else
@@ -1372,7 +1403,6 @@ TEST_F_TIMEOUT(hostile, m3_memcg_16m, 300)
 	static struct call c;
 	size_t len = (size_t)M3_INSNS * 8, i;
 	unsigned char *insns = malloc(len);
-	char cg[PATH_MAX];
 	long ooms;
 
 	ASSERT_NE(NULL, insns);
@@ -1387,10 +1417,7 @@ TEST_F_TIMEOUT(hostile, m3_memcg_16m, 300)
 	load_in_child_ok(_metadata, "m3_unlimited", self->fd, NULL, &c);
 	ASSERT_LE(0, c.ret) TH_LOG("without memcg: %s; log: '%s'", strerror(-c.ret), c.log);
 
-	cg_create(_metadata, "m3", "16M", cg, sizeof(cg));
-	load_in_child_ok(_metadata, "m3_memcg", self->fd, cg, &c);
-	ooms = cg_event(cg, "oom_kill");
-	cg_remove(cg);
+	ooms = load_in_memcg(_metadata, "m3_memcg", self->fd, "16M", &c);
 	ASSERT_EQ(0, ooms) TH_LOG("the memcg OOM killer ran %ld times", ooms);
 	expect_reject(_metadata, "m3_memcg", &c, ENOMEM, NULL);
 	kmsg_check(_metadata, self->kmsg, "m3_memcg");
