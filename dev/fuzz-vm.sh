@@ -164,10 +164,11 @@ append=(--verbose --append no5lvl)
 grep -q '^CONFIG_KASAN=y' "$FKBUILD/.config" && append+=(--append kasan_multi_shot)
 # The boot, kmemleak scans and the kernel's own slowness under KASAN and TCG
 # need time beyond the run.
-"$LOADFD_REPO/dev/vm.sh" --kbuild "$FKBUILD" --timeout $((secs + 1800)) "${append[@]}" -- \
+LOADFD_VM_LOG=$LOADFD_CACHE/vm/fuzz-$stamp.console.log \
+	"$LOADFD_REPO/dev/vm.sh" --kbuild "$FKBUILD" --timeout $((secs + 1800)) "${append[@]}" -- \
 	"$LOADFD_REPO/dev/fuzz-vm.sh" --guest "$gdir" "$seed" "$jobs" "$execs" "$secs" "${xargs[@]}" ||
 	rc=$?
-cp "$LOADFD_CACHE/vm/last.log" "$gdir/console.log"
+mv "$LOADFD_CACHE/vm/fuzz-$stamp.console.log" "$gdir/console.log"
 mv "$gdir" "$out"
 
 # ---- the verdict ----

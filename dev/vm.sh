@@ -42,7 +42,8 @@ if [ -z "$accel" ]; then
 fi
 
 mkdir -p "$LOADFD_CACHE/vm"
-logf=$LOADFD_CACHE/vm/last.log
+# LOADFD_VM_LOG: another console log (a long run beside short ones).
+logf=${LOADFD_VM_LOG:-$LOADFD_CACHE/vm/last.log}
 vng_args=(--run "$KBUILD" --memory 2G --cpus 2 --cwd "$LOADFD_REPO"
 	--rwdir "$LOADFD_CACHE/vm" "${append[@]}")
 

@@ -43,8 +43,19 @@ struct bpf_loadfd_prog {
 
 int bpf_prog_load_from_loader(union bpf_attr *kattr, u32 size, struct bpf_loadfd_prog *lp);
 
+/*
+ * BPF_BTF_LOAD, BPF_MAP_CREATE (+ initial value and freeze) and a map-in-map
+ * BPF_MAP_UPDATE_ELEM for the loader, with the syscalls' checks but without
+ * fds: nothing the loader creates passes through the caller's fd table.
+ */
+struct btf *btf_new_kern(const void *data, u32 size);
+struct bpf_map *bpf_map_create_kern(union bpf_attr *attr, struct btf *btf,
+				    struct bpf_map *inner, const void *value, bool freeze);
+int bpf_map_update_inner_kern(struct bpf_map *map, void *key, struct bpf_map *inner);
+
 #if IS_ENABLED(CONFIG_BPF_LOADFD)
 int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
+int bpf_loadfd_map_get_fd(const union bpf_attr *attr);
 int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
 /* The program loaded for @lp has its id (called before it gets an fd). */
 void bpf_loadfd_prog_published(struct bpf_prog *prog, struct bpf_loadfd_prog *lp);
@@ -62,6 +73,11 @@ static inline void bpf_loadfd_prog_free_id(struct bpf_prog *prog)
 
 static inline int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr,
 				    u32 uattr_size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int bpf_loadfd_map_get_fd(const union bpf_attr *attr)
 {
 	return -EOPNOTSUPP;
 }

@@ -28,6 +28,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/stat.h>
@@ -38,8 +39,6 @@
 
 #include "../tools/lib/bpf/relo_core.h"
 #include "glue.h"
-
-int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 
 /*
  * Input-sized C allocations: charged to the caller's memcg, and failing with
@@ -124,7 +123,6 @@ struct loadfd_obj {
 
 	/* Only valid during BPF_LOAD_FD. */
 	struct bpf_verifier_log *log;
-	int btf_fd;
 	struct bpf_loadfd_map *umaps;
 	bool *umap_used;
 	u32 umap_cnt;
@@ -476,30 +474,24 @@ int loadfd_obj_set_meta(struct loadfd_obj *obj, const u8 *license, u32 license_l
 
 int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size)
 {
-	union bpf_attr attr = {};
-	int fd;
+	struct btf *btf;
 
-	/* The full BPF_BTF_LOAD path, with a kernel pointer: the kernel's own
-	 * BTF verifier checks the object's BTF, nothing is parsed loosely.
+	/* BPF_BTF_LOAD's parse and checks, with no fd: the kernel's own BTF
+	 * verifier checks the object's BTF, nothing is parsed loosely, and no
+	 * other thread of the caller can swap it through the fd table.
 	 */
-	attr.btf = (u64)(unsigned long)data;
-	attr.btf_size = size;
-	fd = kern_sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
-	if (fd < 0) {
-		bpf_log(obj->log, "btf: the kernel's BTF verifier rejected the object's BTF (%d)\n",
-			fd);
-		return fd;
-	}
-	obj->btf = btf_get_by_fd(fd);
-	if (IS_ERR(obj->btf)) {
-		int err = PTR_ERR(obj->btf);
+	btf = btf_new_kern(data, size);
+	if (IS_ERR(btf)) {
+		int err = PTR_ERR(btf);
 
-		obj->btf = NULL;
-		close_fd(fd);
-		return err;
+		bpf_log(obj->log, "btf: the kernel's BTF verifier rejected the object's BTF (%d)\n",
+			err);
+		/* The verifier's own errnos (EEXIST for a bad size_type, ...)
+		 * mean "malformed" here; only resource errors pass through.
+		 */
+		return err == -ENOMEM || err == -E2BIG ? err : -EINVAL;
 	}
-	/* Kept open until BPF_LOAD_FD returns: BPF_MAP_CREATE takes BTF by fd. */
-	obj->btf_fd = fd;
+	obj->btf = btf;
 	return 0;
 }
 
@@ -522,17 +514,27 @@ static void loadfd_obj_name(char *dst, const char *name)
 	dst[i] = 0;
 }
 
-static int loadfd_map_create(struct loadfd_obj *obj, const struct loadfd_map_spec *s,
-			     const char *name)
+/*
+ * BPF_MAP_CREATE's checks, initial value and freeze, all before the map has
+ * an id, and no fd: nobody can reach the map before it is complete.
+ */
+static struct bpf_map *loadfd_map_create(struct loadfd_obj *obj, const struct loadfd_map_spec *s,
+					 const char *name)
 {
+	struct bpf_map *inner = NULL, *map;
 	union bpf_attr attr = {};
-	int inner_fd = -1, fd;
+	struct btf *btf = NULL;
 
+	if (s->init_data && s->init_size != s->value_size) {
+		bpf_log(obj->log, "maps: '%s': %u initial bytes for a %u byte value\n", name,
+			s->init_size, s->value_size);
+		return ERR_PTR(-EINVAL);
+	}
 	if (s->inner) {
-		/* The inner map is only a template for BPF_MAP_CREATE. */
-		inner_fd = loadfd_map_create(obj, s->inner, name);
-		if (inner_fd < 0)
-			return inner_fd;
+		/* The inner map is only a template for the outer one. */
+		inner = loadfd_map_create(obj, s->inner, name);
+		if (IS_ERR(inner))
+			return inner;
 	}
 	attr.map_type = s->map_type;
 	attr.key_size = s->key_size;
@@ -541,56 +543,18 @@ static int loadfd_map_create(struct loadfd_obj *obj, const struct loadfd_map_spe
 	attr.map_flags = s->map_flags;
 	attr.numa_node = s->numa_node;
 	attr.map_extra = s->map_extra;
-	if (inner_fd >= 0)
-		attr.inner_map_fd = inner_fd;
-	if (obj->btf_fd >= 0 && (s->btf_key_type_id || s->btf_value_type_id)) {
-		attr.btf_fd = obj->btf_fd;
+	if (obj->btf && (s->btf_key_type_id || s->btf_value_type_id)) {
+		btf = obj->btf;
 		attr.btf_key_type_id = s->btf_key_type_id;
 		attr.btf_value_type_id = s->btf_value_type_id;
 	}
 	loadfd_obj_name(attr.map_name, name);
-	fd = kern_sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
-	if (inner_fd >= 0)
-		close_fd(inner_fd);
-	if (fd < 0)
-		bpf_log(obj->log, "maps: '%s': BPF_MAP_CREATE failed (%d)\n", name, fd);
-	return fd;
-}
-
-/* Key 0 gets the initial bytes of a global data map; then it may be frozen. */
-static int loadfd_map_init(struct loadfd_obj *obj, int fd, const struct loadfd_map_spec *s,
-			   const char *name)
-{
-	union bpf_attr attr = {};
-	u32 key = 0;
-	int err;
-
-	if (s->init_data) {
-		if (s->init_size != s->value_size) {
-			bpf_log(obj->log, "maps: '%s': %u initial bytes for a %u byte value\n",
-				name, s->init_size, s->value_size);
-			return -EINVAL;
-		}
-		attr.map_fd = fd;
-		attr.key = (u64)(unsigned long)&key;
-		attr.value = (u64)(unsigned long)s->init_data;
-		err = kern_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
-		if (err) {
-			bpf_log(obj->log, "maps: '%s': writing initial data failed (%d)\n",
-				name, err);
-			return err;
-		}
-	}
-	if (s->freeze) {
-		memset(&attr, 0, sizeof(attr));
-		attr.map_fd = fd;
-		err = kern_sys_bpf(BPF_MAP_FREEZE, &attr, sizeof(attr));
-		if (err) {
-			bpf_log(obj->log, "maps: '%s': freezing failed (%d)\n", name, err);
-			return err;
-		}
-	}
-	return 0;
+	map = bpf_map_create_kern(&attr, btf, inner, s->init_data, s->freeze);
+	if (inner)
+		bpf_map_put_with_uref(inner);
+	if (IS_ERR(map))
+		bpf_log(obj->log, "maps: '%s': BPF_MAP_CREATE failed (%ld)\n", name, PTR_ERR(map));
+	return map;
 }
 
 int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt)
@@ -615,7 +579,7 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 	struct bpf_map *map = NULL;
 	bool created = false;
 	char *name;
-	int err, fd;
+	int err;
 	u32 i;
 
 	err = loadfd_checkpoint();
@@ -646,6 +610,27 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 			err = PTR_ERR(map);
 			goto err_name;
 		}
+		/* The file's constants are the file's: .kconfig comes from
+		 * the running kernel only, and a supplied .rodata must not
+		 * change once programs rely on it (the verifier treats a
+		 * frozen read-only map's values as constants).
+		 */
+		if (s->kconfig) {
+			bpf_log(obj->log,
+				"maps: '%s': cannot be supplied: .kconfig values come from the running kernel\n",
+				name);
+			bpf_map_put_with_uref(map);
+			err = -EINVAL;
+			goto err_name;
+		}
+		if (s->freeze && !READ_ONCE(map->frozen)) {
+			bpf_log(obj->log,
+				"maps: '%s': a supplied read-only data map must be frozen (BPF_MAP_FREEZE)\n",
+				name);
+			bpf_map_put_with_uref(map);
+			err = -EINVAL;
+			goto err_name;
+		}
 		if (!loadfd_map_compatible(map, s)) {
 			bpf_log(obj->log,
 				"maps: '%s': supplied map (type %u key %u value %u max %u flags 0x%x) does not match the object (type %u key %u value %u max %u flags 0x%x)\n",
@@ -660,23 +645,11 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 		break;
 	}
 	if (!map) {
-		fd = loadfd_map_create(obj, s, name);
-		if (fd < 0) {
-			err = fd;
+		map = loadfd_map_create(obj, s, name);
+		if (IS_ERR(map)) {
+			err = PTR_ERR(map);
 			goto err_name;
 		}
-		err = loadfd_map_init(obj, fd, s, name);
-		if (!err) {
-			/* Bound by reference from here on; the fd only served the
-			 * bpf() calls above.
-			 */
-			map = bpf_map_get_with_uref(fd);
-			if (IS_ERR(map))
-				err = PTR_ERR(map);
-		}
-		close_fd(fd);
-		if (err)
-			goto err_name;
 		created = true;
 	}
 	obj->maps[obj->map_cnt] = map;
@@ -692,40 +665,18 @@ err_name:
 
 int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx)
 {
-	union bpf_attr attr = {};
-	int outer_fd, inner_fd, err;
+	int err;
 
 	err = loadfd_checkpoint();
 	if (err)
 		return err;
 	if (map_idx >= obj->map_cnt || target_map_idx >= obj->map_cnt)
 		return -EINVAL;
-	/* BPF_MAP_UPDATE_ELEM of a map-in-map takes fds: lend both maps one for
-	 * the duration of the call.
-	 */
-	bpf_map_inc_with_uref(obj->maps[map_idx]);
-	outer_fd = bpf_map_new_fd(obj->maps[map_idx], O_RDWR | O_CLOEXEC);
-	if (outer_fd < 0) {
-		bpf_map_put_with_uref(obj->maps[map_idx]);
-		return outer_fd;
-	}
-	bpf_map_inc_with_uref(obj->maps[target_map_idx]);
-	inner_fd = bpf_map_new_fd(obj->maps[target_map_idx], O_RDWR | O_CLOEXEC);
-	if (inner_fd < 0) {
-		bpf_map_put_with_uref(obj->maps[target_map_idx]);
-		close_fd(outer_fd);
-		return inner_fd;
-	}
-	attr.map_fd = outer_fd;
-	attr.key = (u64)(unsigned long)&slot;
-	attr.value = (u64)(unsigned long)&inner_fd;
-	err = kern_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+	err = bpf_map_update_inner_kern(obj->maps[map_idx], &slot, obj->maps[target_map_idx]);
 	if (err)
 		bpf_log(obj->log, "maps: '%s': setting slot %u to map '%s' failed (%d)\n",
 			obj->map_info[map_idx].name, slot, obj->map_info[target_map_idx].name,
 			err);
-	close_fd(inner_fd);
-	close_fd(outer_fd);
 	return err;
 }
 
@@ -1106,7 +1057,6 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 		return -ENOMEM;
 	}
 	obj->id = -1;
-	obj->btf_fd = -1;
 	obj->log = log;
 	ret = bpf_vlog_init(log, attr->load_fd.log_level,
 			    u64_to_user_ptr(attr->load_fd.log_buf),
@@ -1160,9 +1110,6 @@ out:
 	if (ret && !log->end_pos)
 		bpf_log(log, "BPF_LOAD_FD: %s (%d)\n",
 			ret == -ENOMEM ? "out of memory" : "failed", ret);
-	if (obj->btf_fd >= 0)
-		close_fd(obj->btf_fd);
-	obj->btf_fd = -1;
 	kvfree(obj->umaps);
 	kfree(obj->umap_used);
 	obj->umaps = NULL;
@@ -1185,6 +1132,52 @@ out:
 	fd = anon_inode_getfd("bpf-loadfd", &loadfd_fops, obj, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		loadfd_obj_destroy(obj);
+	return fd;
+}
+
+/* BPF_LOAD_FD_MAP_GET_FD: a new fd for a loader map, by name. Whoever could
+ * create the loader (CAP_BPF) may open its maps; BPF_MAP_GET_FD_BY_ID would
+ * need CAP_SYS_ADMIN. bpf_map_new_fd() runs security_bpf_map() for the
+ * access asked for, as for every new map fd.
+ */
+int bpf_loadfd_map_get_fd(const union bpf_attr *attr)
+{
+	char name[BPF_LOADFD_NAME_LEN];
+	struct loadfd_obj *obj;
+	struct bpf_map *map = NULL;
+	int f_flags, fd;
+	long len;
+	u32 i;
+
+	if (!bpf_capable())
+		return -EPERM;
+	f_flags = bpf_get_file_flag(attr->load_fd_map.open_flags);
+	if (f_flags < 0)
+		return f_flags;
+	len = strncpy_from_user(name, u64_to_user_ptr(attr->load_fd_map.name), sizeof(name));
+	if (len < 0)
+		return len;
+	if (len == sizeof(name))
+		return -E2BIG;
+
+	CLASS(fd, f)(attr->load_fd_map.loader_fd);
+	if (fd_empty(f))
+		return -EBADF;
+	if (fd_file(f)->f_op != &loadfd_fops)
+		return -EINVAL;
+	obj = fd_file(f)->private_data;
+	for (i = 0; i < obj->map_cnt; i++) {
+		if (!strcmp(obj->map_info[i].name, name)) {
+			map = obj->maps[i];
+			break;
+		}
+	}
+	if (!map)
+		return -ENOENT;
+	bpf_map_inc_with_uref(map);
+	fd = bpf_map_new_fd(map, f_flags);
+	if (fd < 0)
+		bpf_map_put_with_uref(map);
 	return fd;
 }
 
@@ -1480,6 +1473,19 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 	ret = loadfd_prog_target(attr, uattr, uattr_size, kattr, p, &lp);
 	if (ret)
 		goto out;
+	/* The caller may hold this loader fd without ever having held a map
+	 * fd (SCM_RIGHTS, pidfd_getfd): LSMs decide on its map access here,
+	 * as they would have when it opened the maps.
+	 */
+	for (i = 0; i < obj->map_cnt; i++) {
+		ret = security_bpf_map(obj->maps[i], FMODE_CAN_READ | FMODE_CAN_WRITE);
+		if (ret) {
+			ret = loadfd_prog_reject(attr, uattr, uattr_size, ret,
+						 "prog '%s': access to map '%s' denied (%d)\n", name,
+						 obj->map_info[i].name, ret);
+			goto out;
+		}
+	}
 
 	lp.maps = obj->maps;
 	lp.map_cnt = obj->map_cnt;

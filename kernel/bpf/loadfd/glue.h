@@ -50,6 +50,8 @@ struct loadfd_map_spec {
 	u32 init_size;
 	/* Freeze after initialisation (.rodata, .kconfig). */
 	bool freeze;
+	/* .kconfig: values from the running kernel, never supplied. */
+	bool kconfig;
 };
 
 /* A relocated program, as Rust hands it to loadfd_obj_add_prog(). */

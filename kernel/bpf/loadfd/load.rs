@@ -147,6 +147,7 @@ fn map_spec<'a>(
         inner,
         init,
         freeze: matches!(m.kind, MapKind::Rodata | MapKind::Kconfig),
+        kconfig: matches!(m.kind, MapKind::Kconfig),
     }
 }
 

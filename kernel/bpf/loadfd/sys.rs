@@ -91,6 +91,7 @@ pub(crate) struct MapSpec<'a> {
     pub(crate) inner: Option<&'a MapSpec<'a>>,
     pub(crate) init: Option<&'a [u8]>,
     pub(crate) freeze: bool,
+    pub(crate) kconfig: bool,
 }
 
 impl MapSpec<'_> {
@@ -118,6 +119,7 @@ impl MapSpec<'_> {
             init_data,
             init_size,
             freeze: self.freeze,
+            kconfig: self.kconfig,
         })
     }
 }

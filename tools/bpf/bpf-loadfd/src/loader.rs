@@ -457,8 +457,12 @@ fn pin_created_maps(ld: &Loader, dir: &Path) -> bool {
     let mut ok = true;
     for m in created {
         let path = dir.join(std::ffi::OsStr::from_bytes(&pin_name(&m.name)));
-        let r = sys::map_fd_by_id(m.id)
-            .map_err(|e| format!("BPF_MAP_GET_FD_BY_ID {}: {}", m.id, sys::errno_describe(e)))
+        let r = std::ffi::CString::new(m.name.clone())
+            .map_err(|_| "map name with a NUL byte".to_string())
+            .and_then(|name| {
+                sys::loader_map_fd(ld.fd.as_fd(), &name)
+                    .map_err(|e| format!("BPF_LOAD_FD_MAP_GET_FD: {}", sys::errno_describe(e)))
+            })
             .and_then(|fd| pin_at(fd.as_fd(), &path));
         match r {
             Ok(()) => println!(

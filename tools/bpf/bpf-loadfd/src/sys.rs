@@ -8,9 +8,9 @@ use std::ffi::CStr;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 use crate::uapi::{
-    GetFdByIdAttr, InfoByFdAttr, LinkCreateAttr, LinkInfoHead, LoadFdAttr, LoadFdMap, ObjPinAttr,
+    InfoByFdAttr, LinkCreateAttr, LinkInfoHead, LoadFdAttr, LoadFdMap, LoadFdMapAttr, ObjPinAttr,
     ProgInfoHead, ProgLoadAttr, RawTpAttr, BPF_F_TOKEN_FD, BPF_LINK_CREATE, BPF_LOAD_FD,
-    BPF_MAP_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_LOAD,
+    BPF_LOAD_FD_MAP_GET_FD, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_LOAD,
     BPF_RAW_TRACEPOINT_OPEN,
 };
 
@@ -30,13 +30,13 @@ unsafe impl Attr for ProgLoadAttr {}
 // SAFETY: as above.
 unsafe impl Attr for ObjPinAttr {}
 // SAFETY: as above.
-unsafe impl Attr for GetFdByIdAttr {}
-// SAFETY: as above.
 unsafe impl Attr for InfoByFdAttr {}
 // SAFETY: as above.
 unsafe impl Attr for RawTpAttr {}
 // SAFETY: as above.
 unsafe impl Attr for LinkCreateAttr {}
+// SAFETY: as above.
+unsafe impl Attr for LoadFdMapAttr {}
 
 fn last_errno() -> i32 {
     std::io::Error::last_os_error()
@@ -253,14 +253,16 @@ pub fn obj_pin(fd: BorrowedFd<'_>, path: &CStr) -> Result<(), i32> {
     unsafe { bpf(BPF_OBJ_PIN, &mut attr) }.map(|_| ())
 }
 
-/// `BPF_MAP_GET_FD_BY_ID`.
-pub fn map_fd_by_id(id: u32) -> Result<OwnedFd, i32> {
-    let mut attr = GetFdByIdAttr {
-        id,
-        ..GetFdByIdAttr::default()
+/// `BPF_LOAD_FD_MAP_GET_FD`: a read-write fd of the loader's map `name`
+/// (needs `CAP_BPF`, where `BPF_MAP_GET_FD_BY_ID` needs `CAP_SYS_ADMIN`).
+pub fn loader_map_fd(loader: BorrowedFd<'_>, name: &CStr) -> Result<OwnedFd, i32> {
+    let mut attr = LoadFdMapAttr {
+        loader_fd: fd_u32(loader),
+        name: name.as_ptr() as u64,
+        ..LoadFdMapAttr::default()
     };
-    // SAFETY: the attr holds no pointers.
-    unsafe { bpf(BPF_MAP_GET_FD_BY_ID, &mut attr) }.and_then(owned_fd)
+    // SAFETY: the kernel reads the name up to its NUL; it outlives the call.
+    unsafe { bpf(BPF_LOAD_FD_MAP_GET_FD, &mut attr) }.and_then(owned_fd)
 }
 
 /// `BPF_RAW_TRACEPOINT_OPEN`: `name` is the tracepoint for raw_tp programs,

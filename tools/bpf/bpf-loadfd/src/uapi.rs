@@ -11,6 +11,8 @@ use core::mem::{align_of, offset_of, size_of};
 ///
 /// Later mainline kernels (6.17+) use 37 for `BPF_PROG_STREAM_READ_BY_FD`.
 pub const BPF_LOAD_FD: libc::c_int = 37;
+/// `BPF_LOAD_FD_MAP_GET_FD` (this series): an fd of a loader map by name.
+pub const BPF_LOAD_FD_MAP_GET_FD: libc::c_int = 38;
 
 /// `BPF_F_TOKEN_FD`: `token_fd` is valid.
 pub const BPF_F_TOKEN_FD: u32 = 1 << 16;
@@ -26,8 +28,6 @@ pub const BPF_ATTR_SIZE: usize = 160;
 pub const BPF_PROG_LOAD: libc::c_int = 5;
 /// `BPF_OBJ_PIN`.
 pub const BPF_OBJ_PIN: libc::c_int = 6;
-/// `BPF_MAP_GET_FD_BY_ID`.
-pub const BPF_MAP_GET_FD_BY_ID: libc::c_int = 14;
 /// `BPF_OBJ_GET_INFO_BY_FD`.
 pub const BPF_OBJ_GET_INFO_BY_FD: libc::c_int = 15;
 /// `BPF_RAW_TRACEPOINT_OPEN`.
@@ -121,18 +121,16 @@ pub struct ObjPinAttr {
     pub _pad: u32,
 }
 
-/// The `BPF_*_GET_FD_BY_ID` struct of `union bpf_attr`.
+/// The `BPF_LOAD_FD_MAP_GET_FD` struct of `union bpf_attr`.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct GetFdByIdAttr {
-    /// `map_id` / `prog_id` / `link_id`.
-    pub id: u32,
-    /// `next_id` (unused here).
-    pub next_id: u32,
-    /// `open_flags`.
+pub struct LoadFdMapAttr {
+    /// The loader fd.
+    pub loader_fd: u32,
+    /// `BPF_F_RDONLY`, `BPF_F_WRONLY` or 0.
     pub open_flags: u32,
-    /// Tail padding (zero).
-    pub _pad: u32,
+    /// Pointer to the NUL-terminated map name.
+    pub name: u64,
 }
 
 /// The `BPF_OBJ_GET_INFO_BY_FD` struct of `union bpf_attr`.
@@ -296,8 +294,6 @@ const _: () = {
     assert!(offset_of!(ObjPinAttr, bpf_fd) == 8);
     assert!(offset_of!(ObjPinAttr, path_fd) == 16);
     assert!(size_of::<ObjPinAttr>() == 24);
-    assert!(offset_of!(GetFdByIdAttr, open_flags) == 8);
-    assert!(size_of::<GetFdByIdAttr>() == 16);
     assert!(offset_of!(InfoByFdAttr, info) == 8);
     assert!(size_of::<InfoByFdAttr>() == 16);
     assert!(offset_of!(ProgInfoHead, id) == 4);
@@ -347,9 +343,21 @@ mod tests {
         let checks: &[(&str, usize)] = &[
             ("sizeof(union bpf_attr)", BPF_ATTR_SIZE),
             ("BPF_LOAD_FD", BPF_LOAD_FD as usize),
+            ("BPF_LOAD_FD_MAP_GET_FD", BPF_LOAD_FD_MAP_GET_FD as usize),
+            (
+                "offsetof(union bpf_attr, load_fd_map.loader_fd)",
+                offset_of!(LoadFdMapAttr, loader_fd),
+            ),
+            (
+                "offsetof(union bpf_attr, load_fd_map.open_flags)",
+                offset_of!(LoadFdMapAttr, open_flags),
+            ),
+            (
+                "offsetof(union bpf_attr, load_fd_map.name)",
+                offset_of!(LoadFdMapAttr, name),
+            ),
             ("BPF_PROG_LOAD", BPF_PROG_LOAD as usize),
             ("BPF_OBJ_PIN", BPF_OBJ_PIN as usize),
-            ("BPF_MAP_GET_FD_BY_ID", BPF_MAP_GET_FD_BY_ID as usize),
             ("BPF_OBJ_GET_INFO_BY_FD", BPF_OBJ_GET_INFO_BY_FD as usize),
             ("BPF_RAW_TRACEPOINT_OPEN", BPF_RAW_TRACEPOINT_OPEN as usize),
             ("BPF_LINK_CREATE", BPF_LINK_CREATE as usize),
@@ -543,14 +551,6 @@ mod tests {
             (
                 "offsetof(union bpf_attr, path_fd)",
                 offset_of!(ObjPinAttr, path_fd),
-            ),
-            (
-                "offsetof(union bpf_attr, map_id)",
-                offset_of!(GetFdByIdAttr, id),
-            ),
-            (
-                "offsetof(union bpf_attr, open_flags)",
-                offset_of!(GetFdByIdAttr, open_flags),
             ),
             (
                 "offsetof(union bpf_attr, info.bpf_fd)",

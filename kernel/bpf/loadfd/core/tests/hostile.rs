@@ -810,7 +810,11 @@ fn typeless_ksym_refusals() {
 fn core_allocations_are_accounted() {
     // Every allocation of the core passes compat's GFP_INPUT (accounted,
     // no OOM kill, no warning): no other GFP flag set is even exported.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bpfobj");
+    // At run time: a cached binary may come from another checkout.
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("src/bpfobj");
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();

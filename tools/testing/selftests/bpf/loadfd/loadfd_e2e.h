@@ -225,6 +225,20 @@ static int loadfd_ok(struct __test_metadata *_metadata, int obj_fd,
 	return fd;
 }
 
+/* BPF_LOAD_FD_MAP_GET_FD: a new fd of the loader's map @name, or -errno. */
+static int loadfd_map_get(int loader_fd, const char *name, __u32 open_flags)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.load_fd_map.loader_fd = loader_fd;
+	attr.load_fd_map.open_flags = open_flags;
+	attr.load_fd_map.name = ptr_to_u64(name);
+	fd = sys_bpf(BPF_LOAD_FD_MAP_GET_FD, &attr);
+	return fd < 0 ? -errno : fd;
+}
+
 /* The loader id from /proc/self/fdinfo/<fd> ("loadfd_id:"). */
 static int loader_id(struct __test_metadata *_metadata, int loader_fd)
 {

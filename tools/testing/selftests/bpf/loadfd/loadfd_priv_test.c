@@ -19,6 +19,12 @@
  *  attach_btf_id_*      M7: by-name loads whose attach_btf_id (or
  *                       attach_btf_obj_fd) names another target: EINVAL
  *  loader_fd_no_name    L3: loader_fd without loader_prog_name: EINVAL
+ *  map_by_name          M6: a CAP_BPF-only caller opens its loader's maps
+ *                       by name (BPF_LOAD_FD_MAP_GET_FD) and reads the
+ *                       file's values, where BPF_MAP_GET_FD_BY_ID is EPERM;
+ *                       unknown name ENOENT, not a loader EINVAL
+ *  map_by_name_unpriv   M8: a process without CAP_BPF holding a loader fd
+ *                       gets no map fd from it: EPERM
  *
  * Every test runs as root in the VM and drops privileges in a child where
  * it needs to. Objects come from $LOADFD_OBJDIR or next to this binary.
@@ -183,6 +189,84 @@ TEST_F_TIMEOUT(priv, ksym_denied, PRIV_TIMEOUT)
 	ASSERT_EQ(-EPERM, r->ret) TH_LOG("BPF_LOAD_FD as CAP_BPF only: %d, log '%s'", r->ret,
 					r->log);
 	ASSERT_ONE_LINE(r->log, "kallsyms");
+	close(r->obj_fd);
+}
+
+/* ---- M6, M8: the loader's maps for its owner ---- */
+
+TEST_F_TIMEOUT(priv, map_by_name, PRIV_TIMEOUT)
+{
+	struct child_result *r = self->r;
+	pid_t pid;
+
+	r->obj_fd = open_obj(_metadata, "loadfd_truth");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct bpf_map_info info = {};
+		union bpf_attr attr;
+		__u32 key = 0, *val;
+		int loader, ro;
+
+		r->stage = 1;
+		if (keep_only_cap_bpf())
+			_exit(1);
+		r->stage = 2;
+		loader = loadfd_raw(r->obj_fd, NULL, 0, r->log, sizeof(r->log));
+		if (loader < 0)
+			_exit(1);
+		r->stage = 3;
+		ro = loadfd_map_get(loader, ".rodata", BPF_F_RDONLY);
+		r->ret = ro;
+		if (ro < 0)
+			_exit(1);
+		r->stage = 4;
+		if (obj_info(ro, &info, sizeof(info)) || info.value_size < 4)
+			_exit(1);
+		val = calloc(1, info.value_size);
+		if (!val || map_lookup(ro, &key, val))
+			_exit(1);
+		r->errs[0] = (int)val[0];		/* truth_cfg: 7 */
+		memset(&attr, 0, sizeof(attr));
+		attr.map_id = info.id;
+		r->errs[1] = sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr) < 0 ? -errno : 0;
+		r->errs[2] = loadfd_map_get(loader, "no_such_map", 0);
+		r->errs[3] = loadfd_map_get(r->obj_fd, ".rodata", 0);
+		r->stage = 0;
+		_exit(0);
+	}
+	wait_child(_metadata, pid, r);
+	ASSERT_EQ(7, r->errs[0]);
+	ASSERT_EQ(-EPERM, r->errs[1]) TH_LOG("BPF_MAP_GET_FD_BY_ID as CAP_BPF only");
+	ASSERT_EQ(-ENOENT, r->errs[2]);
+	ASSERT_EQ(-EINVAL, r->errs[3]);
+	close(r->obj_fd);
+}
+
+TEST_F_TIMEOUT(priv, map_by_name_unpriv, PRIV_TIMEOUT)
+{
+	struct child_result *r = self->r;
+	int loader, fd;
+	pid_t pid;
+
+	r->obj_fd = open_obj(_metadata, "loadfd_truth");
+	loader = loadfd_ok(_metadata, r->obj_fd, NULL, 0, "loadfd_truth");
+	fd = loadfd_map_get(loader, ".data", 0);
+	ASSERT_LE(0, fd) TH_LOG("as root: %s", strerror(-fd));
+	close(fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		r->stage = 1;
+		if (become_nobody())
+			_exit(1);
+		r->stage = 0;
+		r->ret = loadfd_map_get(loader, ".data", 0);
+		_exit(0);
+	}
+	wait_child(_metadata, pid, r);
+	ASSERT_EQ(-EPERM, r->ret);
+	close(loader);
 	close(r->obj_fd);
 }
 

@@ -46,9 +46,18 @@ pub fn ksrc() -> PathBuf {
     p
 }
 
+/// The crate directory of this checkout: from the environment `cargo test`
+/// runs the binary in, since a test binary cached in a target directory
+/// shared between checkouts may have been compiled in another one.
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    manifest_dir()
         .join("../../../..")
         .canonicalize()
         .expect("repo root")
@@ -314,7 +323,7 @@ pub fn oracle() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let k = ksrc();
-        let dump = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/dump.c");
+        let dump = manifest_dir().join("tests/oracle/dump.c");
         let mut parts = vec![fs::read(&dump).expect("dump.c")];
         for s in LIBBPF_SRCS.iter().chain(["libbpf"].iter()) {
             parts.push(fs::read(k.join(format!("tools/lib/bpf/{s}.c"))).expect("libbpf src"));

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BPF_LOAD_FD test object for "the file is the truth" (loadfd_truth_test):
+ * a .kconfig value, a .rodata constant and a 1 MiB .data, each returned by
+ * a program, so a test sees whose value a loaded program really uses.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+
+const volatile __u32 truth_cfg = 7;
+
+/* Large enough that creating and filling the map takes a while: the window
+ * the fd race in loadfd_truth_test aims at.
+ */
+__u8 truth_big[1 << 20] = { 1 };
+
+SEC("tc")
+int truth_kver(struct __sk_buff *skb)
+{
+	return LINUX_KERNEL_VERSION;
+}
+
+SEC("tc")
+int truth_cfg_ret(struct __sk_buff *skb)
+{
+	return truth_cfg + truth_big[1];
+}
+
+char _license[] SEC("license") = "GPL";
