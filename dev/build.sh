@@ -76,6 +76,19 @@ log "tree assembled: $(wc -l <<<"$manifest") managed files, $changed rewritten"
 [ "$assemble_only" = 1 ] && exit 0
 
 cd "$KSRC"
+# A throwaway test CA in the kernel's builtin trusted keys
+# (CONFIG_SYSTEM_TRUSTED_KEYS in dev/loadfd.config): loadfd_policy_test signs
+# the IMA key, IPE policies and fs-verity files with it. One per machine, in
+# the cache, never in the repo; the guest finds it in $LOADFD_CACHE/keys.
+keys=$LOADFD_CACHE/keys
+if [ ! -s "$keys/test-ca.pem" ] || [ ! -s "$keys/test-ca.key" ]; then
+	mkdir -p "$keys"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -sha256 \
+		-subj "/CN=loadfd throwaway test CA" \
+		-keyout "$keys/test-ca.key" -out "$keys/test-ca.pem" >/dev/null 2>&1 ||
+		die "cannot create the test CA in $keys"
+fi
+cmp -s "$keys/test-ca.pem" certs/loadfd-test-ca.pem || cp "$keys/test-ca.pem" certs/loadfd-test-ca.pem
 mkdir -p "$KBUILD"
 cfgstamp=$(cat "$LOADFD_REPO/dev/loadfd.config" | sha256sum | cut -c1-16)
 if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$KBUILD/.loadfd-config-stamp" 2>/dev/null)" != "$cfgstamp" ]; then

@@ -24,3 +24,13 @@ else
 	echo "demo: FAILED, expected at least 5 execve calls, map says '${count:-?}'"
 	exit 1
 fi
+
+# Why it exists: a policy decides on the file. A BPF-LSM gatekeeper (itself
+# loaded through BPF_LOAD_FD) allows BPF_LOAD_FD only of fs-verity files whose
+# digest it knows, and BPF_PROG_LOAD only by name from a loader object.
+echo
+echo "# Only vetted objects run (tools/testing/selftests/bpf/progs/loadfd_gatekeeper.c):"
+export LOADFD_OBJDIR=$UBUILD/selftests
+run "$UBUILD/selftests/loadfd_policy_test" -t vetted_loads -t unvetted_refused 2>&1 |
+	grep -E 'vetted|^ok|^not ok'
+echo "demo: OK, the vetted object loaded and the unvetted copy was refused"

@@ -6,7 +6,13 @@
 . "$(dirname "$0")/env.sh"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 export LOADFD_OBJDIR=$UBUILD/selftests
+# The throwaway test CA dev/build.sh built into the kernel (policy tests).
+export LOADFD_KEYDIR=$LOADFD_CACHE/keys
+# The boot's first kernel_read_file() is a BPF object: LoadPin must not pin
+# on it (loadfd_policy_test loadpin_not_pinned reads its report).
+"$UBUILD/bpf-loadfd" load "$UBUILD/selftests/loadfd_minimal.bpf.o" >/dev/null 2>&1 || true
 # Module kfuncs, ksyms and BTF for the tests that use them (as in BPF CI).
 insmod "$UBUILD/bpf_testmod/bpf_testmod.ko" || { echo "# insmod bpf_testmod failed"; exit 1; }
 kmemleak=/sys/kernel/debug/kmemleak

@@ -39,6 +39,19 @@ struct bpf_loadfd_prog {
 	 * program by bpf_loadfd_prog_published().
 	 */
 	struct bpf_loadfd_live *live;
+	/*
+	 * Provenance, for LSMs: while security_bpf_prog_load() and the
+	 * verifier run, prog->aux->loadfd points here (BPF-LSM programs read
+	 * it through BTF). The loader object (its sysfs id), the file
+	 * BPF_LOAD_FD read (device, inode, SHA-256 of the bytes read), and
+	 * how many of the object's maps the caller declared something about
+	 * (load_fd.maps: supplied its own, or resized).
+	 */
+	u32 loader_id;
+	u32 overrides;
+	dev_t dev;
+	unsigned long ino;
+	u8 sha256[32];
 };
 
 int bpf_prog_load_from_loader(union bpf_attr *kattr, u32 size, struct bpf_loadfd_prog *lp);

@@ -53,6 +53,11 @@ struct loadfd_map {
 	struct bpf_map *map;		/* holds a reference and a uref */
 	char *name;
 	bool created;
+	/* Created with the max_entries the caller declared (@file_max_entries
+	 * is what the file says).
+	 */
+	bool resized;
+	u32 file_max_entries;
 };
 
 struct loadfd_prog {
@@ -198,6 +203,7 @@ PROG_SHOW(expected_attach_type, "%u");
 PROG_SHOW(insn_cnt, "%u");
 
 static_assert(LOADFD_MAX_NAME_LEN == KSYM_NAME_LEN);
+static_assert(sizeof(((struct bpf_loadfd_prog *)0)->sha256) == SHA256_DIGEST_SIZE);
 /* Every id of a u32 and a separator fit a page, so nothing is ever cut. */
 static_assert(LOADFD_MAX_LIVE_PROGS * 11 + 1 <= PAGE_SIZE);
 
@@ -232,8 +238,12 @@ static ssize_t map_id_show(struct kobject *kobj, struct kobj_attribute *a, char 
 
 static ssize_t map_origin_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", container_of(kobj, struct loadfd_map, kobj)->created ?
-			  "created" : "supplied");
+	struct loadfd_map *m = container_of(kobj, struct loadfd_map, kobj);
+
+	if (m->resized)
+		return sysfs_emit(buf, "resized %u (file: %u)\n", m->map->max_entries,
+				  m->file_max_entries);
+	return sysfs_emit(buf, "%s\n", m->created ? "created" : "supplied");
 }
 
 static struct kobj_attribute map_attr_id = __ATTR(id, 0400, map_id_show, NULL);
@@ -578,6 +588,7 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 	struct loadfd_map *info;
 	struct bpf_map *map = NULL;
 	bool created = false;
+	u32 resized = 0;
 	char *name;
 	int err;
 	u32 i;
@@ -603,6 +614,22 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 	for (i = 0; i < obj->umap_cnt; i++) {
 		if (strncmp(obj->umaps[i].name, name, BPF_LOADFD_NAME_LEN))
 			continue;
+		if (obj->umaps[i].flags & BPF_LOADFD_MAP_MAX_ENTRIES) {
+			/* Global data sizes are the file's (section maps are
+			 * named after their section; BTF-defined ones are C
+			 * identifiers).
+			 */
+			if (name[0] == '.' || s->kconfig) {
+				bpf_log(obj->log,
+					"maps: '%s': max_entries of a global data map is the file's\n",
+					name);
+				err = -EINVAL;
+				goto err_name;
+			}
+			resized = obj->umaps[i].max_entries;
+			obj->umap_used[i] = true;
+			break;
+		}
 		map = bpf_map_get_with_uref(obj->umaps[i].fd);
 		if (IS_ERR(map)) {
 			bpf_log(obj->log, "maps: '%s': supplied fd %u is not a map\n", name,
@@ -645,7 +672,11 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 		break;
 	}
 	if (!map) {
-		map = loadfd_map_create(obj, s, name);
+		struct loadfd_map_spec rs = *s;
+
+		if (resized)
+			rs.max_entries = resized;
+		map = loadfd_map_create(obj, &rs, name);
 		if (IS_ERR(map)) {
 			err = PTR_ERR(map);
 			goto err_name;
@@ -656,6 +687,8 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 	info->map = map;
 	info->name = name;
 	info->created = created;
+	info->resized = resized;
+	info->file_max_entries = s->max_entries;
 	return obj->map_cnt++;
 
 err_name:
@@ -946,6 +979,14 @@ static ssize_t loadfd_read_obj(struct loadfd_obj *obj, int fd, void **buf)
 	case -EBADF:
 		bpf_log(obj->log, "obj_fd %d: not opened for reading\n", fd);
 		return -EBADF;
+	case -EPERM:
+	case -EACCES:
+		/* kernel_read_file()'s LSM hooks: IMA appraisal, IPE, LoadPin,
+		 * a BPF-LSM policy.
+		 */
+		bpf_log(obj->log, "obj_fd %d: reading the object was refused by a security policy (%zd)\n",
+			fd, n);
+		return n;
 	}
 	if (n < 0) {
 		bpf_log(obj->log, "obj_fd %d: reading the object failed (%zd)\n", fd, n);
@@ -1026,8 +1067,13 @@ static int loadfd_copy_umaps(struct loadfd_obj *obj, const union bpf_attr *attr,
 		return -EFAULT;
 	obj->umap_cnt = cnt;
 	for (i = 0; i < cnt; i++) {
-		if (obj->umaps[i].flags) {
-			bpf_log(obj->log, "maps[%u]: flags must be zero\n", i);
+		if (obj->umaps[i].flags & ~BPF_LOADFD_MAP_MAX_ENTRIES) {
+			bpf_log(obj->log, "maps[%u]: unknown flags 0x%x\n", i, obj->umaps[i].flags);
+			return -EINVAL;
+		}
+		if ((obj->umaps[i].flags & BPF_LOADFD_MAP_MAX_ENTRIES) &&
+		    !obj->umaps[i].max_entries) {
+			bpf_log(obj->log, "maps[%u]: max_entries 0\n", i);
 			return -EINVAL;
 		}
 		if (!memchr(obj->umaps[i].name, 0, BPF_LOADFD_NAME_LEN) || !obj->umaps[i].name[0]) {
@@ -1487,6 +1533,12 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 		}
 	}
 
+	lp.loader_id = obj->id;
+	lp.dev = obj->dev;
+	lp.ino = obj->ino;
+	memcpy(lp.sha256, obj->sha256, sizeof(lp.sha256));
+	for (i = 0; i < obj->map_cnt; i++)
+		lp.overrides += !obj->map_info[i].created || obj->map_info[i].resized;
 	lp.maps = obj->maps;
 	lp.map_cnt = obj->map_cnt;
 	lp.btf = obj->btf;

@@ -619,16 +619,19 @@ static __u32 obj_map_id(struct __test_metadata *_metadata, struct obj *o, const 
 /* A new fd of the object's map @map (BTF-defined name, or data section). */
 static int obj_map(struct __test_metadata *_metadata, struct obj *o, const char *map)
 {
+	int fd;
+
 	if (o->bobj) {
 		struct bpf_map *m = bpf_object__find_map_by_name(o->bobj, map);
-		int fd;
 
 		ASSERT_NE(NULL, m) TH_LOG("%s has no map %s", o->name, map);
 		fd = dup(bpf_map__fd(m));
 		ASSERT_LE(0, fd);
 		return fd;
 	}
-	return map_fd_by_id(_metadata, obj_map_id(_metadata, o, map));
+	fd = loadfd_map_get(o->loader, map, 0);
+	ASSERT_LE(0, fd) TH_LOG("BPF_LOAD_FD_MAP_GET_FD %s: %s", map, strerror(-fd));
+	return fd;
 }
 
 static void obj_sym(struct __test_metadata *_metadata, struct obj *o, const char *name,

@@ -973,7 +973,7 @@ TEST_F_TIMEOUT(supplied_map, rejected, E2E_TIMEOUT)
 		loadfd_map_entry(&m[1], "nosuchmap", other);
 		cnt = 2;
 	} else if (variant->kind == BAD_ENTRY_FLAGS) {
-		m[0].flags = 1;
+		m[0].flags = 1u << 1;	/* not a known BPF_LOADFD_MAP_* flag */
 	} else if (variant->kind == BAD_EMPTY_NAME) {
 		m[0].name[0] = 0;
 	}

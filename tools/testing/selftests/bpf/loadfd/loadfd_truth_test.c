@@ -17,6 +17,10 @@
  *  rodata_supplied_frozen H4: a supplied .rodata must be frozen (EINVAL and a
  *                        reason otherwise); a frozen one binds, and sysfs
  *                        says "supplied"
+ *  max_entries_declared  a caller resizes a BTF-defined map by declaring it
+ *                        (BPF_LOADFD_MAP_MAX_ENTRIES): created with that
+ *                        size, sysfs says "resized N (file: M)"; a global
+ *                        data map or 0 entries: EINVAL and a reason
  *
  * Objects come from $LOADFD_OBJDIR or next to this binary.
  */
@@ -364,6 +368,41 @@ TEST(rodata_supplied_frozen)
 	close(prog);
 	close(o.loader);
 	close(m.fd);
+	close(obj_fd);
+	free(o.elf);
+}
+
+TEST(max_entries_declared)
+{
+	struct bpf_loadfd_map m = { .name = "truth_hash", .max_entries = 1024,
+				    .flags = BPF_LOADFD_MAP_MAX_ENTRIES };
+	struct bpf_map_info info = {};
+	char log[REJECT_LOG_SIZE], buf[64];
+	struct obj o;
+	int obj_fd, fd, ret;
+
+	obj_fd = obj_file(_metadata, &o);
+	o.loader = loadfd_ok(_metadata, obj_fd, &m, 1, TRUTH_OBJ);
+	o.id = loader_id(_metadata, o.loader);
+	fd = loadfd_map_get(o.loader, "truth_hash", BPF_F_RDONLY);
+	ASSERT_LE(0, fd);
+	map_info(_metadata, fd, &info);
+	ASSERT_EQ(1024U, info.max_entries);
+	close(fd);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/truth_hash/origin", o.id);
+	ASSERT_STREQ("resized 1024 (file: 16)", buf);
+	close(o.loader);
+
+	strcpy(m.name, ".data");
+	ret = loadfd_raw(obj_fd, &m, 1, log, sizeof(log));
+	ASSERT_EQ(-EINVAL, ret);
+	ASSERT_ONE_LINE(log, "global data map is the file's");
+
+	strcpy(m.name, "truth_hash");
+	m.max_entries = 0;
+	ret = loadfd_raw(obj_fd, &m, 1, log, sizeof(log));
+	ASSERT_EQ(-EINVAL, ret);
+	ASSERT_ONE_LINE(log, "max_entries 0");
 	close(obj_fd);
 	free(o.elf);
 }
