@@ -52,6 +52,10 @@ struct bpf_loadfd_prog {
 	dev_t dev;
 	unsigned long ino;
 	u8 sha256[32];
+	/* A digest of what the caller declared (sysfs "overrides"; all zero
+	 * when nothing): a policy can allow a file with a given configuration.
+	 */
+	u8 overrides_sha256[32];
 };
 
 int bpf_prog_load_from_loader(union bpf_attr *kattr, u32 size, struct bpf_loadfd_prog *lp);

@@ -125,6 +125,11 @@ struct loadfd_obj {
 	dev_t dev;
 	unsigned long ino;
 	u8 sha256[SHA256_DIGEST_SIZE];
+	/* What the caller declared in load_fd.maps, in map order (see
+	 * loadfd_overrides_digest()); all zero when nothing.
+	 */
+	u32 override_cnt;
+	u8 overrides_sha256[SHA256_DIGEST_SIZE];
 
 	/* Only valid during BPF_LOAD_FD. */
 	struct bpf_verifier_log *log;
@@ -170,6 +175,14 @@ static ssize_t obj_sha256_show(struct kobject *kobj, struct kobj_attribute *a, c
 			  container_of(kobj, struct loadfd_obj, kobj)->sha256);
 }
 
+static ssize_t obj_overrides_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	struct loadfd_obj *obj = container_of(kobj, struct loadfd_obj, kobj);
+
+	return sysfs_emit(buf, "%u %*phN\n", obj->override_cnt, SHA256_DIGEST_SIZE,
+			  obj->overrides_sha256);
+}
+
 static ssize_t obj_license_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
 {
 	return sysfs_emit(buf, "%s\n", container_of(kobj, struct loadfd_obj, kobj)->license);
@@ -180,10 +193,11 @@ static struct kobj_attribute obj_attr_dev = __ATTR(dev, 0400, obj_dev_show, NULL
 static struct kobj_attribute obj_attr_ino = __ATTR(ino, 0400, obj_ino_show, NULL);
 static struct kobj_attribute obj_attr_sha256 = __ATTR(sha256, 0400, obj_sha256_show, NULL);
 static struct kobj_attribute obj_attr_license = __ATTR(license, 0400, obj_license_show, NULL);
+static struct kobj_attribute obj_attr_overrides = __ATTR(overrides, 0400, obj_overrides_show, NULL);
 
 static struct attribute *obj_attrs[] = {
 	&obj_attr_id.attr, &obj_attr_dev.attr, &obj_attr_ino.attr,
-	&obj_attr_sha256.attr, &obj_attr_license.attr, NULL,
+	&obj_attr_sha256.attr, &obj_attr_license.attr, &obj_attr_overrides.attr, NULL,
 };
 ATTRIBUTE_GROUPS(obj);
 
@@ -1084,6 +1098,60 @@ static int loadfd_copy_umaps(struct loadfd_obj *obj, const union bpf_attr *attr,
 	return 0;
 }
 
+/*
+ * A digest of everything the caller declared instead of the file, so a
+ * policy can allow a vetted file with a vetted configuration: for each
+ * supplied or resized map in map order, its name (with the NUL), one byte
+ * of kind, then for a resized map max_entries (le32), and for a supplied
+ * map its type, key size, value size, max_entries and flags (le32 each)
+ * and, when it is a frozen single-entry array (a supplied .rodata), the
+ * value, which can no longer change. Other supplied maps' contents are the
+ * caller's and not covered.
+ */
+static void loadfd_overrides_digest(struct loadfd_obj *obj)
+{
+	struct sha256_state sctx;
+	u32 i, key = 0;
+
+	sha256_init(&sctx);
+	for (i = 0; i < obj->map_cnt; i++) {
+		struct loadfd_map *m = &obj->map_info[i];
+		struct bpf_map *map = m->map;
+		__le32 v[5];
+		u8 kind;
+
+		if (m->created && !m->resized)
+			continue;
+		obj->override_cnt++;
+		kind = m->resized ? 1 : 2;
+		sha256_update(&sctx, (const u8 *)m->name, strlen(m->name) + 1);
+		sha256_update(&sctx, &kind, 1);
+		if (m->resized) {
+			v[0] = cpu_to_le32(map->max_entries);
+			sha256_update(&sctx, (u8 *)v, 4);
+			continue;
+		}
+		v[0] = cpu_to_le32(map->map_type);
+		v[1] = cpu_to_le32(map->key_size);
+		v[2] = cpu_to_le32(map->value_size);
+		v[3] = cpu_to_le32(map->max_entries);
+		v[4] = cpu_to_le32(map->map_flags);
+		sha256_update(&sctx, (u8 *)v, sizeof(v));
+		if (map->map_type == BPF_MAP_TYPE_ARRAY && map->max_entries == 1 &&
+		    READ_ONCE(map->frozen)) {
+			void *val;
+
+			rcu_read_lock();
+			val = map->ops->map_lookup_elem(map, &key);
+			if (val)
+				sha256_update(&sctx, val, map->value_size);
+			rcu_read_unlock();
+		}
+	}
+	if (obj->override_cnt)
+		sha256_final(&sctx, obj->overrides_sha256);
+}
+
 int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size)
 {
 	struct bpf_verifier_log *log;
@@ -1137,6 +1205,7 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 			goto out;
 		}
 	}
+	loadfd_overrides_digest(obj);
 	ret = ida_alloc(&loadfd_ida, GFP_KERNEL);
 	if (ret < 0)
 		goto out;
@@ -1537,8 +1606,8 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 	lp.dev = obj->dev;
 	lp.ino = obj->ino;
 	memcpy(lp.sha256, obj->sha256, sizeof(lp.sha256));
-	for (i = 0; i < obj->map_cnt; i++)
-		lp.overrides += !obj->map_info[i].created || obj->map_info[i].resized;
+	memcpy(lp.overrides_sha256, obj->overrides_sha256, sizeof(lp.overrides_sha256));
+	lp.overrides = obj->override_cnt;
 	lp.maps = obj->maps;
 	lp.map_cnt = obj->map_cnt;
 	lp.btf = obj->btf;

@@ -15,8 +15,9 @@
  *                        0xdeadbeef: EINVAL and a reason; without it the
  *                        program returns the running kernel's version
  *  rodata_supplied_frozen H4: a supplied .rodata must be frozen (EINVAL and a
- *                        reason otherwise); a frozen one binds, and sysfs
- *                        says "supplied"
+ *                        reason otherwise); a frozen one binds, sysfs says
+ *                        "supplied", and the loader's "overrides" digest
+ *                        follows the frozen value
  *  max_entries_declared  a caller resizes a BTF-defined map by declaring it
  *                        (BPF_LOADFD_MAP_MAX_ENTRIES): created with that
  *                        size, sysfs says "resized N (file: M)"; a global
@@ -333,7 +334,7 @@ TEST(rodata_supplied_frozen)
 {
 	struct bpf_loadfd_map m = { .name = ".rodata" };
 	struct bpf_map_info ref = {};
-	char log[REJECT_LOG_SIZE], buf[64];
+	char log[REJECT_LOG_SIZE], buf[64], ov[2][128];
 	__u32 key = 0, val = 9;
 	union bpf_attr attr;
 	struct obj o;
@@ -366,6 +367,35 @@ TEST(rodata_supplied_frozen)
 	prog = prog_load_ok(_metadata, o.loader, "truth_cfg_ret");
 	ASSERT_EQ(9U, run_skb(_metadata, prog));
 	close(prog);
+	/* The provenance names the override, and its digest covers the
+	 * frozen value: another value, another digest; the same, the same.
+	 */
+	sysfs_read(_metadata, ov[0], sizeof(ov[0]), SYSFS_DIR "/%d/overrides", o.id);
+	ASSERT_EQ(0, strncmp(ov[0], "1 ", 2)) TH_LOG("overrides: '%s'", ov[0]);
+	close(o.loader);
+	o.loader = loadfd_ok(_metadata, obj_fd, &m, 1, TRUTH_OBJ);
+	o.id = loader_id(_metadata, o.loader);
+	sysfs_read(_metadata, ov[1], sizeof(ov[1]), SYSFS_DIR "/%d/overrides", o.id);
+	ASSERT_STREQ(ov[0], ov[1]);
+	close(o.loader);
+	val = 10;
+	ro = map_create(_metadata, ref.type, ref.key_size, ref.value_size, ref.max_entries,
+			ref.map_flags, ".rodata");
+	ASSERT_EQ(0, map_update(ro, &key, &val, BPF_ANY));
+	attr.map_fd = ro;
+	ASSERT_EQ(0, sys_bpf(BPF_MAP_FREEZE, &attr));
+	close(m.fd);
+	m.fd = ro;
+	o.loader = loadfd_ok(_metadata, obj_fd, &m, 1, TRUTH_OBJ);
+	o.id = loader_id(_metadata, o.loader);
+	sysfs_read(_metadata, ov[1], sizeof(ov[1]), SYSFS_DIR "/%d/overrides", o.id);
+	ASSERT_STRNE(ov[0], ov[1]);
+	close(o.loader);
+	/* Nothing declared: nothing listed. */
+	o.loader = loadfd_ok(_metadata, obj_fd, NULL, 0, TRUTH_OBJ);
+	o.id = loader_id(_metadata, o.loader);
+	sysfs_read(_metadata, ov[1], sizeof(ov[1]), SYSFS_DIR "/%d/overrides", o.id);
+	ASSERT_EQ(0, strncmp(ov[1], "0 0000", 6)) TH_LOG("overrides: '%s'", ov[1]);
 	close(o.loader);
 	close(m.fd);
 	close(obj_fd);
