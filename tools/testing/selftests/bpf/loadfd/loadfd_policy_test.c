@@ -24,6 +24,10 @@
  *  loadpin_not_pinned  LoadPin: the boot's first kernel_read_file() was a
  *                      BPF object (dev/guest-tests.sh loads one before any
  *                      module): LoadPin reported it and did not pin on it
+ *  map_access_checked_at_prog_load  M8: a process that only received a
+ *                      loader fd (here: inherited it) and whose map access an
+ *                      LSM refuses gets EPERM from BPF_PROG_LOAD by name, with
+ *                      a log line naming the map
  *  ima_appraisal       IMA: "appraise func=BPF_CHECK appraise_type=imasig"
  *                      (limited to a test ext4 by fsuuid), a throwaway key
  *                      certified by the test CA (dev/build.sh builds it into
@@ -44,9 +48,11 @@
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -109,13 +115,13 @@ FIXTURE(gk) {
 	char vetted[160], other[160], plain[160];
 	bool mounted;
 	struct obj gk;
-	int links[3];
+	int links[4];
 	unsigned char vetted_digest[32];
 };
 
 FIXTURE_SETUP(gk)
 {
-	static const char *const progs[] = { "gk_read", "gk_bpf", "gk_prog_load" };
+	static const char *const progs[] = { "gk_read", "gk_bpf", "gk_prog_load", "gk_map" };
 	char cmd[512], src[PATH_MAX];
 	unsigned char digest[32];
 	__u8 one = 1;
@@ -146,7 +152,7 @@ FIXTURE_SETUP(gk)
 
 	/* The gatekeeper, loaded through BPF_LOAD_FD and attached. */
 	obj_open(_metadata, &self->gk, GK_OBJ);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		fd = obj_prog(_metadata, &self->gk, progs[i]);
 		self->links[i] = raw_tp_open(_metadata, fd, NULL);
 		close(fd);
@@ -161,7 +167,7 @@ FIXTURE_TEARDOWN(gk)
 	char cmd[256];
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (self->links[i] >= 0)
 			close(self->links[i]);
 	obj_close(&self->gk);
@@ -317,6 +323,60 @@ TEST_F_TIMEOUT(gk, override_refused, E2E_TIMEOUT)
 	close(prog);
 	close(loader);
 	close(m.fd);
+}
+
+/* M8: the receiver of a loader fd is checked for the loader's maps. */
+TEST_F_TIMEOUT(gk, map_access_checked_at_prog_load, E2E_TIMEOUT)
+{
+	struct shared {
+		int ret;
+		char log[REJECT_LOG_SIZE];
+	} *r;
+	char log[REJECT_LOG_SIZE];
+	__u32 zero = 0, one = 1, tgid, n;
+	int loader, go[2], prog, status;
+	pid_t pid;
+
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	loader = load_path(self->vetted, NULL, 0, log, sizeof(log));
+	ASSERT_LE(0, loader) TH_LOG("log '%s'", log);
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		union bpf_attr attr;
+		char c;
+
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		memset(&attr, 0, sizeof(attr));
+		attr.log_level = 1;
+		attr.log_buf = ptr_to_u64(r->log);
+		attr.log_size = sizeof(r->log);
+		r->ret = prog_load_raw(&attr, loader, "truth_cfg_ret");
+		_exit(0);
+	}
+	/* The child is under the gatekeeper, with map access refused. */
+	tgid = pid;
+	VAR_SET(&self->gk, "deny_map_access", &one);
+	VAR_SET(&self->gk, "target_tgid", &tgid);
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	VAR_SET(&self->gk, "target_tgid", &zero);
+	VAR_GET(&self->gk, "map_access_denied", &n);
+	ASSERT_EQ(-EPERM, r->ret) TH_LOG("by-name load without map access: %d; log '%s'", r->ret,
+					  r->log);
+	ASSERT_NE(NULL, strstr(r->log, "access to map")) TH_LOG("log '%s'", r->log);
+	ASSERT_LE(1U, n);
+	/* Control: with access, the same load works. */
+	prog = prog_load_ok(_metadata, loader, "truth_cfg_ret");
+	close(prog);
+	close(loader);
+	close(go[0]);
+	close(go[1]);
+	munmap(r, sizeof(*r));
 }
 
 /* ---- IMA and IPE (a fixture only for the longer timeout) ---- */

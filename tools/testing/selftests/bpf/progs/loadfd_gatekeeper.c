@@ -11,6 +11,9 @@
  *    whose prog->aux->loadfd (the loader's provenance) is missing.
  *  - With @deny_overrides, a BPF_LOAD_FD that supplies any map (and so
  *    replaces values of the file, e.g. a frozen .rodata) is refused.
+ *  - With @deny_map_access, every map access check (security_bpf_map(): a
+ *    new map fd, or BPF_PROG_LOAD by name checking the loader's maps for a
+ *    caller that may only have received the loader fd) is refused.
  *
  * It enforces only for @target_tgid (0: nobody), so a test can run it
  * without locking out the rest of the system; a real policy would enforce
@@ -51,12 +54,14 @@ struct {
 
 __u32 target_tgid;
 __u32 deny_overrides;
+__u32 deny_map_access;
 
 /* What the hooks decided, for the test. */
 __u32 reads_allowed;
 __u32 reads_denied;
 __u32 raw_loads_denied;
 __u32 overrides_denied;
+__u32 map_access_denied;
 __u32 loads_from_loader;
 __u32 last_loader_id;
 __u32 last_overrides;
@@ -111,6 +116,15 @@ int BPF_PROG(gk_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 		return -EPERM;
 	}
 	return 0;
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(gk_map, struct bpf_map *map, fmode_t fmode, int ret)
+{
+	if (ret || !enforced() || !deny_map_access)
+		return ret;
+	map_access_denied++;
+	return -EPERM;
 }
 
 SEC("lsm/bpf_prog_load")
