@@ -16,6 +16,7 @@
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/capability.h>
+#include <linux/cpumask.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/filter.h>
@@ -519,10 +520,12 @@ int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size)
 	return 0;
 }
 
+static u32 loadfd_max_entries(const struct loadfd_map_spec *s);
+
 static bool loadfd_map_compatible(const struct bpf_map *map, const struct loadfd_map_spec *s)
 {
 	return map->map_type == s->map_type && map->key_size == s->key_size &&
-	       map->value_size == s->value_size && map->max_entries == s->max_entries &&
+	       map->value_size == s->value_size && map->max_entries == loadfd_max_entries(s) &&
 	       map->map_flags == s->map_flags && map->map_extra == s->map_extra;
 }
 
@@ -536,6 +539,16 @@ static void loadfd_obj_name(char *dst, const char *name)
 	for (i = 0; i < BPF_OBJ_NAME_LEN - 1 && name[i]; i++)
 		dst[i] = isalnum(name[i]) || name[i] == '_' || name[i] == '.' ? name[i] : '_';
 	dst[i] = 0;
+}
+
+/* As libbpf (map_set_def_max_entries()): a perf event array declared
+ * without max_entries gets one slot per possible CPU.
+ */
+static u32 loadfd_max_entries(const struct loadfd_map_spec *s)
+{
+	if (s->map_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !s->max_entries)
+		return num_possible_cpus();
+	return s->max_entries;
 }
 
 /*
@@ -563,7 +576,7 @@ static struct bpf_map *loadfd_map_create(struct loadfd_obj *obj, const struct lo
 	attr.map_type = s->map_type;
 	attr.key_size = s->key_size;
 	attr.value_size = s->value_size;
-	attr.max_entries = s->max_entries;
+	attr.max_entries = loadfd_max_entries(s);
 	attr.map_flags = s->map_flags;
 	attr.numa_node = s->numa_node;
 	attr.map_extra = s->map_extra;
@@ -677,7 +690,7 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 				"maps: '%s': supplied map (type %u key %u value %u max %u flags 0x%x) does not match the object (type %u key %u value %u max %u flags 0x%x)\n",
 				name, map->map_type, map->key_size, map->value_size,
 				map->max_entries, map->map_flags, s->map_type, s->key_size,
-				s->value_size, s->max_entries, s->map_flags);
+				s->value_size, loadfd_max_entries(s), s->map_flags);
 			bpf_map_put_with_uref(map);
 			err = -EINVAL;
 			goto err_name;

@@ -6,7 +6,8 @@
  * BPF_LINK_CREATE and triggered), with the results checked the way the
  * upstream prog_tests check them (global_data.c, subprogs.c, bpf_loop.c,
  * ksyms.c, ksyms_btf.c, core_reloc.c, btf_map_in_map.c, fentry_test.c,
- * atomics.c). Global variables are read and written through the loader's
+ * atomics.c), and libbpf's load-time adjustments (perf event array size).
+ * Global variables are read and written through the loader's
  * kernel-created data maps (/sys/kernel/bpf_loadfd/<id>/maps/<section>/id),
  * at the offsets the object's symbol table gives.
  *
@@ -576,6 +577,61 @@ static int inner_val(struct __test_metadata *_metadata, int map)
 
 	ASSERT_EQ(0, map_lookup(map, &key, &val));
 	return val;
+}
+
+static void loadfd_map_entry(struct bpf_loadfd_map *m, const char *name, int fd);
+
+/* The number of CPUs in /sys/devices/system/cpu/possible ("0-1,4"). */
+static int possible_cpus(struct __test_metadata *_metadata)
+{
+	char buf[256], *p;
+	int n = 0, a, b;
+
+	ASSERT_EQ(0, read_text("/sys/devices/system/cpu/possible", buf, sizeof(buf)));
+	for (p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
+		if (sscanf(p, "%d-%d", &a, &b) == 2)
+			n += b - a + 1;
+		else
+			n++;
+	}
+	return n;
+}
+
+/* A perf event array declared without max_entries (most tracing tools) gets
+ * one slot per possible CPU, as libbpf's map_set_def_max_entries() does; a
+ * supplied one of that size binds.
+ */
+E2E_TEST(perf_event_array)
+{
+	struct bpf_map_info info = {};
+	int map, prog, link, ncpus;
+	struct obj o;
+
+	ncpus = possible_cpus(_metadata);
+	obj_open(_metadata, &o, "loadfd_perf_array");
+	map = obj_map(_metadata, &o, "events");
+	map_info(_metadata, map, &info);
+	ASSERT_EQ((__u32)ncpus, info.max_entries);
+	prog = obj_prog(_metadata, &o, "perf_out");
+	link = raw_tp_open(_metadata, prog, "sys_enter");
+	close(link);
+	close(prog);
+	close(map);
+	obj_close(&o);
+	if (!oracle()) {
+		struct bpf_loadfd_map m;
+		int fd;
+
+		map = map_create(_metadata, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, ncpus, 0, "events");
+		loadfd_map_entry(&m, "events", map);
+		fd = open(o.path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		obj_load_fd(_metadata, &o, "loadfd_perf_array", fd, &m, 1);
+		ASSERT_EQ(map_id(_metadata, map), obj_map_id(_metadata, &o, "events"));
+		close(fd);
+		close(map);
+		obj_close(&o);
+	}
 }
 
 E2E_TEST(map_in_map)
