@@ -18,6 +18,7 @@ use crate::bpfobj::{
     link::{Linked, Linker},
     maps::{MapDef, MapKind, SlotTarget},
     object::Object,
+    sec_def,
 };
 use crate::sys::{self, Errno, Log, MapSpec, ObjBuilder, ProgSpec};
 
@@ -310,7 +311,12 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
             // 0: the target (e.g. kprobe/<func>) is not a BTF object.
             attach_btf_kind: if p.attach_btf { p.attach_btf_kind } else { 0 },
             prog_type: p.prog_type,
-            expected_attach_type: p.expected_attach_type,
+            // Every 6.12 kernel with uprobes has uprobe-multi links.
+            expected_attach_type: sec_def::expected_attach_type_for(
+                p.expected_attach_type,
+                p.usdt,
+                cfg!(CONFIG_UPROBES),
+            ),
             prog_flags: p.prog_flags,
             sleepable: p.sleepable,
             insns: &b.insns,

@@ -1525,6 +1525,11 @@ FIXTURE_VARIANT_ADD(differential, test_btf_map_in_map) {
 FIXTURE_VARIANT_ADD(differential, test_ksyms_btf) {
 	.obj = "test_ksyms_btf", .min_ldimm64 = 2 };
 FIXTURE_VARIANT_ADD(differential, atomics) { .obj = "atomics", .min_ldimm64 = 7 };
+/* SEC("usdt"): BPF_TRACE_UPROBE_MULTI as expected attach type, as libbpf sets
+ * it on a kernel with uprobe-multi links; with 0, bpf_get_attach_cookie()
+ * becomes another helper and the xlated code differs.
+ */
+FIXTURE_VARIANT_ADD(differential, test_usdt) { .obj = "test_usdt", .min_ldimm64 = 2 };
 
 TEST_F_TIMEOUT(differential, xlated, E2E_TIMEOUT)
 {

@@ -145,6 +145,8 @@ pub struct Program<'a> {
     pub prog_flags: u32,
     /// `false` for `SEC("?...")`.
     pub autoload: bool,
+    /// A USDT program (see [`sec_def::ProgSpec::usdt`]).
+    pub usdt: bool,
     /// Instructions of the main function alone.
     pub insn_cnt: u32,
     /// Index in [`Object::functions`].
@@ -891,6 +893,7 @@ fn classify_programs<'a>(
                 sleepable: spec.sleepable,
                 prog_flags: spec.prog_flags,
                 autoload: spec.autoload,
+                usdt: spec.usdt,
                 insn_cnt: f.insn_cnt,
                 func: fi,
             },

@@ -229,6 +229,10 @@ pub const SEC_ATTACH_BTF: u32 = 4;
 pub const SEC_SLEEPABLE: u32 = 8;
 /// The XDP program supports fragments (`BPF_F_XDP_HAS_FRAGS`).
 pub const SEC_XDP_FRAGS: u32 = 16;
+/// A USDT program: libbpf loads it with `BPF_TRACE_UPROBE_MULTI` as
+/// expected attach type where the kernel has uprobe-multi links
+/// ([`ProgSpec::usdt`]).
+pub const SEC_USDT: u32 = 32;
 /// The program is not supported by this loader (rejected).
 pub const SEC_UNSUPPORTED: u32 = 1 << 31;
 
@@ -359,8 +363,14 @@ pub static SEC_DEFS: &[SecDef] = &[
     ),
     def(b"ksyscall", P, BPF_PROG_TYPE_KPROBE, 0, 0),
     def(b"kretsyscall", P, BPF_PROG_TYPE_KPROBE, 0, 0),
-    def(b"usdt", P, BPF_PROG_TYPE_KPROBE, 0, 0),
-    def(b"usdt.s", P, BPF_PROG_TYPE_KPROBE, 0, SEC_SLEEPABLE),
+    def(b"usdt", P, BPF_PROG_TYPE_KPROBE, 0, SEC_USDT),
+    def(
+        b"usdt.s",
+        P,
+        BPF_PROG_TYPE_KPROBE,
+        0,
+        SEC_USDT | SEC_SLEEPABLE,
+    ),
     def(
         b"tc/ingress",
         E,
@@ -773,6 +783,28 @@ pub struct ProgSpec<'a> {
     /// `false` for `SEC("?...")` programs (libbpf does not load them by
     /// default); informational.
     pub autoload: bool,
+    /// A USDT program ([`SEC_USDT`]): where the kernel has uprobe-multi
+    /// links, its expected attach type is `BPF_TRACE_UPROBE_MULTI` (see
+    /// [`ProgSpec::expected_attach_type_for`]), so `bpf_get_attach_cookie()`
+    /// resolves to the uprobe-multi helper as under libbpf.
+    pub usdt: bool,
+}
+
+impl ProgSpec<'_> {
+    /// `expected_attach_type` for a kernel that has (`uprobe_multi`) or
+    /// lacks uprobe-multi links, as libbpf's `libbpf_prepare_prog_load()`.
+    pub fn expected_attach_type_for(&self, uprobe_multi: bool) -> u32 {
+        expected_attach_type_for(self.expected_attach_type, self.usdt, uprobe_multi)
+    }
+}
+
+/// See [`ProgSpec::expected_attach_type_for`].
+pub fn expected_attach_type_for(expected: u32, usdt: bool, uprobe_multi: bool) -> u32 {
+    if usdt && uprobe_multi {
+        BPF_TRACE_UPROBE_MULTI
+    } else {
+        expected
+    }
 }
 
 /// The first table entry matching `name` (no `?` stripping).
@@ -827,6 +859,7 @@ pub fn classify(sec_idx: u32, sec_name: &[u8]) -> Result<ProgSpec<'_>, Error> {
         sleepable,
         prog_flags,
         autoload,
+        usdt: def.flags & SEC_USDT != 0,
     })
 }
 
@@ -837,6 +870,23 @@ mod tests {
 
     fn ok(name: &[u8]) -> ProgSpec<'_> {
         classify(7, name).unwrap()
+    }
+
+    #[test]
+    fn usdt_uses_uprobe_multi_where_the_kernel_has_it() {
+        for sec in [
+            &b"usdt"[..],
+            b"usdt//proc/self/exe:test:usdt3",
+            b"usdt.s/x:y:z",
+        ] {
+            let p = classify(1, sec).unwrap();
+            assert!(p.usdt);
+            assert_eq!(p.expected_attach_type_for(true), BPF_TRACE_UPROBE_MULTI);
+            assert_eq!(p.expected_attach_type_for(false), 0);
+        }
+        let k = classify(1, b"kprobe/do_unlinkat").unwrap();
+        assert!(!k.usdt);
+        assert_eq!(k.expected_attach_type_for(true), 0);
     }
 
     #[test]
