@@ -39,6 +39,10 @@ struct bpf_loadfd_prog {
 	 * program by bpf_loadfd_prog_published().
 	 */
 	struct bpf_loadfd_live *live;
+	/* The program, with a reference, once it has an id (for the
+	 * loader's steps after the load, such as prog-array slots).
+	 */
+	struct bpf_prog *prog;
 	/*
 	 * Provenance, for LSMs: while security_bpf_prog_load() and the
 	 * verifier run, prog->aux->loadfd points here (BPF-LSM programs read
@@ -69,6 +73,7 @@ struct btf *btf_new_kern(const void *data, u32 size);
 struct bpf_map *bpf_map_create_kern(union bpf_attr *attr, struct btf *btf,
 				    struct bpf_map *inner, const void *value, bool freeze);
 int bpf_map_update_inner_kern(struct bpf_map *map, void *key, struct bpf_map *inner);
+int bpf_prog_array_update_kern(struct bpf_map *map, u32 index, struct bpf_prog *prog);
 
 #if IS_ENABLED(CONFIG_BPF_LOADFD)
 int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);

@@ -102,6 +102,12 @@ struct bpf_loadfd_live {
 	u32 id;
 };
 
+struct loadfd_prog_slot {
+	u32 map_idx;
+	u32 slot;
+	u32 prog_idx;
+};
+
 struct loadfd_obj {
 	struct kobject kobj;		/* /sys/kernel/bpf_loadfd/<id> */
 	struct kobject *progs_dir;
@@ -122,6 +128,12 @@ struct loadfd_obj {
 	struct loadfd_prog *progs;
 	u32 prog_cnt;
 	u32 prog_cap;
+	/* Prog-array initial slots, filled when their program is loaded by
+	 * name (as libbpf fills them after loading the programs).
+	 */
+	struct loadfd_prog_slot *prog_slots;
+	u32 prog_slot_cnt;
+	u32 prog_slot_cap;
 
 	dev_t dev;
 	unsigned long ino;
@@ -300,6 +312,7 @@ static void loadfd_obj_free(struct loadfd_obj *obj)
 		cond_resched();
 	}
 	kvfree(obj->progs);
+	kvfree(obj->prog_slots);
 	for (i = 0; i < obj->map_cnt; i++) {
 		bpf_map_put_with_uref(obj->maps[i]);
 		kfree(obj->map_info[i].name);
@@ -738,6 +751,39 @@ int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 t
 			obj->map_info[map_idx].name, slot, obj->map_info[target_map_idx].name,
 			err);
 	return err;
+}
+
+int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 prog_idx)
+{
+	struct loadfd_prog_slot *n;
+	struct bpf_map *map;
+	int err;
+
+	err = loadfd_checkpoint();
+	if (err)
+		return err;
+	if (map_idx >= obj->map_cnt || prog_idx >= obj->prog_cap)
+		return -EINVAL;
+	map = obj->maps[map_idx];
+	if (map->map_type != BPF_MAP_TYPE_PROG_ARRAY || slot >= map->max_entries) {
+		bpf_log(obj->log, "maps: '%s': no prog-array slot %u\n",
+			obj->map_info[map_idx].name, slot);
+		return -EINVAL;
+	}
+	/* One per .rel.maps entry (bounded by the core); doubling keeps it
+	 * linear.
+	 */
+	if (obj->prog_slot_cnt == obj->prog_slot_cap) {
+		u32 cap = max(16U, obj->prog_slot_cap * 2);
+
+		n = kvrealloc(obj->prog_slots, array_size(cap, sizeof(*n)), LOADFD_GFP);
+		if (!n)
+			return -ENOMEM;
+		obj->prog_slots = n;
+		obj->prog_slot_cap = cap;
+	}
+	obj->prog_slots[obj->prog_slot_cnt++] = (struct loadfd_prog_slot){ map_idx, slot, prog_idx };
+	return 0;
 }
 
 static void *loadfd_dup(const void *p, size_t n)
@@ -1484,6 +1530,11 @@ void bpf_loadfd_prog_published(struct bpf_prog *prog, struct bpf_loadfd_prog *lp
 	struct bpf_loadfd_live *live = lp->live;
 	unsigned long flags;
 
+	/* Kept until loadfd_prog_load() is done with it: the caller's fd
+	 * may be closed by another thread as soon as it exists.
+	 */
+	bpf_prog_inc(prog);
+	lp->prog = prog;
 	if (!live)
 		return;
 	lp->live = NULL;
@@ -1636,7 +1687,26 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 			close_fd(ret);
 		ret = -EFAULT;
 	}
+	/* The prog-array slots that name this program, as libbpf fills them
+	 * once the programs are loaded.
+	 */
+	for (i = 0; ret >= 0 && lp.prog && i < obj->prog_slot_cnt; i++) {
+		struct loadfd_prog_slot *ps = &obj->prog_slots[i];
+		int err;
+
+		if (ps->prog_idx != p - obj->progs)
+			continue;
+		err = bpf_prog_array_update_kern(obj->maps[ps->map_idx], ps->slot, lp.prog);
+		if (err) {
+			close_fd(ret);
+			ret = loadfd_prog_reject(attr, uattr, uattr_size, err,
+						 "prog '%s': setting slot %u of prog array '%s' failed (%d)\n",
+						 name, ps->slot, obj->map_info[ps->map_idx].name, err);
+		}
+	}
 out:
+	if (lp.prog)
+		bpf_prog_put(lp.prog);
 	/* Still here if the program never got an id. */
 	if (lp.live)
 		loadfd_live_unreserve(lp.live);

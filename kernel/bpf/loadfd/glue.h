@@ -97,6 +97,10 @@ int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *btf, u32 size);
 /* Returns the map's index in the object (>= 0) or -errno. */
 int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *spec);
 int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx);
+/* Prog-array slot @slot of map @map_idx gets program @prog_idx when that
+ * program is loaded by name.
+ */
+int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 prog_idx);
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *spec);
 
 /* The running kernel's .config (kconfig_blob.S). */

@@ -273,12 +273,10 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
                     let t = u32::try_from(t).map_err(|_| Errno::INVAL)?;
                     ob.set_map_slot(i, slot, t)?;
                 }
-                SlotTarget::Prog(_) => {
-                    // Programs are loaded later, one BPF_PROG_LOAD at a time.
-                    log.line(format_args!(
-                        "maps: map {i}: prog-array initial slots are not supported"
-                    ));
-                    return Err(Errno::OPNOTSUPP);
+                SlotTarget::Prog(p) => {
+                    // Filled when program `p` is loaded by name.
+                    let p = u32::try_from(p).map_err(|_| Errno::INVAL)?;
+                    ob.add_prog_slot(i, slot, p)?;
                 }
             }
         }

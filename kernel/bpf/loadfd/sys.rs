@@ -208,6 +208,14 @@ impl ObjBuilder {
         check(unsafe { bindings::loadfd_obj_set_map_slot(self.0, map, slot, target) }).map(|_| ())
     }
 
+    /// Prog-array slot `slot` of map `map` gets program `prog` (an index of
+    /// the programs added with [`ObjBuilder::add_prog`]) when that program
+    /// is loaded by name.
+    pub(crate) fn add_prog_slot(&mut self, map: u32, slot: u32, prog: u32) -> Result<(), Errno> {
+        // SAFETY: `self.0` is live (invariant); the C side checks the indices.
+        check(unsafe { bindings::loadfd_obj_add_prog_slot(self.0, map, slot, prog) }).map(|_| ())
+    }
+
     /// Adds a relocated program (the C side copies everything).
     pub(crate) fn add_prog(&mut self, p: &ProgSpec<'_>) -> Result<(), Errno> {
         let c = bindings::loadfd_prog_spec {

@@ -634,6 +634,76 @@ E2E_TEST(perf_event_array)
 	}
 }
 
+/* Upstream prog_tests/prog_array_init.c: a prog array whose slot 1 the
+ * object fills with tailcall_1 (.rel.maps); my_pid set in .rodata before load
+ * (here: a supplied frozen .rodata).
+ */
+E2E_TEST(prog_array_init)
+{
+	int prog_tc, prog_entry, link, value = 0;
+	pid_t pid = getpid();
+	struct obj o;
+
+	if (oracle()) {
+		obj_open(_metadata, &o, "test_prog_array_init");
+		SKIP(obj_close(&o); return, "needs .rodata set before load");
+	}
+	{
+		struct bpf_map_info ref = {};
+		struct bpf_loadfd_map m;
+		union bpf_attr attr;
+		unsigned char *val;
+		__u32 key = 0;
+		struct elf_sym sym;
+		int ro, fd;
+
+		obj_open(_metadata, &o, "test_prog_array_init");
+		ro = obj_map(_metadata, &o, ".rodata");
+		map_info(_metadata, ro, &ref);
+		close(ro);
+		obj_close(&o);
+		obj_init(_metadata, &o, "test_prog_array_init");
+		obj_sym(_metadata, &o, "my_pid", &sym);
+		free(o.elf);
+		val = calloc(1, ref.value_size);
+		ASSERT_NE(NULL, val);
+		ASSERT_GE(ref.value_size, sym.value + sizeof(pid));
+		memcpy(val + sym.value, &pid, sizeof(pid));
+		ro = map_create(_metadata, ref.type, ref.key_size, ref.value_size, ref.max_entries,
+				ref.map_flags, ".rodata");
+		ASSERT_EQ(0, map_update(ro, &key, val, BPF_ANY));
+		free(val);
+		memset(&attr, 0, sizeof(attr));
+		attr.map_fd = ro;
+		ASSERT_EQ(0, sys_bpf(BPF_MAP_FREEZE, &attr));
+		loadfd_map_entry(&m, ".rodata", ro);
+		fd = open(o.path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		obj_load_fd(_metadata, &o, "test_prog_array_init", fd, &m, 1);
+		close(fd);
+		close(ro);
+	}
+	/* Loading tailcall_1 by name fills slot 1. */
+	prog_tc = obj_prog(_metadata, &o, "tailcall_1");
+	{
+		int arr = obj_map(_metadata, &o, "prog_array_init");
+		__u32 key = 1, id = 0;
+
+		ASSERT_EQ(0, map_lookup(arr, &key, &id));
+		ASSERT_EQ(prog_id(_metadata, prog_tc), id);
+		close(arr);
+	}
+	prog_entry = obj_prog(_metadata, &o, "entry");
+	link = raw_tp_open(_metadata, prog_entry, "sys_enter");
+	usleep(1);
+	VAR_GET(&o, "value", &value);
+	ASSERT_EQ(42, value);
+	close(link);
+	close(prog_entry);
+	close(prog_tc);
+	obj_close(&o);
+}
+
 E2E_TEST(map_in_map)
 {
 	int inner[6], outer_arr, outer_hash, outer_dyn, outer_sock, sock1;

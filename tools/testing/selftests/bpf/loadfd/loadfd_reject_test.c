@@ -661,12 +661,6 @@ TEST(struct_ops)
 		   "not supported (section '.struct_ops')");
 }
 
-TEST(prog_array_initial_slots)
-{
-	reject_obj(_metadata, "test_prog_array_init", EOPNOTSUPP, "maps: map",
-		   "prog-array initial slots");
-}
-
 TEST(legacy_maps_section)
 {
 	reject_obj(_metadata, "loadfd_bad_legacy_maps", EOPNOTSUPP, "obj: section",
