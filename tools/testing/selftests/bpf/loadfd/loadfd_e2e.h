@@ -402,6 +402,29 @@ static void map_info(struct __test_metadata *_metadata, int fd, struct bpf_map_i
 	ASSERT_EQ(0, obj_info(fd, info, sizeof(*info))) TH_LOG("map info of fd %d", fd);
 }
 
+/* A new array map shaped like @ref (e.g. a loader's .rodata) holding @val
+ * (ref->value_size bytes) at key 0, frozen when @freeze: what a caller
+ * supplies to configure an object.
+ */
+static int map_like(struct __test_metadata *_metadata, const struct bpf_map_info *ref,
+		    const void *val, bool freeze)
+{
+	union bpf_attr attr;
+	__u32 key = 0;
+	int fd;
+
+	fd = map_create(_metadata, ref->type, ref->key_size, ref->value_size, ref->max_entries,
+			ref->map_flags, "supplied");
+	ASSERT_EQ(0, map_update(fd, &key, val, BPF_ANY));
+	if (freeze) {
+		memset(&attr, 0, sizeof(attr));
+		attr.map_fd = fd;
+		ASSERT_EQ(0, sys_bpf(BPF_MAP_FREEZE, &attr))
+			TH_LOG("BPF_MAP_FREEZE: %s", strerror(errno));
+	}
+	return fd;
+}
+
 static void prog_info(struct __test_metadata *_metadata, int fd, struct bpf_prog_info *info)
 {
 	memset(info, 0, sizeof(*info));

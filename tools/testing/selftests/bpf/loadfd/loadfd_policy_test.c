@@ -82,6 +82,17 @@ static void copy_file(struct __test_metadata *_metadata, const char *src, const 
 	free(data);
 }
 
+/* A new file @path (mode 0600) holding @len bytes of @data. */
+static void write_file(struct __test_metadata *_metadata, const char *path, const void *data,
+		       size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_EQ((ssize_t)len, write(fd, data, len));
+	close(fd);
+}
+
 /* Turns fs-verity on for @path and returns its SHA-256 digest in @digest. */
 static void verity_enable(struct __test_metadata *_metadata, const char *path,
 			  unsigned char digest[32])
@@ -283,8 +294,7 @@ TEST_F_TIMEOUT(gk, override_refused, E2E_TIMEOUT)
 	struct bpf_loadfd_map m = { .name = ".rodata" };
 	char log[REJECT_LOG_SIZE];
 	struct bpf_map_info ref = {};
-	__u32 key = 0, val = 9, n, supplied;
-	union bpf_attr attr;
+	__u32 val = 9, n, supplied;
 	int loader, prog, ro;
 	struct obj o;
 
@@ -297,12 +307,7 @@ TEST_F_TIMEOUT(gk, override_refused, E2E_TIMEOUT)
 	map_info(_metadata, ro, &ref);
 	close(ro);
 	close(o.loader);
-	m.fd = map_create(_metadata, ref.type, ref.key_size, ref.value_size, ref.max_entries,
-			  ref.map_flags, ".rodata");
-	ASSERT_EQ(0, map_update(m.fd, &key, &val, BPF_ANY));
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = m.fd;
-	ASSERT_EQ(0, sys_bpf(BPF_MAP_FREEZE, &attr));
+	m.fd = map_like(_metadata, &ref, &val, true);
 
 	enforce(_metadata, &self->gk, true);
 	loader = load_path(self->vetted, &m, 1, log, sizeof(log));
@@ -469,17 +474,13 @@ static void ima_sign(struct __test_metadata *_metadata, const char *dir, const c
 	char dpath[256], spath[256];
 	unsigned char *data, *sig;
 	size_t size, sig_size;
-	int fd;
 
 	data = read_file(_metadata, path, &size);
 	sha256(data, size, digest);
 	free(data);
 	snprintf(dpath, sizeof(dpath), "%s/digest", dir);
 	snprintf(spath, sizeof(spath), "%s/sig", dir);
-	fd = open(dpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(SHA256_LEN, write(fd, digest, SHA256_LEN));
-	close(fd);
+	write_file(_metadata, dpath, digest, SHA256_LEN);
 	ASSERT_EQ(0, run_cmd("openssl pkeyutl -sign -inkey %s -pkeyopt digest:sha256 -in %s -out %s",
 			     key, dpath, spath));
 	sig = read_file(_metadata, spath, &sig_size);
@@ -621,10 +622,7 @@ static void ipe_activate(struct __test_metadata *_metadata, const char *dir, con
 
 	snprintf(in, sizeof(in), "%s/%s.pol", dir, name);
 	snprintf(out, sizeof(out), "%s/%s.p7s", dir, name);
-	fd = open(in, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)strlen(text), write(fd, text, strlen(text)));
-	close(fd);
+	write_file(_metadata, in, text, strlen(text));
 	ASSERT_EQ(0, run_cmd("openssl smime -sign -in %s -signer %s -inkey %s -noattr -nodetach "
 			     "-nosmimecap -outform der -out %s", in, cert, key, out));
 	p7 = read_file(_metadata, out, &len);
@@ -663,10 +661,7 @@ static void verity_enable_signed(struct __test_metadata *_metadata, const char *
 	memcpy(fmt + 12, digest, 32);
 	snprintf(in, sizeof(in), "%s/fmt", dir);
 	snprintf(out, sizeof(out), "%s/fmt.p7s", dir);
-	fd = open(in, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)sizeof(fmt), write(fd, fmt, sizeof(fmt)));
-	close(fd);
+	write_file(_metadata, in, fmt, sizeof(fmt));
 	ASSERT_EQ(0, run_cmd("openssl smime -sign -binary -noattr -nocerts -md sha256 -in %s "
 			     "-signer %s -inkey %s -outform der -out %s", in, cert, key, out));
 	sig = read_file(_metadata, out, &len);

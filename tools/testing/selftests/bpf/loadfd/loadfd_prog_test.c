@@ -651,9 +651,7 @@ E2E_TEST(prog_array_init)
 	{
 		struct bpf_map_info ref = {};
 		struct bpf_loadfd_map m;
-		union bpf_attr attr;
 		unsigned char *val;
-		__u32 key = 0;
 		struct elf_sym sym;
 		int ro, fd;
 
@@ -669,13 +667,8 @@ E2E_TEST(prog_array_init)
 		ASSERT_NE(NULL, val);
 		ASSERT_GE(ref.value_size, sym.value + sizeof(pid));
 		memcpy(val + sym.value, &pid, sizeof(pid));
-		ro = map_create(_metadata, ref.type, ref.key_size, ref.value_size, ref.max_entries,
-				ref.map_flags, ".rodata");
-		ASSERT_EQ(0, map_update(ro, &key, val, BPF_ANY));
+		ro = map_like(_metadata, &ref, val, true);
 		free(val);
-		memset(&attr, 0, sizeof(attr));
-		attr.map_fd = ro;
-		ASSERT_EQ(0, sys_bpf(BPF_MAP_FREEZE, &attr));
 		loadfd_map_entry(&m, ".rodata", ro);
 		fd = open(o.path, O_RDONLY | O_CLOEXEC);
 		ASSERT_LE(0, fd);

@@ -335,7 +335,7 @@ TEST(rodata_supplied_frozen)
 	struct bpf_loadfd_map m = { .name = ".rodata" };
 	struct bpf_map_info ref = {};
 	char log[REJECT_LOG_SIZE], buf[64], ov[2][128];
-	__u32 key = 0, val = 9;
+	__u32 val = 9;
 	union bpf_attr attr;
 	struct obj o;
 	int obj_fd, loader, prog, ro;
@@ -349,9 +349,7 @@ TEST(rodata_supplied_frozen)
 	close(ro);
 	close(o.loader);
 
-	m.fd = map_create(_metadata, ref.type, ref.key_size, ref.value_size, ref.max_entries,
-			  ref.map_flags, ".rodata");
-	ASSERT_EQ(0, map_update(m.fd, &key, &val, BPF_ANY));
+	m.fd = map_like(_metadata, &ref, &val, false);
 	loader = loadfd_raw(obj_fd, &m, 1, log, sizeof(log));
 	ASSERT_EQ(-EINVAL, loader) TH_LOG("log: '%s'", log);
 	ASSERT_ONE_LINE(log, "frozen");
@@ -379,13 +377,8 @@ TEST(rodata_supplied_frozen)
 	ASSERT_STREQ(ov[0], ov[1]);
 	close(o.loader);
 	val = 10;
-	ro = map_create(_metadata, ref.type, ref.key_size, ref.value_size, ref.max_entries,
-			ref.map_flags, ".rodata");
-	ASSERT_EQ(0, map_update(ro, &key, &val, BPF_ANY));
-	attr.map_fd = ro;
-	ASSERT_EQ(0, sys_bpf(BPF_MAP_FREEZE, &attr));
 	close(m.fd);
-	m.fd = ro;
+	m.fd = map_like(_metadata, &ref, &val, true);
 	o.loader = loadfd_ok(_metadata, obj_fd, &m, 1, TRUTH_OBJ);
 	o.id = loader_id(_metadata, o.loader);
 	sysfs_read(_metadata, ov[1], sizeof(ov[1]), SYSFS_DIR "/%d/overrides", o.id);
