@@ -239,24 +239,6 @@ static int loadfd_map_get(int loader_fd, const char *name, __u32 open_flags)
 	return fd < 0 ? -errno : fd;
 }
 
-/* The loader id from /proc/self/fdinfo/<fd> ("loadfd_id:"). */
-static int loader_id(struct __test_metadata *_metadata, int loader_fd)
-{
-	char path[64], line[256];
-	int id = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", loader_fd);
-	f = fopen(path, "re");
-	ASSERT_NE(NULL, f) TH_LOG("%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "loadfd_id: %d", &id) == 1)
-			break;
-	fclose(f);
-	ASSERT_LE(0, id) TH_LOG("no loadfd_id in %s", path);
-	return id;
-}
-
 /* The fdinfo field @key ("progs", "maps") of a loader fd. */
 static long fdinfo_field(struct __test_metadata *_metadata, int fd, const char *key)
 {

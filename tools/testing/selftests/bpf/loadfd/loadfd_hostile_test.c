@@ -217,24 +217,6 @@ static long long test_run_skb(int prog_fd, __u32 len)
 	return attr.test.retval;
 }
 
-/* The loader id from /proc/self/fdinfo/<fd> ("loadfd_id:"). */
-static int loader_id(struct __test_metadata *_metadata, int loader_fd)
-{
-	char path[64], line[256];
-	int id = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", loader_fd);
-	f = fopen(path, "re");
-	ASSERT_NE(NULL, f) TH_LOG("%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "loadfd_id: %d", &id) == 1)
-			break;
-	fclose(f);
-	ASSERT_LE(0, id) TH_LOG("no loadfd_id in %s", path);
-	return id;
-}
-
 /*
  * BPF_LOAD_FD failed with @err and logged one line containing @needle (may
  * be NULL).
@@ -308,44 +290,8 @@ static void kmsg_check(struct __test_metadata *_metadata, int fd, const char *wh
 
 /* ---- objects ---- */
 
-struct obj {
-	unsigned char *data;
-	size_t len;
-};
-
-static void obj_read(struct __test_metadata *_metadata, const char *name, struct obj *o)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	size_t done = 0;
-	ssize_t n;
-	int fd;
-
-	obj_path(path, sizeof(path), name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd) TH_LOG("%s: %s (set LOADFD_OBJDIR)", path, strerror(errno));
-	ASSERT_EQ(0, fstat(fd, &st));
-	ASSERT_LT(sizeof(Elf64_Ehdr), (size_t)st.st_size) TH_LOG("%s: too small", path);
-	o->data = malloc(st.st_size);
-	ASSERT_NE(NULL, o->data);
-	while (done < (size_t)st.st_size) {
-		n = read(fd, o->data + done, st.st_size - done);
-		ASSERT_LT(0, n) TH_LOG("read %s: %s", path, strerror(errno));
-		done += n;
-	}
-	close(fd);
-	o->len = done;
-}
-
-static void obj_free(struct obj *o)
-{
-	free(o->data);
-	o->data = NULL;
-	o->len = 0;
-}
-
 /* With LOADFD_HOSTILE_DUMP=/dir, the objects go to /dir/<what>.bpf.o too. */
-static void dump(const char *what, const struct obj *o)
+static void dump(const char *what, const struct obj_bytes *o)
 {
 	const char *dir = getenv("LOADFD_HOSTILE_DUMP");
 	char path[PATH_MAX];
@@ -364,7 +310,7 @@ static void dump(const char *what, const struct obj *o)
 /* A memfd holding the object @what (BPF_LOAD_FD reads shmem files like any
  * regular file). Its pages are charged to the caller's memory cgroup.
  */
-static int obj_memfd(struct __test_metadata *_metadata, const char *what, const struct obj *o)
+static int obj_memfd(struct __test_metadata *_metadata, const char *what, const struct obj_bytes *o)
 {
 	size_t done = 0;
 	ssize_t n;
@@ -404,7 +350,7 @@ static size_t align8(size_t n)
  * and a .shstrtab after them.
  */
 static void elf_build(struct __test_metadata *_metadata, const struct esec *s, int n,
-		      struct obj *o)
+		      struct obj_bytes *o)
 {
 	size_t off = sizeof(Elf64_Ehdr), shstr_len = 1, shstr_off, shoff, pos;
 	Elf64_Ehdr *eh;
@@ -493,7 +439,7 @@ static const char gpl[] = "GPL";
  */
 static void build_prog_obj(struct __test_metadata *_metadata, const void *insns, size_t insn_len,
 			   const char *prog_name, size_t name_len, const char *local_name,
-			   size_t nlocal, const struct esec *extra, int nextra, struct obj *o)
+			   size_t nlocal, const struct esec *extra, int nextra, struct obj_bytes *o)
 {
 	size_t local_len = local_name ? strlen(local_name) : 0;
 	size_t strtab_len = 1 + name_len + 1 + (local_len ? local_len + 1 : 0);
@@ -535,7 +481,7 @@ static void build_prog_obj(struct __test_metadata *_metadata, const void *insns,
 
 /* ---- rewriting clang-built objects ---- */
 
-static Elf64_Shdr *shdr(const struct obj *o, unsigned int i)
+static Elf64_Shdr *shdr(const struct obj_bytes *o, unsigned int i)
 {
 	return (Elf64_Shdr *)(o->data + ((Elf64_Ehdr *)o->data)->e_shoff) + i;
 }
@@ -545,8 +491,8 @@ static Elf64_Shdr *shdr(const struct obj *o, unsigned int i)
  * appended with a new section header table after them (the old contents
  * and table stay, unreferenced).
  */
-static void obj_replace_section(struct __test_metadata *_metadata, const struct obj *in,
-				const char *name, const void *data, size_t len, struct obj *out)
+static void obj_replace_section(struct __test_metadata *_metadata, const struct obj_bytes *in,
+				const char *name, const void *data, size_t len, struct obj_bytes *out)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)in->data;
 	size_t tbl = (size_t)eh->e_shnum * sizeof(Elf64_Shdr);
@@ -606,7 +552,7 @@ static void ext_hdr_read(struct __test_metadata *_metadata, const unsigned char 
 }
 
 /* The string at @off in the .BTF of @o. */
-static const char *btf_str(struct __test_metadata *_metadata, const struct obj *o, __u32 off)
+static const char *btf_str(struct __test_metadata *_metadata, const struct obj_bytes *o, __u32 off)
 {
 	const unsigned char *btf;
 	__u32 hdr_len, str_off, str_len;
@@ -779,7 +725,7 @@ static long load_in_memcg(struct __test_metadata *_metadata, const char *what, i
 
 FIXTURE(hostile) {
 	int kmsg;
-	struct obj o;
+	struct obj_bytes o;
 	int fd;
 };
 
@@ -793,21 +739,21 @@ FIXTURE_TEARDOWN(hostile)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	obj_free(&self->o);
+	obj_bytes_free(&self->o);
 }
 
 /* The loader still works: a small real object loads. */
 static void control_ok(struct __test_metadata *_metadata)
 {
 	static struct call c;
-	struct obj o;
+	struct obj_bytes o;
 	int fd;
 
-	obj_read(_metadata, "loadfd_minimal", &o);
+	obj_bytes_read(_metadata, "loadfd_minimal", &o);
 	fd = obj_memfd(_metadata, "control", &o);
 	load_fd(&c, fd);
 	close(fd);
-	obj_free(&o);
+	obj_bytes_free(&o);
 	ASSERT_LE(0, c.ret) TH_LOG("control load: %s; log: '%s'", strerror(-c.ret), c.log);
 	close(c.ret);
 }
@@ -840,30 +786,30 @@ TEST_F_TIMEOUT(hostile, c1_longname_16mib, 300)
 
 FIXTURE(sigkill) {
 	int kmsg;
-	struct obj o;
+	struct obj_bytes o;
 	int fd;
 };
 
 FIXTURE_VARIANT(sigkill) {
 	const char *what;
 	/* Builds the object; all are within the loader's caps and load. */
-	void (*make)(struct __test_metadata *_metadata, struct obj *o);
+	void (*make)(struct __test_metadata *_metadata, struct obj_bytes *o);
 };
 
 /* Every kfunc extern costs a scan of vmlinux (and module) BTF. */
-static void make_ksyms(struct __test_metadata *_metadata, struct obj *o)
+static void make_ksyms(struct __test_metadata *_metadata, struct obj_bytes *o)
 {
-	obj_read(_metadata, "loadfd_gen_ksyms", o);
+	obj_bytes_read(_metadata, "loadfd_gen_ksyms", o);
 }
 
 /* Many programs, each in its own section with func_info and line_info. */
-static void make_progs(struct __test_metadata *_metadata, struct obj *o)
+static void make_progs(struct __test_metadata *_metadata, struct obj_bytes *o)
 {
-	obj_read(_metadata, "loadfd_gen_progs", o);
+	obj_bytes_read(_metadata, "loadfd_gen_progs", o);
 }
 
 /* 16 MiB of symbols, all with a name of the longest allowed length. */
-static void make_longname_max(struct __test_metadata *_metadata, struct obj *o)
+static void make_longname_max(struct __test_metadata *_metadata, struct obj_bytes *o)
 {
 	char name[NAME_CAP];
 	size_t nsyms = (MAX_OBJ - 8192) / sizeof(Elf64_Sym);
@@ -882,7 +828,7 @@ static void make_longname_max(struct __test_metadata *_metadata, struct obj *o)
  * and as many static subprograms in .text as fit, none called. Linking a
  * program must cost what that program reaches, not what the object holds.
  */
-static void make_funcs(struct __test_metadata *_metadata, struct obj *o)
+static void make_funcs(struct __test_metadata *_metadata, struct obj_bytes *o)
 {
 	static const unsigned char exit_insn[8] = { 0x95 };
 	size_t nfuncs = (MAX_OBJ - (64u << 10)) / (sizeof(Elf64_Sym) + 8);
@@ -962,7 +908,7 @@ FIXTURE_TEARDOWN(sigkill)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	obj_free(&self->o);
+	obj_bytes_free(&self->o);
 }
 
 /*
@@ -1040,7 +986,7 @@ TEST_F(hostile, h2_kconfig_huge)
 {
 	static struct call c;
 
-	obj_read(_metadata, "loadfd_kcfg_huge", &self->o);
+	obj_bytes_read(_metadata, "loadfd_kcfg_huge", &self->o);
 	self->fd = obj_memfd(_metadata, "h2_kconfig_huge", &self->o);
 	load_in_child_ok(_metadata, "kcfg_huge", self->fd, NULL, &c);
 	expect_reject(_metadata, "h2_kconfig_huge", &c, E2BIG, "kconfig");
@@ -1137,7 +1083,7 @@ TEST_F_TIMEOUT(hostile, h2_l1_prog_ids_10k_loads, 600)
 	int keep[KEEP_OPEN], i, fd;
 	char path[PATH_MAX];
 
-	obj_read(_metadata, "loadfd_minimal", &self->o);
+	obj_bytes_read(_metadata, "loadfd_minimal", &self->o);
 	self->fd = obj_memfd(_metadata, "h2_l1_minimal", &self->o);
 	load_fd(&c, self->fd);
 	ASSERT_LE(0, c.ret) TH_LOG("BPF_LOAD_FD: %s; log: '%s'", strerror(-c.ret), c.log);
@@ -1182,10 +1128,10 @@ TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
 	unsigned char *nli, *next;
 	__u32 rec, blk_name, blk_num, out_len;
 	struct ext_hdr h, nh;
-	struct obj amp;
+	struct obj_bytes amp;
 	bool found = false;
 
-	obj_read(_metadata, "loadfd_gen_amp", &amp);
+	obj_bytes_read(_metadata, "loadfd_gen_amp", &amp);
 	ASSERT_EQ(0, elf_find_section(amp.data, amp.len, ".BTF.ext", &ext, &ext_len));
 	ext_hdr_read(_metadata, ext, ext_len, &h);
 	ASSERT_NE(0u, h.line_info_len);
@@ -1238,7 +1184,7 @@ TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
 	obj_replace_section(_metadata, &amp, ".BTF.ext", next, out_len, &self->o);
 	free(nli);
 	free(next);
-	obj_free(&amp);
+	obj_bytes_free(&amp);
 
 	self->fd = obj_memfd(_metadata, "h3_amp", &self->o);
 	load_in_memcg(_metadata, "h3_amp", self->fd, "512M", &c);
@@ -1269,10 +1215,10 @@ TEST_F(hostile, m1_core_relos_without_func_info)
 	unsigned char *next;
 	struct ext_hdr h, nh;
 	size_t ext_len, out_len;
-	struct obj core;
+	struct obj_bytes core;
 	int fd, ofd;
 
-	obj_read(_metadata, "loadfd_hostile_core", &core);
+	obj_bytes_read(_metadata, "loadfd_hostile_core", &core);
 	ASSERT_EQ(0, elf_find_section(core.data, core.len, ".BTF.ext", &ext, &ext_len));
 	ext_hdr_read(_metadata, ext, ext_len, &h);
 	ASSERT_LE(sizeof(h), h.hdr_len);
@@ -1305,7 +1251,7 @@ TEST_F(hostile, m1_core_relos_without_func_info)
 	memcpy(next + h.hdr_len, ext + h.hdr_len + h.core_relo_off, h.core_relo_len);
 	obj_replace_section(_metadata, &core, ".BTF.ext", next, out_len, &self->o);
 	free(next);
-	obj_free(&core);
+	obj_bytes_free(&core);
 
 	self->fd = obj_memfd(_metadata, "m1_core_no_func_info", &self->o);
 	load_fd(&c, self->fd);
@@ -1374,7 +1320,7 @@ TEST_F(hostile, l2_odd_names)
 		close(c.ret);
 	expect_reject(_metadata, "l2_odd_map_name", &c, EINVAL, NULL);
 	close(self->fd);
-	obj_free(&self->o);
+	obj_bytes_free(&self->o);
 
 	build_prog_obj(_metadata, ret0, sizeof(ret0), odd, strlen(odd), NULL, 0, NULL, 0,
 		       &self->o);

@@ -105,47 +105,13 @@ static int count_lines(const char *s)
 
 /* ---- objects and files ---- */
 
-struct obj {
-	unsigned char *data;
-	size_t len;
-};
-
-static void obj_read(struct __test_metadata *_metadata, const char *name, struct obj *o)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	size_t done = 0;
-	ssize_t n;
-	int fd;
-
-	obj_path(path, sizeof(path), name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd) TH_LOG("%s: %s (set LOADFD_OBJDIR)", path, strerror(errno));
-	ASSERT_EQ(0, fstat(fd, &st));
-	ASSERT_LT(sizeof(Elf64_Ehdr), (size_t)st.st_size) TH_LOG("%s: too small", path);
-	o->data = malloc(st.st_size);
-	ASSERT_NE(NULL, o->data);
-	while (done < (size_t)st.st_size) {
-		n = read(fd, o->data + done, st.st_size - done);
-		ASSERT_LT(0, n) TH_LOG("read %s: %s", path, strerror(errno));
-		done += n;
-	}
-	close(fd);
-	o->len = done;
-}
-
-static void obj_dup(struct __test_metadata *_metadata, const struct obj *src, struct obj *dst)
+static void obj_dup(struct __test_metadata *_metadata, const struct obj_bytes *src,
+		    struct obj_bytes *dst)
 {
 	dst->data = malloc(src->len);
 	ASSERT_NE(NULL, dst->data);
 	memcpy(dst->data, src->data, src->len);
 	dst->len = src->len;
-}
-
-static void obj_free(struct obj *o)
-{
-	free(o->data);
-	o->data = NULL;
 }
 
 /* A new regular file holding @len bytes of @data, open read-only; unlinked.
@@ -178,7 +144,7 @@ static void load_bytes(struct __test_metadata *_metadata, struct call *c, const 
 	close(fd);
 }
 
-static void dump(const char *name, const struct obj *o)
+static void dump(const char *name, const struct obj_bytes *o)
 {
 	const char *dir = getenv("LOADFD_REJECT_DUMP");
 	char path[PATH_MAX];
@@ -197,7 +163,7 @@ static void dump(const char *name, const struct obj *o)
 /* ---- the checks ---- */
 
 /* The unmodified object still loads: returns a loader fd, which is closed. */
-static void control_ok(struct __test_metadata *_metadata, const struct obj *o)
+static void control_ok(struct __test_metadata *_metadata, const struct obj_bytes *o)
 {
 	static struct call c;
 
@@ -208,11 +174,11 @@ static void control_ok(struct __test_metadata *_metadata, const struct obj *o)
 
 static void control_base_ok(struct __test_metadata *_metadata)
 {
-	struct obj base;
+	struct obj_bytes base;
 
-	obj_read(_metadata, BASE_OBJ, &base);
+	obj_bytes_read(_metadata, BASE_OBJ, &base);
 	control_ok(_metadata, &base);
-	obj_free(&base);
+	obj_bytes_free(&base);
 }
 
 /*
@@ -221,7 +187,7 @@ static void control_base_ok(struct __test_metadata *_metadata)
  * log_true_size is the log's size with its NUL.
  */
 static void expect_reject(struct __test_metadata *_metadata, const char *what,
-			  const struct obj *o, int err, const char *prefix, const char *needle)
+			  const struct obj_bytes *o, int err, const char *prefix, const char *needle)
 {
 	static struct call c;
 
@@ -248,17 +214,17 @@ static void expect_reject(struct __test_metadata *_metadata, const char *what,
 
 /* ---- ELF access to the copies (the originals are trusted) ---- */
 
-static Elf64_Ehdr *ehdr(const struct obj *o)
+static Elf64_Ehdr *ehdr(const struct obj_bytes *o)
 {
 	return (Elf64_Ehdr *)o->data;
 }
 
-static Elf64_Shdr *shdr(const struct obj *o, unsigned int i)
+static Elf64_Shdr *shdr(const struct obj_bytes *o, unsigned int i)
 {
 	return (Elf64_Shdr *)(o->data + ehdr(o)->e_shoff) + i;
 }
 
-static const char *sec_name(const struct obj *o, unsigned int i)
+static const char *sec_name(const struct obj_bytes *o, unsigned int i)
 {
 	Elf64_Shdr *strsh = shdr(o, ehdr(o)->e_shstrndx);
 
@@ -266,7 +232,7 @@ static const char *sec_name(const struct obj *o, unsigned int i)
 }
 
 /* Index of section @name, or fails the test. */
-static unsigned int sec_idx(struct __test_metadata *_metadata, const struct obj *o,
+static unsigned int sec_idx(struct __test_metadata *_metadata, const struct obj_bytes *o,
 			    const char *name)
 {
 	unsigned int i;
@@ -278,7 +244,7 @@ static unsigned int sec_idx(struct __test_metadata *_metadata, const struct obj 
 	return 0;
 }
 
-static unsigned int sec_by_type(struct __test_metadata *_metadata, const struct obj *o,
+static unsigned int sec_by_type(struct __test_metadata *_metadata, const struct obj_bytes *o,
 				__u32 type)
 {
 	unsigned int i;
@@ -293,7 +259,7 @@ static unsigned int sec_by_type(struct __test_metadata *_metadata, const struct 
 /* The SHT_REL section relocating the first executable section with
  * relocations (e.g. ".reltc").
  */
-static unsigned int prog_rel_sec(const struct obj *o)
+static unsigned int prog_rel_sec(const struct obj_bytes *o)
 {
 	unsigned int i;
 
@@ -307,7 +273,7 @@ static unsigned int prog_rel_sec(const struct obj *o)
 	return 0;
 }
 
-static unsigned char *sec_data(const struct obj *o, unsigned int i)
+static unsigned char *sec_data(const struct obj_bytes *o, unsigned int i)
 {
 	return o->data + shdr(o, i)->sh_offset;
 }
@@ -328,13 +294,13 @@ static __u32 get_u32(const unsigned char *p)
 /* ---- ELF ---- */
 
 FIXTURE(damaged) {
-	struct obj base;	/* the original */
-	struct obj o;		/* the copy each case damages */
+	struct obj_bytes base;	/* the original */
+	struct obj_bytes o;		/* the copy each case damages */
 };
 
 FIXTURE_SETUP(damaged)
 {
-	obj_read(_metadata, BASE_OBJ, &self->base);
+	obj_bytes_read(_metadata, BASE_OBJ, &self->base);
 	obj_dup(_metadata, &self->base, &self->o);
 	/* Sanity: the layout the cases below rely on (clang puts the section
 	 * header table last).
@@ -349,8 +315,8 @@ FIXTURE_TEARDOWN(damaged)
 	/* The loader is still fine after the rejection. */
 	if (self->base.data && _metadata->exit_code == KSFT_PASS)
 		control_ok(_metadata, &self->base);
-	obj_free(&self->o);
-	obj_free(&self->base);
+	obj_bytes_free(&self->o);
+	obj_bytes_free(&self->base);
 }
 
 TEST_F(damaged, truncated_to_40_bytes)
@@ -484,7 +450,7 @@ static size_t btf_type_size(const struct btf_type *t)
 }
 
 /* The first type of @kind in the object's .BTF; *@nr_types gets the count. */
-static struct btf_type *btf_find_kind(struct __test_metadata *_metadata, const struct obj *o,
+static struct btf_type *btf_find_kind(struct __test_metadata *_metadata, const struct obj_bytes *o,
 				      unsigned int kind, __u32 *nr_types)
 {
 	unsigned char *btf = sec_data(o, sec_idx(_metadata, o, ".BTF"));
@@ -576,7 +542,7 @@ TEST_F(damaged, btf_ext_bad_magic)
 
 /* ---- relocations ---- */
 
-static Elf64_Rel *first_rel(struct __test_metadata *_metadata, const struct obj *o,
+static Elf64_Rel *first_rel(struct __test_metadata *_metadata, const struct obj_bytes *o,
 			    unsigned int *rel_sec)
 {
 	unsigned int rel = prog_rel_sec(o);
@@ -634,11 +600,11 @@ TEST_F(damaged, reloc_offset_unaligned)
 static void reject_obj(struct __test_metadata *_metadata, const char *name, int err,
 		       const char *prefix, const char *needle)
 {
-	struct obj o;
+	struct obj_bytes o;
 
-	obj_read(_metadata, name, &o);
+	obj_bytes_read(_metadata, name, &o);
 	expect_reject(_metadata, name, &o, err, prefix, needle);
-	obj_free(&o);
+	obj_bytes_free(&o);
 	control_base_ok(_metadata);
 }
 
@@ -693,29 +659,29 @@ static int memfd_with(struct __test_metadata *_metadata, const void *data, size_
 TEST(memfd_loads)
 {
 	static struct call c;
-	struct obj o;
+	struct obj_bytes o;
 	int fd;
 
-	obj_read(_metadata, BASE_OBJ, &o);
+	obj_bytes_read(_metadata, BASE_OBJ, &o);
 	fd = memfd_with(_metadata, o.data, o.len);
 	load_fd(&c, fd);
 	ASSERT_LE(0, c.ret) TH_LOG("memfd: %s; log: '%s'", strerror(-c.ret), c.log);
 	ASSERT_EQ(0, close(c.ret));
 	close(fd);
-	obj_free(&o);
+	obj_bytes_free(&o);
 }
 
 TEST(memfd_truncated_rejected)
 {
 	static struct call c;
-	struct obj o;
+	struct obj_bytes o;
 	int fd;
 
-	obj_read(_metadata, BASE_OBJ, &o);
+	obj_bytes_read(_metadata, BASE_OBJ, &o);
 	fd = memfd_with(_metadata, o.data, 40);
 	load_fd(&c, fd);
 	close(fd);
-	obj_free(&o);
+	obj_bytes_free(&o);
 	if (c.ret >= 0)
 		close(c.ret);
 	ASSERT_EQ(-ENOEXEC, c.ret) TH_LOG("got %d; log: '%s'", c.ret, c.log);
@@ -757,7 +723,7 @@ struct range {
 };
 
 /* Up to 8 ranges making up @r in the ORIGINAL object @o. */
-static int region_ranges(const struct obj *o, enum region r, struct range *out, int max)
+static int region_ranges(const struct obj_bytes *o, enum region r, struct range *out, int max)
 {
 	Elf64_Ehdr *eh = ehdr(o);
 	int n = 0;
@@ -795,7 +761,7 @@ static int region_ranges(const struct obj *o, enum region r, struct range *out, 
 }
 
 /* Applies one mutation inside @rg to @m (a copy); describes it in @desc. */
-static void mutate_one(__u64 *seed, struct obj *m, const struct range *rg, char *desc,
+static void mutate_one(__u64 *seed, struct obj_bytes *m, const struct range *rg, char *desc,
 		       size_t dsize)
 {
 	size_t span = rg->end - rg->start;
@@ -827,7 +793,7 @@ static void mutate_one(__u64 *seed, struct obj *m, const struct range *rg, char 
 }
 
 FIXTURE(mutate) {
-	struct obj base;
+	struct obj_bytes base;
 };
 
 FIXTURE_VARIANT(mutate) {
@@ -852,12 +818,12 @@ FIXTURE_VARIANT_ADD(mutate, loadfd_execve) {
 
 FIXTURE_SETUP(mutate)
 {
-	obj_read(_metadata, variant->obj, &self->base);
+	obj_bytes_read(_metadata, variant->obj, &self->base);
 }
 
 FIXTURE_TEARDOWN(mutate)
 {
-	obj_free(&self->base);
+	obj_bytes_free(&self->base);
 }
 
 TEST_F_TIMEOUT(mutate, run, MUTATE_TIMEOUT)
@@ -868,7 +834,7 @@ TEST_F_TIMEOUT(mutate, run, MUTATE_TIMEOUT)
 	__u64 seed = variant->seed;
 	char desc[96], dist[256];
 	struct range rg[8];
-	struct obj m;
+	struct obj_bytes m;
 	size_t pos;
 	int r, i, k, nr;
 
@@ -928,7 +894,7 @@ TEST_F_TIMEOUT(mutate, run, MUTATE_TIMEOUT)
 			}
 		}
 	}
-	obj_free(&m);
+	obj_bytes_free(&m);
 
 	pos = snprintf(dist, sizeof(dist), "%s: %d mutations: %d loaded", variant->obj, total,
 		       accepted);
