@@ -12,6 +12,8 @@
 //!
 //! Run with `dev/bench-core.sh` (release build).
 
+#[path = "../tests/envs/mod.rs"]
+mod envs;
 #[path = "../tests/gen/mod.rs"]
 mod gen;
 
@@ -19,10 +21,11 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use bpfobj::bpfobj::error::Error;
-use bpfobj::bpfobj::externs::{self, Env, EnvError, KconfigValue, KfuncId, KsymBtf};
+use bpfobj::bpfobj::externs;
 use bpfobj::bpfobj::limits::{Checkpoint, MAX_PROG_BYTES};
 use bpfobj::bpfobj::link::Linker;
 use bpfobj::bpfobj::object::Object;
+use envs::YesEnv;
 
 /// A checkpoint that measures the longest gap between two calls.
 struct Gap {
@@ -55,43 +58,13 @@ impl Checkpoint for Gap {
     }
 }
 
-/// A kernel that has every extern.
-struct Kernel<'g>(&'g Gap);
-
-impl Checkpoint for Kernel<'_> {
-    fn checkpoint(&self) -> Result<(), Error> {
-        self.0.checkpoint()
-    }
-}
-
-impl Env for Kernel<'_> {
-    fn kconfig(&self, _name: &[u8]) -> Option<KconfigValue<'_>> {
-        Some(KconfigValue::Int(1))
-    }
-    fn ksym_btf(&self, _name: &[u8], _kind: u32, _local: u32) -> Option<KsymBtf> {
-        Some(KsymBtf {
-            btf_id: 1,
-            btf_obj: 0,
-        })
-    }
-    fn ksym_addr(&self, _name: &[u8]) -> Result<Option<u64>, EnvError> {
-        Ok(Some(0xffff_ffff_8100_0000))
-    }
-    fn kfunc(&self, _name: &[u8], _local: u32) -> Option<KfuncId> {
-        Some(KfuncId {
-            btf_id: 1,
-            btf_fd_slot: 0,
-        })
-    }
-}
-
 /// Runs the core like `load.rs`; returns the outcome.
 fn run(data: &[u8], gap: &Gap) -> String {
     let obj = match Object::parse(data, gap) {
         Ok(o) => o,
         Err(e) => return format!("parse: {e}"),
     };
-    let res = match externs::resolve(&obj, &Kernel(gap)) {
+    let res = match externs::resolve(&obj, &YesEnv(gap)) {
         Ok(r) => r,
         Err(e) => return format!("resolve: {e}"),
     };

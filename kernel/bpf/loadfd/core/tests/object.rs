@@ -5,6 +5,7 @@
 //! func_info, plus rejections of corrupted objects.
 
 mod common;
+mod envs;
 
 use std::collections::HashMap;
 
@@ -32,6 +33,7 @@ use bpfobj::bpfobj::maps::{
 use bpfobj::bpfobj::object::Object;
 use bpfobj::bpfobj::reloc::RelocKind;
 use bpfobj::bpfobj::sec_def::*;
+use envs::YesEnv;
 
 /// An `Env` with explicit answers; everything else is absent.
 #[derive(Default)]
@@ -1250,43 +1252,13 @@ fn rejects_bad_func_info_and_missing_btf() {
 
 // --- No panics on corrupted real objects ------------------------------------
 
-/// Resolves everything, so that linking runs as far as possible.
-struct YesEnv;
-
-impl Checkpoint for YesEnv {
-    fn checkpoint(&self) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-impl Env for YesEnv {
-    fn kconfig(&self, _name: &[u8]) -> Option<KconfigValue<'_>> {
-        Some(KconfigValue::Int(1))
-    }
-    fn ksym_btf(&self, _name: &[u8], _kind: u32, _local: u32) -> Option<KsymBtf> {
-        Some(KsymBtf {
-            btf_id: 1,
-            btf_obj: 0,
-        })
-    }
-    fn ksym_addr(&self, _name: &[u8]) -> Result<Option<u64>, EnvError> {
-        Ok(Some(0xffff_ffff_8000_0000))
-    }
-    fn kfunc(&self, _name: &[u8], _local: u32) -> Option<KfuncId> {
-        Some(KfuncId {
-            btf_id: 1,
-            btf_fd_slot: 0,
-        })
-    }
-}
-
 /// Runs every stage on `data`; errors are fine, panics are not.
 fn run_all(data: &[u8]) -> usize {
     let Ok(obj) = Object::parse(data, &NoCheckpoint) else {
         return 0;
     };
     let _ = obj.btf();
-    for env in [&YesEnv as &dyn Env, &TestEnv::default()] {
+    for env in [&YesEnv(&NoCheckpoint) as &dyn Env, &TestEnv::default()] {
         let res = match env_dyn_resolve(&obj, env) {
             Ok(r) => r,
             Err(e) => {
