@@ -33,6 +33,7 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -195,21 +196,16 @@ static void sysfs_read(struct __test_metadata *_metadata, char *buf, size_t size
 static int loadfd_raw(int obj_fd, const struct bpf_loadfd_map *maps, __u32 map_cnt,
 		      char *log, __u32 log_size)
 {
-	union bpf_attr attr;
-	int fd;
+	LIBBPF_OPTS(bpf_load_fd_opts, opts, .maps = maps, .map_cnt = map_cnt);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.load_fd.obj_fd = obj_fd;
-	attr.load_fd.maps = ptr_to_u64(maps);
-	attr.load_fd.map_cnt = map_cnt;
 	if (log) {
 		log[0] = 0;
-		attr.load_fd.log_level = LOG_LEVEL1;
-		attr.load_fd.log_buf = ptr_to_u64(log);
-		attr.load_fd.log_size = log_size;
+		opts.log_level = LOG_LEVEL1;
+		opts.log_buf = log;
+		opts.log_size = log_size;
 	}
-	fd = sys_bpf(BPF_LOAD_FD, &attr);
-	return fd < 0 ? -errno : fd;
+	/* libbpf's bpf_load_fd(): -errno on failure. */
+	return bpf_load_fd(obj_fd, &opts);
 }
 
 static int loadfd_ok(struct __test_metadata *_metadata, int obj_fd,
@@ -228,15 +224,7 @@ static int loadfd_ok(struct __test_metadata *_metadata, int obj_fd,
 /* BPF_LOAD_FD_MAP_GET_FD: a new fd of the loader's map @name, or -errno. */
 static int loadfd_map_get(int loader_fd, const char *name, __u32 open_flags)
 {
-	union bpf_attr attr;
-	int fd;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.load_fd_map.loader_fd = loader_fd;
-	attr.load_fd_map.open_flags = open_flags;
-	attr.load_fd_map.name = ptr_to_u64(name);
-	fd = sys_bpf(BPF_LOAD_FD_MAP_GET_FD, &attr);
-	return fd < 0 ? -errno : fd;
+	return bpf_load_fd_map_get_fd(loader_fd, name, open_flags);
 }
 
 /* The fdinfo field @key ("progs", "maps") of a loader fd. */
@@ -309,8 +297,17 @@ static int prog_load_attr_ok(struct __test_metadata *_metadata, int loader_fd, c
 }
 
 /* Loads @name; on failure retries with the verifier log and shows its end. */
+/* A program loaded by name with libbpf's bpf_prog_load() (loader_fd and
+ * loader_prog_name in its opts); on failure, again with a log for the reason.
+ */
 static int prog_load_ok(struct __test_metadata *_metadata, int loader_fd, const char *name)
 {
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .loader_fd = loader_fd, .loader_prog_name = name);
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_UNSPEC, NULL, NULL, NULL, 0, &opts);
+	if (fd >= 0)
+		return fd;
 	return prog_load_attr_ok(_metadata, loader_fd, name, NULL);
 }
 
