@@ -144,7 +144,8 @@ fn read_prog(name: Vec<u8>, d: &Path) -> io::Result<SysProg> {
 fn read_map(name: Vec<u8>, d: &Path) -> io::Result<SysMap> {
     let origin = read_attr(d, "origin")?;
     let created = match origin.as_str() {
-        "created" => true,
+        // "resized N (file: M)": created with the size the caller declared.
+        o if o == "created" || o.starts_with("resized ") => true,
         "supplied" => false,
         _ => {
             return Err(io::Error::new(
@@ -230,6 +231,9 @@ mod tests {
         let m = o.join("maps/execve_count");
         write(&m.join("id"), "9\n");
         write(&m.join("origin"), "supplied\n");
+        let m = o.join("maps/sized");
+        write(&m.join("id"), "10\n");
+        write(&m.join("origin"), "resized 1024 (file: 16)\n");
         root
     }
 
@@ -265,6 +269,11 @@ mod tests {
                     name: b"execve_count".to_vec(),
                     id: 9,
                     created: false
+                },
+                SysMap {
+                    name: b"sized".to_vec(),
+                    id: 10,
+                    created: true
                 },
             ]
         );
