@@ -602,8 +602,12 @@ static struct bpf_map *loadfd_map_create(struct loadfd_obj *obj, const struct lo
 	map = bpf_map_create_kern(&attr, btf, inner, s->init_data, s->freeze);
 	if (inner)
 		bpf_map_put_with_uref(inner);
-	if (IS_ERR(map))
+	if (IS_ERR(map)) {
 		bpf_log(obj->log, "maps: '%s': BPF_MAP_CREATE failed (%ld)\n", name, PTR_ERR(map));
+		/* ENOTSUPP (524) is kernel-internal; the log keeps it. */
+		if (PTR_ERR(map) == -ENOTSUPP)
+			return ERR_PTR(-EOPNOTSUPP);
+	}
 	return map;
 }
 
