@@ -12,12 +12,16 @@ run() { printf '\n$ %s\n' "$*"; "$@"; }
 
 run "$shim" inspect "$obj"
 run "$shim" load "$obj"
-run "$shim" attach "$obj" count_execve --pin /sys/fs/bpf/loadfd_execve
+# --maps pins the maps the kernel created (opened by name through the loader
+# fd, BPF_LOAD_FD_MAP_GET_FD: CAP_BPF is enough) at /sys/fs/bpf/demo/maps/.
+mkdir -p /sys/fs/bpf/demo
+run "$shim" attach "$obj" count_execve --pin /sys/fs/bpf/demo/loadfd_execve --maps
 for i in 1 2 3 4 5; do /bin/true; done
 echo "(ran /bin/true 5 times)"
-run bpftool map dump name execve_count
-count=$(bpftool -j map dump name execve_count | grep -o '"value": *[0-9]*' | grep -o '[0-9]*$' | head -1)
-rm /sys/fs/bpf/loadfd_execve
+run bpftool map dump pinned /sys/fs/bpf/demo/maps/execve_count
+count=$(bpftool -j map dump pinned /sys/fs/bpf/demo/maps/execve_count |
+	grep -o '"value": *[0-9]*' | grep -o '[0-9]*$' | head -1)
+rm -r /sys/fs/bpf/demo
 if [ "${count:-0}" -ge 5 ]; then
 	echo "demo: OK, the loader-built program counted $count execve calls"
 else

@@ -22,7 +22,7 @@ pub const USAGE: &str = "\
 usage: bpf-loadfd load FILE [LOAD-OPTIONS]
        bpf-loadfd prog load FILE (NAME | --all) [LOAD-OPTIONS]
        bpf-loadfd pin FILE (NAME | --all) DIR [--maps] [LOAD-OPTIONS]
-       bpf-loadfd attach FILE NAME --pin PATH [LOAD-OPTIONS]
+       bpf-loadfd attach FILE NAME --pin PATH [--maps] [LOAD-OPTIONS]
        bpf-loadfd inspect FILE [--config PATH]
        bpf-loadfd inspect --sec-defs
        bpf-loadfd help
@@ -39,7 +39,8 @@ pin        like prog load, then pin each program at DIR/NAME (DIR must be on
 attach     load program NAME, attach it according to its SEC name (fentry,
            fexit, fmod_ret, tp_btf, lsm, iter, raw_tp, tracepoint, kprobe,
            kretprobe) and pin the link at PATH, so it stays attached after
-           this exits (rm PATH detaches it).
+           this exits (rm PATH detaches it). --maps also pins the maps the
+           kernel created at DIR/maps/NAME, DIR being PATH's directory.
 inspect    run the loader core (the code BPF_LOAD_FD runs) on FILE in
            userspace, no kernel needed: sections, programs, maps, externs,
            relocations, linking; or the exact rejection and errno.
@@ -128,6 +129,8 @@ pub enum Command {
         prog: Vec<u8>,
         /// Where to pin the link.
         pin: PathBuf,
+        /// `--maps`: also pin the kernel-created maps.
+        maps: bool,
     },
     /// `inspect FILE [--config PATH]`.
     Inspect {
@@ -456,7 +459,8 @@ fn parse_pin(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Comma
 }
 
 fn parse_attach(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
-    let s = scan_kernel_cmd(scan, &["--pin"])?;
+    let s = scan_kernel_cmd(scan, &["--pin", "--maps"])?;
+    let maps = s.maps;
     let pin = s.pin.ok_or(ArgError::Missing("--pin PATH"))?;
     let mut load = s.load;
     let [file, name] = operands(s.operands, ["FILE", "NAME"]).map_err(|e| match e {
@@ -468,6 +472,7 @@ fn parse_attach(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Co
         load,
         prog: prog_name(name)?,
         pin,
+        maps,
     })
 }
 
@@ -782,6 +787,7 @@ mod tests {
                 load: defaults("x.o"),
                 prog: b"p".to_vec(),
                 pin: PathBuf::from("/sys/fs/bpf/l"),
+                maps: false,
             }
         );
         assert_eq!(
@@ -793,6 +799,7 @@ mod tests {
                 },
                 prog: b"p".to_vec(),
                 pin: PathBuf::from("/sys/fs/bpf/l"),
+                maps: false,
             }
         );
         assert_eq!(

@@ -481,7 +481,7 @@ fn pin_created_maps(ld: &Loader, dir: &Path) -> bool {
 }
 
 /// `bpf-loadfd attach`.
-pub fn cmd_attach(l: &LoadArgs, name: &[u8], pin: &Path) -> ExitCode {
+pub fn cmd_attach(l: &LoadArgs, name: &[u8], pin: &Path, maps: bool) -> ExitCode {
     let fail = |e: String| {
         eprintln!("bpf-loadfd: {e}");
         ExitCode::from(EXIT_FAILED)
@@ -531,6 +531,11 @@ pub fn cmd_attach(l: &LoadArgs, name: &[u8], pin: &Path) -> ExitCode {
             "{}: attached, but pinning the link failed, so it is detached on exit: {e}",
             lossy(name)
         ));
+    }
+    // The maps through BPF_LOAD_FD_MAP_GET_FD while the loader fd is open:
+    // once this exits, only their ids (and CAP_SYS_ADMIN) would reach them.
+    if maps && !pin_created_maps(&ld, &parent.join("maps")) {
+        return ExitCode::from(EXIT_FAILED);
     }
     let link_desc = match sys::link_info(link.as_fd()) {
         Ok(i) => format!("link id {} ({})", i.id, names::link_type_label(i.link_type)),

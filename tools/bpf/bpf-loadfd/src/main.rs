@@ -48,7 +48,12 @@ fn main() -> ExitCode {
             dir,
             maps,
         }) => loader::cmd_pin(&load, &progs, &dir, maps),
-        Ok(Command::Attach { load, prog, pin }) => loader::cmd_attach(&load, &prog, &pin),
+        Ok(Command::Attach {
+            load,
+            prog,
+            pin,
+            maps,
+        }) => loader::cmd_attach(&load, &prog, &pin, maps),
         Ok(Command::Inspect { file, config }) => cmd_inspect(&file, config.as_deref()),
         Ok(Command::SecDefs) => {
             for l in inspect::sec_defs() {
