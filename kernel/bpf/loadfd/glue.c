@@ -686,21 +686,18 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 		 * change once programs rely on it (the verifier treats a
 		 * frozen read-only map's values as constants).
 		 */
+		err = -EINVAL;
 		if (s->kconfig) {
 			bpf_log(obj->log,
 				"maps: '%s': cannot be supplied: .kconfig values come from the running kernel\n",
 				name);
-			bpf_map_put_with_uref(map);
-			err = -EINVAL;
-			goto err_name;
+			goto err_put;
 		}
 		if (s->freeze && !READ_ONCE(map->frozen)) {
 			bpf_log(obj->log,
 				"maps: '%s': a supplied read-only data map must be frozen (BPF_MAP_FREEZE)\n",
 				name);
-			bpf_map_put_with_uref(map);
-			err = -EINVAL;
-			goto err_name;
+			goto err_put;
 		}
 		if (!loadfd_map_compatible(map, s)) {
 			bpf_log(obj->log,
@@ -708,9 +705,7 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 				name, map->map_type, map->key_size, map->value_size,
 				map->max_entries, map->map_flags, s->map_type, s->key_size,
 				s->value_size, loadfd_max_entries(s), s->map_flags);
-			bpf_map_put_with_uref(map);
-			err = -EINVAL;
-			goto err_name;
+			goto err_put;
 		}
 		obj->umap_used[i] = true;
 		break;
@@ -735,6 +730,8 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 	info->file_max_entries = s->max_entries;
 	return obj->map_cnt++;
 
+err_put:
+	bpf_map_put_with_uref(map);
 err_name:
 	kfree(name);
 	return err;
@@ -1185,6 +1182,8 @@ static void loadfd_overrides_digest(struct loadfd_obj *obj)
 
 		if (m->created && !m->resized)
 			continue;
+		/* A supplied value can be large: yield between maps. */
+		cond_resched();
 		obj->override_cnt++;
 		kind = m->resized ? 1 : 2;
 		sha256_update(&sctx, (const u8 *)m->name, strlen(m->name) + 1);
