@@ -65,8 +65,8 @@ secs=${2:-3600}
 
 # ---- in the VM: run the driver, then collect the kernel log and kmemleak ----
 if [ "$guest" = 1 ]; then
-	gdir=$1 seed=$2 jobs=$3 execs=$4 secs=$5
-	shift 5	# the rest goes to the driver
+	gdir=$1 seed=$2 jobs=$3 execs=$4 secs=$5 sel=$6
+	shift 6	# the rest goes to the driver
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	uname -r > "$gdir/uname"
@@ -87,13 +87,20 @@ if [ "$guest" = 1 ]; then
 	else
 		echo "# no memory cgroup: the fuzzer runs unconfined"
 	fi
+	# fuzz.config leaves out /proc/config.gz: .kconfig must then resolve
+	# no CONFIG_* value (review L4). Only this kernel can show it.
+	if (cd "$sel" && ./loadfd_prog_test -t kconfig_published) >"$gdir/kconfig_published.log" 2>&1; then
+		echo pass > "$gdir/kconfig_published"
+	else
+		echo fail > "$gdir/kconfig_published"
+	fi
 	# The kernel log as it is written: it survives a guest that dies.
 	cat /dev/kmsg > "$gdir/kmsg.log" &
 	kpid=$!
 	echo "loadfd-fuzz: start seed=$seed" > /dev/kmsg
 	rc=0
-	"$UBUILD/selftests/loadfd_fuzz" -s "$seed" -j "$jobs" -n "$execs" -t "$secs" -K \
-		-d "$UBUILD/selftests" -D "$gdir/mutants" "$@" 2>&1 | tee "$gdir/driver.log" || rc=$?
+	"$sel/loadfd_fuzz" -s "$seed" -j "$jobs" -n "$execs" -t "$secs" -K \
+		-d "$sel" -D "$gdir/mutants" "$@" 2>&1 | tee "$gdir/driver.log" || rc=$?
 	echo "loadfd-fuzz: end rc=$rc" > /dev/kmsg
 	# kmemleak reports objects unreferenced for a while; two scans make it
 	# stable (as dev/guest-tests.sh does).
@@ -149,10 +156,18 @@ xargs=("${defaults[@]}" "${xargs[@]}")
 [ -f "$FKBUILD/arch/x86/boot/bzImage" ] || die "no kernel in $FKBUILD (run dev/fuzz-vm.sh without --no-build)"
 [ -x "$UBUILD/selftests/loadfd_fuzz" ] || die "no $UBUILD/selftests/loadfd_fuzz (run dev/build-user.sh)"
 
+# The tree the run started from (the repo may move on during a long run).
+gitrev=$(cd "$LOADFD_REPO" && git rev-parse --short HEAD)
+git -C "$LOADFD_REPO" diff --quiet HEAD -- dev kernel include patches 2>/dev/null ||
+	gitrev="$gitrev+changes"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 gdir=$LOADFD_CACHE/vm/fuzz-$stamp	# the guest writes only under dev/vm.sh's --rwdir
 out=$LOADFD_CACHE/fuzz/$stamp
 mkdir -p "$gdir/mutants" "$LOADFD_CACHE/fuzz"
+# A run takes hours: it uses its own copy of the selftests build (driver,
+# seeds), so dev/build-user.sh may rebuild meanwhile.
+sel=$gdir/selftests
+cp -a "$UBUILD/selftests" "$sel"
 log "fuzzing: seed $seed, $jobs workers, $execs executions or $secs s; results in $out"
 rc=0
 # The kernel console in console.log: it keeps a panic, which kmsg.log
@@ -166,9 +181,10 @@ grep -q '^CONFIG_KASAN=y' "$FKBUILD/.config" && append+=(--append kasan_multi_sh
 # need time beyond the run.
 LOADFD_VM_LOG=$LOADFD_CACHE/vm/fuzz-$stamp.console.log \
 	"$LOADFD_REPO/dev/vm.sh" --kbuild "$FKBUILD" --timeout $((secs + 1800)) "${append[@]}" -- \
-	"$LOADFD_REPO/dev/fuzz-vm.sh" --guest "$gdir" "$seed" "$jobs" "$execs" "$secs" "${xargs[@]}" ||
+	"$LOADFD_REPO/dev/fuzz-vm.sh" --guest "$gdir" "$seed" "$jobs" "$execs" "$secs" "$sel" "${xargs[@]}" ||
 	rc=$?
 mv "$LOADFD_CACHE/vm/fuzz-$stamp.console.log" "$gdir/console.log"
+rm -rf "$sel"
 mv "$gdir" "$out"
 
 # ---- the verdict ----
@@ -216,8 +232,6 @@ fi
 
 res=$(grep -a '^FUZZ-RESULT' "$out/driver.log" 2>/dev/null | tail -n 1 || true)
 field() { sed -nE "s/.* $1=([^ ]*).*/\1/p" <<<"$res"; }
-gitrev=$(cd "$LOADFD_REPO" && git rev-parse --short HEAD)
-git -C "$LOADFD_REPO" diff --quiet HEAD 2>/dev/null || gitrev="$gitrev+changes"
 kver=$(cat "$out/uname" 2>/dev/null || echo "?")
 empty=$(( $(field load_empty_log || echo 0) + 0 ))
 {
@@ -237,7 +251,9 @@ empty=$(( $(field load_empty_log || echo 0) + 0 ))
 	[ "$leaks" = - ] || echo "kmemleak: $leaks leaks in loader/bpf code, $((other - leaks)) elsewhere."
 	[ ${#xargs[@]} = 0 ] || echo "Driver options: ${xargs[*]} (-x: seeds left out, -P: seeds without BPF_PROG_LOAD, -w: size weighting)."
 	echo "Undocumented errnos from BPF_LOAD_FD: $(field undocumented). Driver output: $out/driver.log."
+	echo "loadfd_prog_test kconfig_published on this kernel (no /proc/config.gz): $(cat "$out/kconfig_published" 2>/dev/null || echo "not run") ($out/kconfig_published.log)."
 } > "$out/result.md"
 cat "$out/result.md"
 [ -n "$res" ] && [ "$nsplats" = 0 ] && [ "$leaks" = 0 ] && [ "$empty" = 0 ] &&
+	[ "$(cat "$out/kconfig_published" 2>/dev/null)" = pass ] &&
 	[ "$(field deaths)" = 0 ] && [ "$(field hangs)" = 0 ]

@@ -507,6 +507,66 @@ E2E_TEST(kconfig_string)
 	obj_close(&o);
 }
 
+/*
+ * .kconfig shows only what /proc/config.gz shows (review L4). With
+ * CONFIG_IKCONFIG_PROC the weak externs of loadfd_kconfig_weak.c read the
+ * running kernel's values and the strong one of loadfd_kconfig_str.c loads;
+ * without it (dev/fuzz-vm.sh's kernel runs this test) no CONFIG_* value
+ * exists: the weak ones read 0 and the strong one is refused with ENOENT.
+ * LINUX_KERNEL_VERSION is the kernel's own either way.
+ */
+E2E_TEST(kconfig_published)
+{
+	bool published = access("/proc/config.gz", R_OK) == 0;
+	char want[32], got[32], raw[256], *log;
+	__u64 want_syscall = 0, want_hz = 0;
+	struct obj o;
+	int prog, fd, ofd;
+
+	SKIP_IN_ORACLE();
+	TH_LOG("/proc/config.gz %s", published ? "exists" : "does not exist");
+	memset(want, 0, sizeof(want));
+	if (published) {
+		size_t len;
+
+		want_syscall = kconfig_y(_metadata, "CONFIG_BPF_SYSCALL");
+		ASSERT_EQ(0, kconfig_get(_metadata, "CONFIG_HZ", raw, sizeof(raw)));
+		want_hz = strtoull(raw, NULL, 10);
+		ASSERT_EQ(0, kconfig_get(_metadata, "CONFIG_DEFAULT_HOSTNAME", raw, sizeof(raw)));
+		len = strlen(raw);
+		ASSERT_TRUE(len >= 2 && len - 2 < sizeof(want)) TH_LOG("'%s'", raw);
+		memcpy(want, raw + 1, len - 2);
+	}
+
+	obj_open(_metadata, &o, "loadfd_kconfig_weak");
+	prog = obj_prog(_metadata, &o, "loadfd_kconfig_weak");
+	ASSERT_EQ(0U, run_skb(_metadata, prog));
+	ASSERT_EQ(want_syscall, var_u64(_metadata, &o, "out_syscall"));
+	ASSERT_EQ(want_hz, var_u64(_metadata, &o, "out_hz"));
+	ASSERT_EQ(kernel_version(_metadata), var_u64(_metadata, &o, "out_kernel_version"));
+	VAR_GET(&o, "out_hostname", &got);
+	ASSERT_EQ(0, memcmp(want, got, sizeof(got))) TH_LOG("got '%.32s', want '%s'", got, want);
+	close(prog);
+	obj_close(&o);
+
+	/* A strong CONFIG_* extern exists only where the config is published. */
+	obj_path(raw, sizeof(raw), "loadfd_kconfig_str");
+	ofd = open(raw, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ofd) TH_LOG("%s: %s", raw, strerror(errno));
+	log = calloc(1, LOADER_LOG_SIZE);
+	ASSERT_NE(NULL, log);
+	fd = loadfd_raw(ofd, NULL, 0, log, LOADER_LOG_SIZE);
+	close(ofd);
+	if (published) {
+		ASSERT_LE(0, fd) TH_LOG("BPF_LOAD_FD: %s; log: '%s'", strerror(-fd), log);
+		close(fd);
+	} else {
+		ASSERT_EQ(-ENOENT, fd) TH_LOG("BPF_LOAD_FD: %d; log: '%s'", fd, log);
+		ASSERT_ONE_LINE(log, "not found in the running kernel ('CONFIG_DEFAULT_HOSTNAME')");
+	}
+	free(log);
+}
+
 /* prog_tests/core_reloc.c "kernel": CO-RE against vmlinux BTF, applied by
  * the kernel's relo_core (field offsets, BPF_CORE_READ chains, type match).
  */
