@@ -75,6 +75,17 @@ struct bpf_map *bpf_map_create_kern(union bpf_attr *attr, struct btf *btf,
 int bpf_map_update_inner_kern(struct bpf_map *map, void *key, struct bpf_map *inner);
 int bpf_prog_array_update_kern(struct bpf_map *map, u32 index, struct bpf_prog *prog);
 
+/*
+ * Pinning by name (LIBBPF_PIN_BY_NAME) in a bpffs directory taken once from
+ * an fd: BPF_OBJ_GET and BPF_OBJ_PIN of one name in it, with their checks,
+ * without fds.
+ */
+struct path;
+int bpf_pin_dir_get(int fd, struct path *dir);
+struct bpf_map *bpf_map_get_pinned_kern(const struct path *dir, const char *name);
+int bpf_map_pin_kern(const struct path *dir, const char *name, struct bpf_map *map);
+int bpf_map_unpin_kern(const struct path *dir, const char *name, struct bpf_map *map);
+
 #if IS_ENABLED(CONFIG_BPF_LOADFD)
 int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
 int bpf_loadfd_map_get_fd(const union bpf_attr *attr);

@@ -59,6 +59,12 @@ struct loadfd_map {
 	 */
 	bool resized;
 	u32 file_max_entries;
+	/* LIBBPF_PIN_BY_NAME: @reused came from the pin directory; @pin is
+	 * pinned there once the object has loaded (@pinned when done).
+	 */
+	bool reused;
+	bool pin;
+	bool pinned;
 };
 
 struct loadfd_prog {
@@ -149,6 +155,9 @@ struct loadfd_obj {
 	struct bpf_loadfd_map *umaps;
 	bool *umap_used;
 	u32 umap_cnt;
+	/* load_fd.pin_path_fd, taken once (BPF_F_PATH_FD). */
+	struct path pin_dir;
+	bool has_pin_dir;
 };
 
 static struct kset *loadfd_kset;
@@ -267,10 +276,14 @@ static ssize_t map_origin_show(struct kobject *kobj, struct kobj_attribute *a, c
 {
 	struct loadfd_map *m = container_of(kobj, struct loadfd_map, kobj);
 
+	const char *pinned = m->pinned ? ", pinned" : "";
+
+	if (m->reused)
+		return sysfs_emit(buf, "reused\n");
 	if (m->resized)
-		return sysfs_emit(buf, "resized %u (file: %u)\n", m->map->max_entries,
-				  m->file_max_entries);
-	return sysfs_emit(buf, "%s\n", m->created ? "created" : "supplied");
+		return sysfs_emit(buf, "resized %u (file: %u)%s\n", m->map->max_entries,
+				  m->file_max_entries, pinned);
+	return sysfs_emit(buf, "%s%s\n", m->created ? "created" : "supplied", pinned);
 }
 
 static struct kobj_attribute map_attr_id = __ATTR(id, 0400, map_id_show, NULL);
@@ -535,11 +548,60 @@ int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size)
 
 static u32 loadfd_max_entries(const struct loadfd_map_spec *s);
 
+/* libbpf's map_is_reuse_compat(): devmaps get BPF_F_RDONLY_PROG from the
+ * kernel whether or not the object asks for it.
+ */
 static bool loadfd_map_compatible(const struct bpf_map *map, const struct loadfd_map_spec *s)
 {
+	u32 flags = map->map_flags;
+
+	if (map->map_type == BPF_MAP_TYPE_DEVMAP || map->map_type == BPF_MAP_TYPE_DEVMAP_HASH)
+		flags &= ~BPF_F_RDONLY_PROG;
 	return map->map_type == s->map_type && map->key_size == s->key_size &&
 	       map->value_size == s->value_size && map->max_entries == loadfd_max_entries(s) &&
-	       map->map_flags == s->map_flags && map->map_extra == s->map_extra;
+	       flags == s->map_flags && map->map_extra == s->map_extra;
+}
+
+static void loadfd_map_mismatch(struct loadfd_obj *obj, const char *name, const char *what,
+				const struct bpf_map *map, const struct loadfd_map_spec *s)
+{
+	bpf_log(obj->log,
+		"maps: '%s': %s map (type %u key %u value %u max %u flags 0x%x) does not match the object (type %u key %u value %u max %u flags 0x%x)\n",
+		name, what, map->map_type, map->key_size, map->value_size, map->max_entries,
+		map->map_flags, s->map_type, s->key_size, s->value_size, loadfd_max_entries(s),
+		s->map_flags);
+}
+
+/*
+ * LIBBPF_PIN_BY_NAME, as libbpf's bpf_object__reuse_map(): the map pinned
+ * under @name in the pin directory if there is one (NULL if not), checked
+ * against what the object declares (@s, after any declared resize).
+ */
+static struct bpf_map *loadfd_map_reuse_pinned(struct loadfd_obj *obj, const char *name,
+					       const struct loadfd_map_spec *s)
+{
+	struct bpf_map *map;
+
+	if (!obj->has_pin_dir) {
+		bpf_log(obj->log,
+			"maps: '%s': pinning by name needs a BPF filesystem directory (BPF_F_PATH_FD and pin_path_fd)\n",
+			name);
+		return ERR_PTR(-EINVAL);
+	}
+	map = bpf_map_get_pinned_kern(&obj->pin_dir, name);
+	if (map == ERR_PTR(-ENOENT))
+		return NULL;
+	if (IS_ERR(map)) {
+		bpf_log(obj->log, "maps: '%s': the pinned map cannot be reused (%ld)\n", name,
+			PTR_ERR(map));
+		return map;
+	}
+	if (!loadfd_map_compatible(map, s)) {
+		loadfd_map_mismatch(obj, name, "pinned", map, s);
+		bpf_map_put_with_uref(map);
+		return ERR_PTR(-EINVAL);
+	}
+	return map;
 }
 
 /* Copies @name into a BPF_OBJ_NAME_LEN map/prog name: only the characters
@@ -631,7 +693,7 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 {
 	struct loadfd_map *info;
 	struct bpf_map *map = NULL;
-	bool created = false;
+	bool created = false, reused = false;
 	u32 resized = 0;
 	char *name;
 	int err;
@@ -700,11 +762,7 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 			goto err_put;
 		}
 		if (!loadfd_map_compatible(map, s)) {
-			bpf_log(obj->log,
-				"maps: '%s': supplied map (type %u key %u value %u max %u flags 0x%x) does not match the object (type %u key %u value %u max %u flags 0x%x)\n",
-				name, map->map_type, map->key_size, map->value_size,
-				map->max_entries, map->map_flags, s->map_type, s->key_size,
-				s->value_size, loadfd_max_entries(s), s->map_flags);
+			loadfd_map_mismatch(obj, name, "supplied", map, s);
 			goto err_put;
 		}
 		obj->umap_used[i] = true;
@@ -715,19 +773,35 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 
 		if (resized)
 			rs.max_entries = resized;
-		map = loadfd_map_create(obj, &rs, name);
-		if (IS_ERR(map)) {
-			err = PTR_ERR(map);
-			goto err_name;
+		if (s->pin_by_name) {
+			map = loadfd_map_reuse_pinned(obj, name, &rs);
+			if (IS_ERR(map)) {
+				err = PTR_ERR(map);
+				goto err_name;
+			}
+			reused = map;
 		}
-		created = true;
+		if (!map) {
+			map = loadfd_map_create(obj, &rs, name);
+			if (IS_ERR(map)) {
+				err = PTR_ERR(map);
+				goto err_name;
+			}
+			created = true;
+		}
+	} else if (s->pin_by_name && !obj->has_pin_dir) {
+		err = PTR_ERR(loadfd_map_reuse_pinned(obj, name, s));
+		goto err_put;
 	}
 	obj->maps[obj->map_cnt] = map;
 	info->map = map;
 	info->name = name;
 	info->created = created;
-	info->resized = resized;
+	info->resized = resized && !reused;
 	info->file_max_entries = s->max_entries;
+	info->reused = reused;
+	/* As libbpf: what it did not find pinned, it pins. */
+	info->pin = s->pin_by_name && !reused;
 	return obj->map_cnt++;
 
 err_put:
@@ -746,6 +820,9 @@ int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 t
 		return err;
 	if (map_idx >= obj->map_cnt || target_map_idx >= obj->map_cnt)
 		return -EINVAL;
+	/* As libbpf: a map reused from its pin keeps its contents. */
+	if (obj->map_info[map_idx].reused)
+		return 0;
 	err = bpf_map_update_inner_kern(obj->maps[map_idx], &slot, obj->maps[target_map_idx]);
 	if (err)
 		bpf_log(obj->log, "maps: '%s': setting slot %u to map '%s' failed (%d)\n",
@@ -1085,7 +1162,7 @@ static int loadfd_check_perm(const union bpf_attr *attr, struct bpf_verifier_log
 {
 	struct bpf_token *token;
 
-	if (attr->load_fd.flags & ~BPF_F_TOKEN_FD) {
+	if (attr->load_fd.flags & ~(BPF_F_TOKEN_FD | BPF_F_PATH_FD)) {
 		bpf_log(log, "flags 0x%x: unknown flags\n", attr->load_fd.flags);
 		return -EINVAL;
 	}
@@ -1161,9 +1238,9 @@ static int loadfd_copy_umaps(struct loadfd_obj *obj, const union bpf_attr *attr,
 /*
  * A digest of everything the caller declared instead of the file, so a
  * policy can allow a vetted file with a vetted configuration: for each
- * supplied or resized map in map order, its name (with the NUL), one byte
- * of kind, then for a resized map max_entries (le32), and for a supplied
- * map its type, key size, value size, max_entries and flags (le32 each)
+ * supplied, resized or reused (pinned by name) map in map order, its name
+ * (with the NUL), one byte of kind (1, 2, 3), then for a resized map
+ * max_entries (le32), and for a supplied or reused map its type, key size, value size, max_entries and flags (le32 each)
  * and, when it is a frozen single-entry array (a supplied .rodata), the
  * value, which can no longer change. Other supplied maps' contents are the
  * caller's and not covered.
@@ -1185,7 +1262,7 @@ static void loadfd_overrides_digest(struct loadfd_obj *obj)
 		/* A supplied value can be large: yield between maps. */
 		cond_resched();
 		obj->override_cnt++;
-		kind = m->resized ? 1 : 2;
+		kind = m->resized ? 1 : m->reused ? 3 : 2;
 		sha256_update(&sctx, (const u8 *)m->name, strlen(m->name) + 1);
 		sha256_update(&sctx, &kind, 1);
 		if (m->resized) {
@@ -1212,6 +1289,71 @@ static void loadfd_overrides_digest(struct loadfd_obj *obj)
 	}
 	if (obj->override_cnt)
 		sha256_final(&sctx, obj->overrides_sha256);
+}
+
+/* load_fd.pin_path_fd: a BPF filesystem directory, looked up once. */
+static int loadfd_pin_dir_get(struct loadfd_obj *obj, const union bpf_attr *attr)
+{
+	int fd = attr->load_fd.pin_path_fd;
+	int err;
+
+	if (!(attr->load_fd.flags & BPF_F_PATH_FD)) {
+		if (!fd)
+			return 0;
+		bpf_log(obj->log, "pin_path_fd set without BPF_F_PATH_FD\n");
+		return -EINVAL;
+	}
+	err = bpf_pin_dir_get(fd, &obj->pin_dir);
+	if (err) {
+		bpf_log(obj->log, "pin_path_fd %d: not a directory of a BPF filesystem (%d)\n",
+			fd, err);
+		return err;
+	}
+	obj->has_pin_dir = true;
+	return 0;
+}
+
+static void loadfd_unpin_maps(struct loadfd_obj *obj)
+{
+	u32 i;
+
+	for (i = 0; i < obj->map_cnt; i++) {
+		struct loadfd_map *m = &obj->map_info[i];
+
+		if (!m->pinned)
+			continue;
+		/* Only a pin that still holds this map goes. */
+		bpf_map_unpin_kern(&obj->pin_dir, m->name, m->map);
+		m->pinned = false;
+	}
+}
+
+/*
+ * The maps to pin by name, pinned once everything else has succeeded (libbpf
+ * pins each as it creates it and unpins them all if the load fails later;
+ * here a failed load never shows a pin). A name taken since the lookup
+ * fails the load, as it fails libbpf's second attempt.
+ */
+static int loadfd_pin_maps(struct loadfd_obj *obj)
+{
+	int err;
+	u32 i;
+
+	for (i = 0; i < obj->map_cnt; i++) {
+		struct loadfd_map *m = &obj->map_info[i];
+
+		if (!m->pin)
+			continue;
+		err = bpf_map_pin_kern(&obj->pin_dir, m->name, m->map);
+		if (err) {
+			bpf_log(obj->log, "maps: '%s': pinning in the pin directory failed (%d)\n",
+				m->name, err);
+			loadfd_unpin_maps(obj);
+			return err;
+		}
+		m->pinned = true;
+	}
+	return 0;
 }
 
 int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size)
@@ -1249,6 +1391,9 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 	ret = loadfd_copy_umaps(obj, attr, uattr);
 	if (ret)
 		goto out;
+	ret = loadfd_pin_dir_get(obj, attr);
+	if (ret)
+		goto out;
 	n = loadfd_read_obj(obj, attr->load_fd.obj_fd, &buf);
 	if (n < 0) {
 		ret = n;
@@ -1280,6 +1425,7 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 			bpf_log(log, "sysfs: registering the loader object failed (%d)\n", ret);
 		goto out;
 	}
+	ret = loadfd_pin_maps(obj);
 out:
 	/* Every rejection has a reason in the log; this covers the few paths
 	 * (allocation failures, internal checks) that have nothing to add.
@@ -1302,14 +1448,24 @@ out:
 	kfree(log);
 	if (!ret)
 		ret = err;
-	if (ret) {
-		loadfd_obj_destroy(obj);
-		return ret;
-	}
+	if (ret)
+		goto err_destroy;
 	fd = anon_inode_getfd("bpf-loadfd", &loadfd_fops, obj, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		loadfd_obj_destroy(obj);
+	if (fd < 0) {
+		ret = fd;
+		goto err_destroy;
+	}
+	if (obj->has_pin_dir)
+		path_put(&obj->pin_dir);
+	obj->has_pin_dir = false;
 	return fd;
+
+err_destroy:
+	loadfd_unpin_maps(obj);
+	if (obj->has_pin_dir)
+		path_put(&obj->pin_dir);
+	loadfd_obj_destroy(obj);
+	return ret;
 }
 
 /* BPF_LOAD_FD_MAP_GET_FD: a new fd for a loader map, by name. Whoever could

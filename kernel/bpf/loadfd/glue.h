@@ -52,6 +52,8 @@ struct loadfd_map_spec {
 	bool freeze;
 	/* .kconfig: values from the running kernel, never supplied. */
 	bool kconfig;
+	/* LIBBPF_PIN_BY_NAME: reused from, or pinned in, the pin directory. */
+	bool pin_by_name;
 };
 
 /* A relocated program, as Rust hands it to loadfd_obj_add_prog(). */

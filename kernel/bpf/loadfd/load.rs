@@ -16,7 +16,7 @@ use crate::bpfobj::{
     kconfig,
     limits::{Cap, Checkpoint, MAX_PROG_BYTES},
     link::{Linked, Linker},
-    maps::{MapDef, MapKind, SlotTarget},
+    maps::{MapDef, MapKind, SlotTarget, LIBBPF_PIN_BY_NAME},
     object::Object,
     sec_def,
 };
@@ -149,6 +149,7 @@ fn map_spec<'a>(
         init,
         freeze: matches!(m.kind, MapKind::Rodata | MapKind::Kconfig),
         kconfig: matches!(m.kind, MapKind::Kconfig),
+        pin_by_name: m.pinning == LIBBPF_PIN_BY_NAME,
     }
 }
 

@@ -92,6 +92,7 @@ pub(crate) struct MapSpec<'a> {
     pub(crate) init: Option<&'a [u8]>,
     pub(crate) freeze: bool,
     pub(crate) kconfig: bool,
+    pub(crate) pin_by_name: bool,
 }
 
 impl MapSpec<'_> {
@@ -120,6 +121,7 @@ impl MapSpec<'_> {
             init_size,
             freeze: self.freeze,
             kconfig: self.kconfig,
+            pin_by_name: self.pin_by_name,
         })
     }
 }

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -267,6 +268,72 @@ TEST_F_TIMEOUT(priv, map_by_name_unpriv, PRIV_TIMEOUT)
 	wait_child(_metadata, pid, r);
 	ASSERT_EQ(-EPERM, r->ret);
 	close(loader);
+	close(r->obj_fd);
+}
+
+/* BPF_LOAD_FD of loadfd_pin with pin directory @dir_fd, in a child. */
+static int load_pinned(int obj_fd, int dir_fd, char *log, __u32 log_size)
+{
+	LIBBPF_OPTS(bpf_load_fd_opts, opts, .flags = BPF_F_PATH_FD, .pin_path_fd = dir_fd,
+		    .log_level = LOG_LEVEL1, .log_buf = log, .log_size = log_size);
+
+	log[0] = 0;
+	return bpf_load_fd(obj_fd, &opts);
+}
+
+/*
+ * Pinning by name checks the caller's own path permissions, as BPF_OBJ_GET
+ * and BPF_OBJ_PIN do: a CAP_BPF-only caller (no CAP_DAC_OVERRIDE) neither
+ * reuses a pin it may not open read-write nor pins in a directory it may not
+ * write, and the refused load leaves no pin behind.
+ */
+TEST_F_TIMEOUT(priv, pin_permissions, PRIV_TIMEOUT)
+{
+	char dir[] = "/sys/fs/bpf/loadfd_priv_XXXXXX", pin[PATH_MAX];
+	struct child_result *r = self->r;
+	int dir_fd, map, phase;
+	pid_t pid;
+
+	ASSERT_NE(NULL, mkdtemp(dir)) TH_LOG("mkdtemp %s: %s", dir, strerror(errno));
+	snprintf(pin, sizeof(pin), "%s/loadfd_pinned", dir);
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir_fd);
+	r->obj_fd = open_obj(_metadata, "loadfd_pin");
+	/* A compatible map pinned by root, readable only. */
+	map = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, "loadfd_pinned");
+	ASSERT_EQ(0, bpf_obj_pin(map, pin));
+	ASSERT_EQ(0, chmod(pin, 0400));
+	ASSERT_EQ(0, chmod(dir, 0555));
+	for (phase = 0; phase < 2; phase++) {
+		/* Phase 1: no pin to reuse, so the map is created and pinned. */
+		if (phase == 1)
+			ASSERT_EQ(0, unlink(pin));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			r->stage = 1;
+			if (keep_only_cap_bpf())
+				_exit(1);
+			r->stage = 0;
+			r->errs[phase] = load_pinned(r->obj_fd, dir_fd, r->log, sizeof(r->log));
+			_exit(0);
+		}
+		wait_child(_metadata, pid, r);
+		ASSERT_EQ(-EACCES, r->errs[phase]) TH_LOG("phase %d: log '%s'", phase, r->log);
+		ASSERT_ONE_LINE(r->log, phase ? "maps: 'loadfd_pinned': pinning in the pin directory failed (-13)"
+					      : "maps: 'loadfd_pinned': the pinned map cannot be reused (-13)");
+	}
+	ASSERT_NE(0, access(pin, F_OK)) TH_LOG("the refused load left %s", pin);
+	/* Root may: the same load pins. */
+	r->ret = load_pinned(r->obj_fd, dir_fd, r->log, sizeof(r->log));
+	ASSERT_LE(0, r->ret) TH_LOG("as root: %s; log '%s'", strerror(-r->ret), r->log);
+	ASSERT_EQ(0, access(pin, F_OK));
+	close(r->ret);
+	ASSERT_EQ(0, unlink(pin));
+	ASSERT_EQ(0, chmod(dir, 0755));
+	ASSERT_EQ(0, rmdir(dir));
+	close(map);
+	close(dir_fd);
 	close(r->obj_fd);
 }
 

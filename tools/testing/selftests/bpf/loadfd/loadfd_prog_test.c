@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -1005,6 +1006,173 @@ static __u64 slot_u64(struct __test_metadata *_metadata, int map, __u32 key)
 
 	ASSERT_EQ(0, map_lookup(map, &key, &v));
 	return v;
+}
+
+/* ==== LIBBPF_PIN_BY_NAME maps and a pin directory ==== */
+
+/* BPF_LOAD_FD of loadfd_pin with @dir_fd as pin directory (-1: none). */
+static int load_pin_obj(struct __test_metadata *_metadata, int dir_fd, __u32 flags,
+			const struct bpf_loadfd_map *maps, __u32 map_cnt, char *log)
+{
+	LIBBPF_OPTS(bpf_load_fd_opts, opts, .maps = maps, .map_cnt = map_cnt,
+		    .log_level = LOG_LEVEL1, .log_buf = log, .log_size = LOADER_LOG_SIZE);
+	char path[PATH_MAX];
+	int ofd, fd;
+
+	if (dir_fd >= 0) {
+		opts.flags = flags;
+		opts.pin_path_fd = dir_fd;
+	}
+	obj_path(path, sizeof(path), "loadfd_pin");
+	ofd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ofd) TH_LOG("%s: %s", path, strerror(errno));
+	log[0] = 0;
+	fd = bpf_load_fd(ofd, &opts);
+	close(ofd);
+	return fd;
+}
+
+static void pin_obj_open(struct __test_metadata *_metadata, struct obj *o, int dir_fd, char *log)
+{
+	int fd = load_pin_obj(_metadata, dir_fd, BPF_F_PATH_FD, NULL, 0, log);
+
+	ASSERT_LE(0, fd) TH_LOG("BPF_LOAD_FD: %s; log: '%s'", strerror(-fd), log);
+	obj_init(_metadata, o, "loadfd_pin");
+	o->loader = fd;
+	o->id = loader_id(_metadata, fd);
+}
+
+/*
+ * As libbpf with a pin root: a map marked LIBBPF_PIN_BY_NAME is pinned in
+ * the directory the first load names and reused (same map) by the next;
+ * an incompatible pin, a directory that is not on bpffs, or none at all is
+ * refused with a reason, and a failed load leaves no pin behind.
+ */
+E2E_TEST(pin_by_name)
+{
+	char dir[] = "/sys/fs/bpf/loadfd_pin_XXXXXX", pin[PATH_MAX], buf[128], *log;
+	int dir_fd, tmp_fd, pin_fd, other, prog, fd, n;
+	struct bpf_loadfd_map m;
+	pid_t pid;
+	struct obj a, b;
+	__u32 key = 0;
+	__u64 v;
+
+	SKIP_IN_ORACLE();
+	log = calloc(1, LOADER_LOG_SIZE);
+	ASSERT_NE(NULL, log);
+	ASSERT_NE(NULL, mkdtemp(dir)) TH_LOG("mkdtemp %s: %s (bpffs mounted?)", dir,
+					     strerror(errno));
+	snprintf(pin, sizeof(pin), "%s/loadfd_pinned", dir);
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir_fd);
+
+	/* No directory: refused, not loaded without its pin. */
+	fd = load_pin_obj(_metadata, -1, 0, NULL, 0, log);
+	ASSERT_EQ(-EINVAL, fd);
+	ASSERT_ONE_LINE(log, "maps: 'loadfd_pinned': pinning by name needs a BPF filesystem directory");
+	fd = load_pin_obj(_metadata, dir_fd, 0, NULL, 0, log);
+	ASSERT_EQ(-EINVAL, fd);
+	ASSERT_ONE_LINE(log, "pin_path_fd set without BPF_F_PATH_FD");
+	tmp_fd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, tmp_fd);
+	fd = load_pin_obj(_metadata, tmp_fd, BPF_F_PATH_FD, NULL, 0, log);
+	close(tmp_fd);
+	ASSERT_EQ(-EINVAL, fd);
+	ASSERT_ONE_LINE(log, "not a directory of a BPF filesystem");
+
+	/* A load that fails after creating loadfd_pinned pins nothing. */
+	other = map_create(_metadata, BPF_MAP_TYPE_HASH, 4, 8, 1, 0, "loadfd_other");
+	loadfd_map_entry(&m, "loadfd_unpinned", other);
+	fd = load_pin_obj(_metadata, dir_fd, BPF_F_PATH_FD, &m, 1, log);
+	ASSERT_EQ(-EINVAL, fd);
+	ASSERT_ONE_LINE(log, "maps: 'loadfd_unpinned': supplied map");
+	ASSERT_NE(0, access(pin, F_OK)) TH_LOG("a failed load left %s", pin);
+	close(other);
+
+	/* The loader fd cannot be installed (EMFILE) after the pin was made:
+	 * the pin is undone.
+	 */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		LIBBPF_OPTS(bpf_load_fd_opts, opts, .flags = BPF_F_PATH_FD, .pin_path_fd = dir_fd);
+		struct rlimit rl = { 64, 64 };
+		char path[PATH_MAX];
+		int ofd;
+
+		obj_path(path, sizeof(path), "loadfd_pin");
+		ofd = open(path, O_RDONLY | O_CLOEXEC);
+		if (ofd < 0 || ofd >= 64 || dir_fd >= 64 || setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(2);
+		while (dup(dir_fd) >= 0)
+			;
+		_exit(bpf_load_fd(ofd, &opts) == -EMFILE ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &n, 0));
+	ASSERT_TRUE(WIFEXITED(n) && WEXITSTATUS(n) == 0) TH_LOG("child status 0x%x", n);
+	ASSERT_NE(0, access(pin, F_OK)) TH_LOG("the load that failed with EMFILE left %s", pin);
+
+	/* First load: created and pinned; the other map is not pinned. */
+	pin_obj_open(_metadata, &a, dir_fd, log);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/loadfd_pinned/origin", a.id);
+	ASSERT_STREQ("created, pinned", buf);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/loadfd_unpinned/origin", a.id);
+	ASSERT_STREQ("created", buf);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/overrides", a.id);
+	ASSERT_EQ(0, strncmp(buf, "0 ", 2)) TH_LOG("overrides '%s'", buf);
+	pin_fd = bpf_obj_get(pin);
+	ASSERT_LE(0, pin_fd) TH_LOG("bpf_obj_get %s: %s", pin, strerror(errno));
+	ASSERT_EQ(obj_map_id(_metadata, &a, "loadfd_pinned"), map_id(_metadata, pin_fd));
+	snprintf(buf, sizeof(buf), "%s/loadfd_unpinned", dir);
+	ASSERT_NE(0, access(buf, F_OK));
+	prog = obj_prog(_metadata, &a, "loadfd_pin_count");
+	ASSERT_EQ(0U, run_skb(_metadata, prog));
+	close(prog);
+
+	/* Second load: the pinned map is reused, the other one is its own. */
+	pin_obj_open(_metadata, &b, dir_fd, log);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/loadfd_pinned/origin", b.id);
+	ASSERT_STREQ("reused", buf);
+	ASSERT_EQ(obj_map_id(_metadata, &a, "loadfd_pinned"),
+		  obj_map_id(_metadata, &b, "loadfd_pinned"));
+	ASSERT_NE(obj_map_id(_metadata, &a, "loadfd_unpinned"),
+		  obj_map_id(_metadata, &b, "loadfd_unpinned"));
+	/* Reusing a pin is declared like a supplied map. */
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/overrides", b.id);
+	ASSERT_EQ(0, strncmp(buf, "1 ", 2)) TH_LOG("overrides '%s'", buf);
+	prog = obj_prog(_metadata, &b, "loadfd_pin_count");
+	ASSERT_EQ(0U, run_skb(_metadata, prog));
+	close(prog);
+	ASSERT_EQ(0, map_lookup(pin_fd, &key, &v));
+	ASSERT_EQ(2U, v) TH_LOG("both programs count in the pinned map");
+	fd = obj_map(_metadata, &b, "loadfd_unpinned");
+	ASSERT_EQ(1U, slot_u64(_metadata, fd, 0));
+	close(fd);
+	obj_close(&b);
+	obj_close(&a);
+	close(pin_fd);
+
+	/* An incompatible map pinned under the name: refused, as libbpf does. */
+	ASSERT_EQ(0, unlink(pin));
+	other = map_create(_metadata, BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0, "loadfd_other");
+	ASSERT_EQ(0, bpf_obj_pin(other, pin));
+	fd = load_pin_obj(_metadata, dir_fd, BPF_F_PATH_FD, NULL, 0, log);
+	ASSERT_EQ(-EINVAL, fd);
+	ASSERT_ONE_LINE(log, "maps: 'loadfd_pinned': pinned map (type 2 key 4 value 4 max 1");
+	close(other);
+
+	/* Something pinned there that is not a map: refused too. */
+	ASSERT_EQ(0, unlink(pin));
+	ASSERT_EQ(0, mkdir(pin, 0700));
+	fd = load_pin_obj(_metadata, dir_fd, BPF_F_PATH_FD, NULL, 0, log);
+	ASSERT_EQ(-EINVAL, fd);
+	ASSERT_ONE_LINE(log, "maps: 'loadfd_pinned': the pinned map cannot be reused (-22)");
+	n = rmdir(pin);
+	ASSERT_EQ(0, n);
+	close(dir_fd);
+	ASSERT_EQ(0, rmdir(dir));
+	free(log);
 }
 
 /*
