@@ -69,7 +69,8 @@ int bpf_prog_load_from_loader(union bpf_attr *kattr, u32 size, struct bpf_loadfd
  * BPF_MAP_UPDATE_ELEM for the loader, with the syscalls' checks but without
  * fds: nothing the loader creates passes through the caller's fd table.
  */
-struct btf *btf_new_kern(const void *data, u32 size);
+struct btf *btf_new_kern(const void *data, u32 size, char __user *log_buf, u32 log_size,
+			 u32 *log_true_size);
 struct bpf_map *bpf_map_create_kern(union bpf_attr *attr, struct btf *btf,
 				    struct bpf_map *inner, const void *value, bool freeze);
 int bpf_map_update_inner_kern(struct bpf_map *map, void *key, struct bpf_map *inner);

@@ -523,6 +523,65 @@ int loadfd_obj_set_meta(struct loadfd_obj *obj, const u8 *license, u32 license_l
 	return obj->license ? 0 : -ENOMEM;
 }
 
+/*
+ * The BTF verifier's own reason for refusing @data, in @reason (empty if the
+ * caller asked for no log or its buffer is full). The verifier logs every
+ * type it checks and writes only to user memory: a second parse logs into
+ * the unused end of the caller's log buffer, and the last line it wrote
+ * there is read back. That region is then overwritten by the line that
+ * reports it.
+ */
+static void loadfd_btf_reason(struct loadfd_obj *obj, const void *data, u32 size,
+			      char *reason, size_t len)
+{
+	struct bpf_verifier_log *log = obj->log;
+	u32 room, true_size = 0, n, tail, i, j;
+	char __user *ubuf;
+	struct btf *btf;
+	char *buf;
+
+	reason[0] = 0;
+	/* Nothing written yet beyond end_pos, and not wrapped (rotating). */
+	if (!log->level || !log->ubuf || log->start_pos ||
+	    log->end_pos + 128 > log->len_total)
+		return;
+	room = log->len_total - log->end_pos;
+	ubuf = log->ubuf + log->end_pos;
+	btf = btf_new_kern(data, size, ubuf, room, &true_size);
+	if (!IS_ERR(btf)) {
+		btf_put(btf);
+		return;
+	}
+	/* What the verifier left there: a string of min(true_size, room)
+	 * bytes with its NUL.
+	 */
+	n = min(true_size, room);
+	if (n <= 1)
+		return;
+	n--;
+	tail = min_t(u32, n, 512);
+	buf = kmalloc(tail + 1, GFP_KERNEL);
+	if (!buf)
+		return;
+	if (copy_from_user(buf, ubuf + n - tail, tail)) {
+		kfree(buf);
+		return;
+	}
+	buf[tail] = 0;
+	/* The last non-empty line. The caller could have changed the bytes:
+	 * keep printable ASCII only.
+	 */
+	while (tail && (buf[tail - 1] == '\n' || buf[tail - 1] == 0))
+		buf[--tail] = 0;
+	i = tail;
+	while (i && buf[i - 1] != '\n')
+		i--;
+	for (j = 0; buf[i] && j + 1 < len; i++)
+		reason[j++] = isprint(buf[i]) ? buf[i] : '?';
+	reason[j] = 0;
+	kfree(buf);
+}
+
 int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size)
 {
 	struct btf *btf;
@@ -531,12 +590,17 @@ int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size)
 	 * verifier checks the object's BTF, nothing is parsed loosely, and no
 	 * other thread of the caller can swap it through the fd table.
 	 */
-	btf = btf_new_kern(data, size);
+	btf = btf_new_kern(data, size, NULL, 0, NULL);
 	if (IS_ERR(btf)) {
 		int err = PTR_ERR(btf);
+		char reason[192];
 
-		bpf_log(obj->log, "btf: the kernel's BTF verifier rejected the object's BTF (%d)\n",
-			err);
+		if (err != -ENOMEM)
+			loadfd_btf_reason(obj, data, size, reason, sizeof(reason));
+		else
+			reason[0] = 0;
+		bpf_log(obj->log, "btf: the kernel's BTF verifier rejected the object's BTF (%d)%s%s\n",
+			err, reason[0] ? ": " : "", reason);
 		/* The verifier's own errnos (EEXIST for a bad size_type, ...)
 		 * mean "malformed" here; only resource errors pass through.
 		 */

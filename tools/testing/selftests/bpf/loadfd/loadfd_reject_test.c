@@ -610,9 +610,12 @@ static void reject_obj(struct __test_metadata *_metadata, const char *name, int 
 
 TEST(btf_rejected_by_kernel_verifier)
 {
-	/* Accepted by the core, refused by BPF_BTF_LOAD (an enum of size 0). */
+	/* Accepted by the core, refused by BPF_BTF_LOAD (an enum of size 0),
+	 * with the BTF verifier's own message as libbpf shows it.
+	 */
 	reject_obj(_metadata, "loadfd_bad_fwd_enum", EINVAL,
-		   "btf: the kernel's BTF verifier rejected the object's BTF", NULL);
+		   "btf: the kernel's BTF verifier rejected the object's BTF (-22): ",
+		   "ENUM loadfd_fwd_enum size=0 vlen=0 Unexpected size");
 }
 
 TEST(unknown_section)
