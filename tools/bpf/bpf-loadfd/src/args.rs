@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Command-line parsing (no dependencies). Options take their value either as
-//! the next argument (`--log-level 2`) or inline (`--log-level=2`); `--` ends
-//! the options.
+//! The command line, declared with `clap`: the help text, the man pages and
+//! the shell completions all come from these definitions.
 
-use std::ffi::OsString;
-use std::fmt;
 use std::path::PathBuf;
+
+use clap::builder::NonEmptyStringValueParser;
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::uapi::BPF_LOADFD_NAME_LEN;
 
@@ -17,68 +17,126 @@ pub const DEFAULT_LOG_LEVEL: u32 = 1;
 /// Default log buffer size.
 pub const DEFAULT_LOG_SIZE: u32 = 1024 * 1024;
 
-/// Usage text.
-pub const USAGE: &str = "\
-usage: bpf-loadfd load FILE [LOAD-OPTIONS]
-       bpf-loadfd prog load FILE (NAME | --all) [LOAD-OPTIONS]
-       bpf-loadfd pin FILE (NAME | --all) DIR [--maps] [LOAD-OPTIONS]
-       bpf-loadfd attach FILE NAME --pin PATH [--maps] [LOAD-OPTIONS]
-       bpf-loadfd inspect FILE [--config PATH]
-       bpf-loadfd inspect --sec-defs
-       bpf-loadfd help
+/// Userspace shim for BPF_LOAD_FD, the bpf(2) command that loads a BPF ELF
+/// object in the kernel.
+#[derive(Debug, Parser)]
+#[command(
+    name = "bpf-loadfd",
+    version,
+    propagate_version = true,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    after_help = "Exit status: 0 on success, 1 when the kernel (or the loader core) rejects \
+                  the object or a step fails, 2 on a usage error."
+)]
+pub struct Cli {
+    /// Print the results as one JSON document on stdout (logs and errors
+    /// still go to stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
 
-load       BPF_LOAD_FD on FILE, then print the loader object from
-           /sys/kernel/bpf_loadfd/<id>/: provenance, programs, maps. The
-           object lives as long as its fd, so it is freed when this exits.
-prog load  BPF_LOAD_FD, then BPF_PROG_LOAD of program NAME (or of every
-           program) by name; print 'NAME: prog id N' or the verifier's log.
-pin        like prog load, then pin each program at DIR/NAME (DIR must be on
-           a bpffs; it is created if missing). --maps also pins the maps the
-           kernel created at DIR/maps/NAME ('.' becomes '_': bpffs rejects
-           names with dots, so .bss is pinned as _bss).
-attach     load program NAME, attach it according to its SEC name (fentry,
-           fexit, fmod_ret, tp_btf, lsm, iter, raw_tp, tracepoint, kprobe,
-           kretprobe) and pin the link at PATH, so it stays attached after
-           this exits (rm PATH detaches it). --maps also pins the maps the
-           kernel created at DIR/maps/NAME, DIR being PATH's directory.
-inspect    run the loader core (the code BPF_LOAD_FD runs) on FILE in
-           userspace, no kernel needed: sections, programs, maps, externs,
-           relocations, linking; or the exact rejection and errno.
-           .kconfig externs are read from --config PATH (an uncompressed
-           .config; default /boot/config-$(uname -r) if present). ksyms and
-           kfuncs are resolved by the kernel at load time.
-           --sec-defs lists the SEC names the loader accepts.
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// BPF_LOAD_FD on FILE, then print the loader object.
+    ///
+    /// Prints the loader object as /sys/kernel/bpf_loadfd/<id>/ describes
+    /// it: provenance, programs, maps. The object lives as long as its fd,
+    /// so it is freed when this exits.
+    Load(LoadArgs),
+    /// Programs of a loader object.
+    #[command(subcommand)]
+    Prog(ProgCommand),
+    /// Load programs by name and pin them on a bpffs.
+    ///
+    /// Like 'prog load', then pins each program at DIR/NAME (DIR must be on
+    /// a bpffs; it is created if missing).
+    #[command(
+        allow_missing_positional = true,
+        override_usage = "bpf-loadfd pin [OPTIONS] <FILE> <NAME|--all> <DIR>"
+    )]
+    Pin(PinArgs),
+    /// Load a program, attach it according to its SEC name and pin the link.
+    ///
+    /// Handles fentry, fexit, fmod_ret, tp_btf, iter and lsm programs
+    /// (BPF_LINK_CREATE), raw_tp (BPF_RAW_TRACEPOINT_OPEN), tracepoint,
+    /// kprobe and kretprobe (perf events), xdp (--dev or --ifindex),
+    /// tc/tcx ingress and egress (--dev or --ifindex) and cgroup programs,
+    /// lsm_cgroup included (--cgroup). The link is pinned at PATH, so it
+    /// stays attached after this exits (rm PATH detaches it).
+    Attach(AttachArgs),
+    /// Run the loader core on FILE in userspace (no kernel needed).
+    ///
+    /// Runs the code BPF_LOAD_FD runs and explains the object: sections,
+    /// programs, maps, externs, relocations, linking; or the exact
+    /// rejection and errno the kernel would give. ksyms and kfuncs are
+    /// resolved by the kernel at load time.
+    Inspect(InspectArgs),
+    /// Write the man pages or shell completions (for packagers).
+    #[command(subcommand, hide = true)]
+    Generate(Generate),
+}
 
-LOAD-OPTIONS
-  --map NAME=FD     bind the object's map NAME to the caller's map FD
-                    (repeatable; FD must be open in this process)
-  --log-level N     log level of BPF_LOAD_FD (default 1) and BPF_PROG_LOAD
-                    (default 0, retried with 1 on failure); 0: no log
-  --log-size BYTES  log buffer size (default 1048576; 0: no buffer)
-  --token-fd FD     pass a BPF token (sets BPF_F_TOKEN_FD)
-";
+/// `prog` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProgCommand {
+    /// BPF_LOAD_FD, then BPF_PROG_LOAD of programs by name.
+    ///
+    /// Prints 'NAME: prog id N', or the verifier's log. The programs are
+    /// freed when this exits; use 'pin' or 'attach' to keep them.
+    #[command(override_usage = "bpf-loadfd prog load [OPTIONS] <FILE> <NAME|--all>")]
+    Load(ProgLoadArgs),
+}
 
-/// A `--map NAME=FD` binding.
+/// Where the fd of a `--map` comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MapSource {
+    /// `pinned:PATH`: BPF_OBJ_GET of PATH.
+    Pinned(PathBuf),
+    /// `id:N`: BPF_MAP_GET_FD_BY_ID.
+    Id(u32),
+    /// `fd:N` or plain `N`: an fd this process already has.
+    Fd(i32),
+}
+
+/// A `--map NAME=SOURCE` binding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MapArg {
     /// The object's map name.
-    pub name: Vec<u8>,
-    /// The caller's map fd.
-    pub fd: u32,
+    pub name: String,
+    /// Where the map comes from.
+    pub source: MapSource,
 }
 
-/// The object and the `BPF_LOAD_FD` options every kernel command takes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The object and the BPF_LOAD_FD options of every kernel command.
+#[derive(Clone, Debug, PartialEq, Eq, Args)]
 pub struct LoadArgs {
-    /// The object file.
+    /// The BPF ELF object.
+    #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// `--map` bindings, in order.
+    /// Bind the object's map NAME to an existing map instead of creating it
+    /// (repeatable). SOURCE is pinned:PATH, id:N, or fd:N (N alone also
+    /// means an fd).
+    #[arg(
+        id = "map",
+        long = "map",
+        value_name = "NAME=SOURCE",
+        value_parser = parse_map
+    )]
     pub maps: Vec<MapArg>,
-    /// `--log-level`, if given.
+    /// Log level of BPF_LOAD_FD (default 1) and BPF_PROG_LOAD (default 0,
+    /// retried with 1 on failure); 0: no log.
+    #[arg(long, value_name = "N")]
     pub log_level: Option<u32>,
-    /// `--log-size`.
+    /// Log buffer size in bytes (0: no buffer).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_LOG_SIZE)]
     pub log_size: u32,
-    /// `--token-fd`.
+    /// Pass a BPF token (sets BPF_F_TOKEN_FD).
+    #[arg(long, value_name = "FD", value_parser = parse_fd)]
     pub token_fd: Option<i32>,
 }
 
@@ -93,451 +151,201 @@ impl LoadArgs {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Progs {
     /// The program with this ELF symbol name.
-    One(Vec<u8>),
+    One(String),
     /// `--all`: every program of the object.
     All,
 }
 
-/// A parsed command line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    /// `load FILE ...`.
-    Load(LoadArgs),
-    /// `prog load FILE (NAME|--all) ...`.
-    ProgLoad {
-        /// The object and load options.
-        load: LoadArgs,
-        /// The programs.
-        progs: Progs,
-    },
-    /// `pin FILE (NAME|--all) DIR [--maps] ...`.
-    Pin {
-        /// The object and load options.
-        load: LoadArgs,
-        /// The programs.
-        progs: Progs,
-        /// The bpffs directory.
-        dir: PathBuf,
-        /// `--maps`: also pin the kernel-created maps.
-        maps: bool,
-    },
-    /// `attach FILE NAME --pin PATH ...`.
-    Attach {
-        /// The object and load options.
-        load: LoadArgs,
-        /// The program.
-        prog: Vec<u8>,
-        /// Where to pin the link.
-        pin: PathBuf,
-        /// `--maps`: also pin the kernel-created maps.
-        maps: bool,
-    },
-    /// `inspect FILE [--config PATH]`.
-    Inspect {
-        /// The object file.
-        file: PathBuf,
-        /// `--config`: the kernel `.config` for `.kconfig` externs.
-        config: Option<PathBuf>,
-    },
-    /// `inspect --sec-defs`.
-    SecDefs,
-    /// `help`, `-h`, `--help`.
-    Help,
+/// `prog load FILE (NAME | --all)`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("progs").required(true).args(["name", "all"])))]
+pub struct ProgLoadArgs {
+    /// The object and load options.
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// The program (ELF symbol name).
+    #[arg(value_parser = NonEmptyStringValueParser::new())]
+    pub name: Option<String>,
+    /// Every program of the object.
+    #[arg(long)]
+    pub all: bool,
 }
 
-/// Why a command line was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ArgError {
-    /// No subcommand.
-    NoCommand,
-    /// An unknown subcommand.
-    UnknownCommand(String),
-    /// An unknown option.
-    UnknownOption(String),
-    /// An option without its value.
-    MissingValue(&'static str),
-    /// A value that does not parse.
-    BadValue {
-        /// The option.
-        option: &'static str,
-        /// The value given.
-        value: String,
-        /// What was expected.
-        why: &'static str,
-    },
-    /// The FILE operand is missing.
-    MissingFile,
-    /// More operands than the subcommand takes.
-    ExtraOperand(String),
-    /// A required operand or option is missing.
-    Missing(&'static str),
-    /// Two arguments that exclude each other.
-    Conflict(&'static str),
-}
-
-impl fmt::Display for ArgError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ArgError::NoCommand => write!(f, "no command given"),
-            ArgError::UnknownCommand(c) => write!(f, "unknown command '{c}'"),
-            ArgError::UnknownOption(o) => write!(f, "unknown option '{o}'"),
-            ArgError::MissingValue(o) => write!(f, "option '{o}' needs a value"),
-            ArgError::BadValue { option, value, why } => {
-                write!(f, "{option} '{value}': {why}")
-            }
-            ArgError::MissingFile => write!(f, "FILE missing"),
-            ArgError::ExtraOperand(o) => write!(f, "unexpected argument '{o}'"),
-            ArgError::Missing(what) => write!(f, "{what} missing"),
-            ArgError::Conflict(what) => write!(f, "{what}: give one, not both"),
-        }
+impl ProgLoadArgs {
+    /// The programs selected.
+    pub fn progs(&self) -> Progs {
+        progs(&self.name)
     }
 }
 
-fn lossy(s: &OsString) -> String {
-    s.to_string_lossy().into_owned()
+fn progs(name: &Option<String>) -> Progs {
+    match name {
+        Some(n) => Progs::One(n.clone()),
+        None => Progs::All,
+    }
 }
 
-fn parse_u32(option: &'static str, v: &str) -> Result<u32, ArgError> {
-    v.parse::<u32>().map_err(|_| ArgError::BadValue {
-        option,
-        value: v.to_string(),
-        why: "expected a non-negative decimal number",
-    })
+/// `pin FILE (NAME | --all) DIR`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("progs").required(true).args(["name", "all"])))]
+pub struct PinArgs {
+    /// The object and load options.
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// The program (ELF symbol name).
+    #[arg(value_parser = NonEmptyStringValueParser::new())]
+    pub name: Option<String>,
+    /// The bpffs directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Every program of the object.
+    #[arg(long)]
+    pub all: bool,
+    /// Also pin the maps the kernel created at DIR/maps/NAME ('.' becomes
+    /// '_': bpffs refuses names with dots, so .bss is pinned as _bss).
+    #[arg(long)]
+    pub maps: bool,
 }
 
-fn parse_fd(option: &'static str, v: &str) -> Result<i32, ArgError> {
+impl PinArgs {
+    /// The programs selected.
+    pub fn progs(&self) -> Progs {
+        progs(&self.name)
+    }
+}
+
+/// `attach FILE NAME --pin PATH`.
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The object and load options.
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// The program (ELF symbol name).
+    #[arg(value_parser = NonEmptyStringValueParser::new())]
+    pub name: String,
+    /// Pin the link here (on a bpffs).
+    #[arg(long, value_name = "PATH", required = true)]
+    pub pin: PathBuf,
+    /// Also pin the maps the kernel created at DIR/maps/NAME, DIR being
+    /// PATH's directory.
+    #[arg(long)]
+    pub maps: bool,
+    /// What to attach to, for programs that need a target.
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// The attach target of xdp, tcx and cgroup programs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Args)]
+#[group(multiple = false)]
+pub struct Target {
+    /// xdp, tc/tcx: the network interface, by name.
+    #[arg(long, value_name = "NAME")]
+    pub dev: Option<String>,
+    /// xdp, tc/tcx: the network interface, by index.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub ifindex: Option<u32>,
+    /// cgroup programs: the cgroup (v2) directory.
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<PathBuf>,
+}
+
+/// `inspect (FILE [--config PATH] | --sec-defs)`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The BPF ELF object.
+    #[arg(value_name = "FILE", required_unless_present = "sec_defs")]
+    pub file: Option<PathBuf>,
+    /// The kernel .config (uncompressed) for .kconfig externs; default
+    /// /boot/config-$(uname -r) if present.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// List the SEC names the loader accepts instead.
+    #[arg(long, conflicts_with_all = ["file", "config"])]
+    pub sec_defs: bool,
+}
+
+/// `generate` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Generate {
+    /// Write a man page for each command to DIR.
+    Man {
+        /// The output directory (it must exist).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Print the completion script for SHELL.
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+}
+
+fn parse_fd(v: &str) -> Result<i32, String> {
     v.parse::<i32>()
         .ok()
         .filter(|fd| *fd >= 0)
-        .ok_or_else(|| ArgError::BadValue {
-            option,
-            value: v.to_string(),
-            why: "expected a file descriptor number",
-        })
+        .ok_or_else(|| "expected a file descriptor number".to_string())
 }
 
-fn parse_map(v: &str) -> Result<MapArg, ArgError> {
-    let bad = |why| ArgError::BadValue {
-        option: "--map",
-        value: v.to_string(),
-        why,
-    };
-    let (name, fd) = v.rsplit_once('=').ok_or_else(|| bad("expected NAME=FD"))?;
+/// Parses `NAME=pinned:PATH`, `NAME=id:N`, `NAME=fd:N` or `NAME=N`. Map
+/// names are identifiers or `.`-sections, never with `=`: the first `=`
+/// ends the name, so a PATH may contain one.
+fn parse_map(v: &str) -> Result<MapArg, String> {
+    let (name, source) = v
+        .split_once('=')
+        .ok_or("expected NAME=pinned:PATH, NAME=id:N or NAME=fd:N")?;
     if name.is_empty() {
-        return Err(bad("empty map name"));
+        return Err("empty map name".into());
     }
     if name.len() >= BPF_LOADFD_NAME_LEN {
-        return Err(bad("map name longer than 63 bytes"));
+        return Err(format!(
+            "map name longer than {} bytes",
+            BPF_LOADFD_NAME_LEN - 1
+        ));
     }
-    if name.as_bytes().contains(&0) {
-        return Err(bad("map name contains a NUL byte"));
+    if name.contains('\0') {
+        return Err("map name contains a NUL byte".into());
     }
-    let fd = parse_fd("--map", fd).map_err(|_| bad("FD is not a file descriptor number"))?;
+    let source = if let Some(path) = source.strip_prefix("pinned:") {
+        if path.is_empty() {
+            return Err("pinned: needs a path".into());
+        }
+        MapSource::Pinned(PathBuf::from(path))
+    } else if let Some(id) = source.strip_prefix("id:") {
+        let id = id.parse::<u32>().ok().filter(|id| *id != 0);
+        MapSource::Id(id.ok_or("id: needs a map id (a positive number)")?)
+    } else {
+        let fd = source.strip_prefix("fd:").unwrap_or(source);
+        MapSource::Fd(parse_fd(fd).map_err(|_| {
+            format!("'{source}' is not pinned:PATH, id:N, fd:N or a file descriptor number")
+        })?)
+    };
     Ok(MapArg {
-        name: name.as_bytes().to_vec(),
-        fd: fd.unsigned_abs(),
+        name: name.to_string(),
+        source,
     })
-}
-
-/// Splits `args` (without argv[0]) into options with their values and
-/// operands. `takes_value` says which options consume a value.
-struct Scanner<I: Iterator<Item = OsString>> {
-    args: I,
-    only_operands: bool,
-}
-
-enum Item {
-    Opt(String, Option<String>),
-    Operand(OsString),
-}
-
-impl<I: Iterator<Item = OsString>> Scanner<I> {
-    fn next(&mut self, takes_value: impl Fn(&str) -> bool) -> Result<Option<Item>, ArgError> {
-        let Some(arg) = self.args.next() else {
-            return Ok(None);
-        };
-        if self.only_operands {
-            return Ok(Some(Item::Operand(arg)));
-        }
-        let s = match arg.to_str() {
-            Some(s) if s.starts_with("--") || (s.starts_with('-') && s.len() > 1) => s.to_string(),
-            _ => return Ok(Some(Item::Operand(arg))),
-        };
-        if s == "--" {
-            self.only_operands = true;
-            return self.next(takes_value);
-        }
-        if let Some((name, value)) = s.split_once('=') {
-            return Ok(Some(Item::Opt(name.to_string(), Some(value.to_string()))));
-        }
-        if takes_value(&s) {
-            let value = self.args.next().map(|v| lossy(&v));
-            return Ok(Some(Item::Opt(s, value)));
-        }
-        Ok(Some(Item::Opt(s, None)))
-    }
-}
-
-fn need(option: &'static str, value: Option<String>) -> Result<String, ArgError> {
-    value.ok_or(ArgError::MissingValue(option))
-}
-
-/// Options every kernel command takes (with a value).
-fn load_takes_value(o: &str) -> bool {
-    matches!(o, "--map" | "--log-level" | "--log-size" | "--token-fd")
-}
-
-/// Applies the load option `o` to `out`; `Ok(false)` if `o` is not one.
-fn load_option(out: &mut LoadArgs, o: &str, v: Option<String>) -> Result<bool, ArgError> {
-    match o {
-        "--map" => out.maps.push(parse_map(&need("--map", v)?)?),
-        "--log-level" => {
-            out.log_level = Some(parse_u32("--log-level", &need("--log-level", v)?)?);
-        }
-        "--log-size" => out.log_size = parse_u32("--log-size", &need("--log-size", v)?)?,
-        "--token-fd" => out.token_fd = Some(parse_fd("--token-fd", &need("--token-fd", v)?)?),
-        _ => return Ok(false),
-    }
-    Ok(true)
-}
-
-fn no_value(o: &str, v: Option<String>) -> Result<(), ArgError> {
-    match v {
-        None => Ok(()),
-        Some(v) => Err(ArgError::BadValue {
-            option: match o {
-                "--all" => "--all",
-                "--maps" => "--maps",
-                _ => "--sec-defs",
-            },
-            value: v,
-            why: "takes no value",
-        }),
-    }
-}
-
-/// What one command line of a kernel command holds.
-struct Scanned {
-    load: LoadArgs,
-    operands: Vec<OsString>,
-    all: bool,
-    maps: bool,
-    pin: Option<PathBuf>,
-}
-
-/// Scans the arguments of a kernel command; `flags` are the flags
-/// (`--all`, `--maps`) and `--pin` it accepts besides the load options.
-fn scan_kernel_cmd(
-    scan: &mut Scanner<impl Iterator<Item = OsString>>,
-    flags: &[&str],
-) -> Result<Scanned, ArgError> {
-    let takes_value = |o: &str| load_takes_value(o) || (o == "--pin" && flags.contains(&"--pin"));
-    let mut out = Scanned {
-        load: LoadArgs {
-            file: PathBuf::new(),
-            maps: Vec::new(),
-            log_level: None,
-            log_size: DEFAULT_LOG_SIZE,
-            token_fd: None,
-        },
-        operands: Vec::new(),
-        all: false,
-        maps: false,
-        pin: None,
-    };
-    while let Some(item) = scan.next(takes_value)? {
-        match item {
-            Item::Operand(op) => out.operands.push(op),
-            Item::Opt(o, v) => {
-                if load_option(&mut out.load, &o, v.clone())? {
-                    continue;
-                }
-                match o.as_str() {
-                    "--all" if flags.contains(&"--all") => {
-                        no_value(&o, v)?;
-                        out.all = true;
-                    }
-                    "--maps" if flags.contains(&"--maps") => {
-                        no_value(&o, v)?;
-                        out.maps = true;
-                    }
-                    "--pin" if flags.contains(&"--pin") => {
-                        out.pin = Some(PathBuf::from(need("--pin", v)?));
-                    }
-                    _ => return Err(ArgError::UnknownOption(o)),
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Splits `operands` into exactly `N` values, naming the first missing one.
-fn operands<const N: usize>(
-    ops: Vec<OsString>,
-    names: [&'static str; N],
-) -> Result<[OsString; N], ArgError> {
-    let mut it = ops.into_iter();
-    let mut out: [OsString; N] = std::array::from_fn(|_| OsString::new());
-    for (slot, name) in out.iter_mut().zip(names) {
-        *slot = it.next().ok_or(ArgError::Missing(name))?;
-    }
-    if let Some(extra) = it.next() {
-        return Err(ArgError::ExtraOperand(lossy(&extra)));
-    }
-    Ok(out)
-}
-
-fn prog_name(op: OsString) -> Result<Vec<u8>, ArgError> {
-    use std::os::unix::ffi::OsStringExt;
-    let name = op.into_vec();
-    if name.is_empty() || name.contains(&0) {
-        return Err(ArgError::BadValue {
-            option: "NAME",
-            value: String::from_utf8_lossy(&name).into_owned(),
-            why: "a program name is a non-empty ELF symbol name without NUL bytes",
-        });
-    }
-    Ok(name)
-}
-
-/// `FILE (NAME|--all)` plus `trailing` more operands.
-fn file_and_progs<const T: usize>(
-    s: Scanned,
-    trailing: [&'static str; T],
-) -> Result<(LoadArgs, Progs, [OsString; T]), ArgError> {
-    let mut load = s.load;
-    if s.all {
-        if s.operands.len() > 1 + T {
-            // FILE NAME ... --all
-            return Err(ArgError::Conflict("NAME and --all"));
-        }
-        let mut ops = s.operands.into_iter();
-        load.file = PathBuf::from(ops.next().ok_or(ArgError::MissingFile)?);
-        let rest = operands(ops.collect(), trailing)?;
-        return Ok((load, Progs::All, rest));
-    }
-    let mut ops = s.operands.into_iter();
-    load.file = PathBuf::from(ops.next().ok_or(ArgError::MissingFile)?);
-    let name = ops.next().ok_or(ArgError::Missing("NAME (or --all)"))?;
-    let rest = operands(ops.collect(), trailing)?;
-    Ok((load, Progs::One(prog_name(name)?), rest))
-}
-
-fn parse_load(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
-    let s = scan_kernel_cmd(scan, &[])?;
-    let mut load = s.load;
-    let [file] = operands(s.operands, ["FILE"]).map_err(|e| match e {
-        ArgError::Missing(_) => ArgError::MissingFile,
-        e => e,
-    })?;
-    load.file = PathBuf::from(file);
-    Ok(Command::Load(load))
-}
-
-fn parse_prog(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
-    match scan.args.next() {
-        Some(sub) if sub == "load" => {}
-        Some(sub) => return Err(ArgError::UnknownCommand(format!("prog {}", lossy(&sub)))),
-        None => return Err(ArgError::Missing("'load' after 'prog'")),
-    }
-    let s = scan_kernel_cmd(scan, &["--all"])?;
-    let (load, progs, []) = file_and_progs(s, [])?;
-    Ok(Command::ProgLoad { load, progs })
-}
-
-fn parse_pin(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
-    let s = scan_kernel_cmd(scan, &["--all", "--maps"])?;
-    let maps = s.maps;
-    let (load, progs, [dir]) = file_and_progs(s, ["DIR"])?;
-    Ok(Command::Pin {
-        load,
-        progs,
-        dir: PathBuf::from(dir),
-        maps,
-    })
-}
-
-fn parse_attach(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
-    let s = scan_kernel_cmd(scan, &["--pin", "--maps"])?;
-    let maps = s.maps;
-    let pin = s.pin.ok_or(ArgError::Missing("--pin PATH"))?;
-    let mut load = s.load;
-    let [file, name] = operands(s.operands, ["FILE", "NAME"]).map_err(|e| match e {
-        ArgError::Missing("FILE") => ArgError::MissingFile,
-        e => e,
-    })?;
-    load.file = PathBuf::from(file);
-    Ok(Command::Attach {
-        load,
-        prog: prog_name(name)?,
-        pin,
-        maps,
-    })
-}
-
-fn parse_inspect(scan: &mut Scanner<impl Iterator<Item = OsString>>) -> Result<Command, ArgError> {
-    let mut file = None;
-    let mut config = None;
-    let mut sec_defs = false;
-    while let Some(item) = scan.next(|o| o == "--config")? {
-        match item {
-            Item::Operand(op) if file.is_none() => file = Some(PathBuf::from(op)),
-            Item::Operand(op) => return Err(ArgError::ExtraOperand(lossy(&op))),
-            Item::Opt(o, v) if o == "--config" => {
-                config = Some(PathBuf::from(need("--config", v)?));
-            }
-            Item::Opt(o, v) if o == "--sec-defs" => {
-                no_value(&o, v)?;
-                sec_defs = true;
-            }
-            Item::Opt(o, _) => return Err(ArgError::UnknownOption(o)),
-        }
-    }
-    if sec_defs {
-        if let Some(f) = file {
-            return Err(ArgError::ExtraOperand(f.display().to_string()));
-        }
-        if config.is_some() {
-            return Err(ArgError::Conflict("--sec-defs and --config"));
-        }
-        return Ok(Command::SecDefs);
-    }
-    Ok(Command::Inspect {
-        file: file.ok_or(ArgError::MissingFile)?,
-        config,
-    })
-}
-
-/// Parses the arguments after argv[0].
-pub fn parse<I>(args: I) -> Result<Command, ArgError>
-where
-    I: IntoIterator,
-    I::Item: Into<OsString>,
-{
-    let mut args = args.into_iter().map(Into::into);
-    let cmd = args.next().ok_or(ArgError::NoCommand)?;
-    let mut scan = Scanner {
-        args,
-        only_operands: false,
-    };
-    match cmd.to_str() {
-        Some("load") => parse_load(&mut scan),
-        Some("prog") => parse_prog(&mut scan),
-        Some("pin") => parse_pin(&mut scan),
-        Some("attach") => parse_attach(&mut scan),
-        Some("inspect") => parse_inspect(&mut scan),
-        Some("help" | "-h" | "--help") => Ok(Command::Help),
-        _ => Err(ArgError::UnknownCommand(lossy(&cmd))),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::error::ErrorKind;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("bpf-loadfd").chain(args.iter().copied()))
+    }
 
     fn cmd(args: &[&str]) -> Command {
-        parse(args.iter().copied()).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+        parse(args)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+            .command
+    }
+
+    fn err(args: &[&str]) -> ErrorKind {
+        parse(args).unwrap_err().kind()
     }
 
     fn load(args: &[&str]) -> LoadArgs {
@@ -547,334 +355,235 @@ mod tests {
         }
     }
 
-    fn err(args: &[&str]) -> ArgError {
-        parse(args.iter().copied()).unwrap_err()
-    }
-
-    fn defaults(file: &str) -> LoadArgs {
-        LoadArgs {
-            file: PathBuf::from(file),
-            maps: Vec::new(),
-            log_level: None,
-            log_size: DEFAULT_LOG_SIZE,
-            token_fd: None,
+    fn map(name: &str, source: MapSource) -> MapArg {
+        MapArg {
+            name: name.into(),
+            source,
         }
     }
 
     #[test]
-    fn load_defaults() {
-        let l = load(&["load", "x.bpf.o"]);
-        assert_eq!(l, defaults("x.bpf.o"));
-        assert_eq!(l.load_fd_log_level(), DEFAULT_LOG_LEVEL);
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 
     #[test]
-    fn load_all_options_both_forms() {
+    fn load_defaults_and_options() {
+        let l = load(&["load", "x.bpf.o"]);
+        assert_eq!(l.file, PathBuf::from("x.bpf.o"));
+        assert_eq!(l.load_fd_log_level(), DEFAULT_LOG_LEVEL);
+        assert_eq!(l.log_size, DEFAULT_LOG_SIZE);
+        assert_eq!((l.maps.len(), l.token_fd), (0, None));
+
         let l = load(&[
             "load",
-            "--map",
-            "counters=3",
-            "x.o",
-            "--map=.bss=4",
             "--log-level",
             "2",
+            "x.o",
             "--log-size=128",
             "--token-fd",
             "9",
         ]);
-        assert_eq!(l.file, PathBuf::from("x.o"));
+        assert_eq!((l.load_fd_log_level(), l.log_size), (2, 128));
+        assert_eq!(l.token_fd, Some(9));
+        assert_eq!(
+            load(&["load", "--", "--odd.o"]).file,
+            PathBuf::from("--odd.o")
+        );
+        assert_eq!(err(&["load"]), ErrorKind::MissingRequiredArgument);
+        assert_eq!(err(&["load", "a", "b"]), ErrorKind::UnknownArgument);
+        assert_eq!(
+            err(&["load", "a", "--log-level", "-1"]),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            err(&["load", "a", "--token-fd", "x"]),
+            ErrorKind::ValueValidation
+        );
+        assert_eq!(err(&["load", "a", "--maps"]), ErrorKind::UnknownArgument);
+    }
+
+    #[test]
+    fn map_forms() {
+        let l = load(&[
+            "load",
+            "x.o",
+            "--map",
+            "counters=3",
+            "--map=.bss=fd:4",
+            "--map",
+            "shared=pinned:/sys/fs/bpf/a=b",
+            "--map",
+            "m=id:17",
+        ]);
         assert_eq!(
             l.maps,
             vec![
-                MapArg {
-                    name: b"counters".to_vec(),
-                    fd: 3
-                },
-                MapArg {
-                    name: b".bss".to_vec(),
-                    fd: 4
-                },
+                map("counters", MapSource::Fd(3)),
+                map(".bss", MapSource::Fd(4)),
+                map("shared", MapSource::Pinned("/sys/fs/bpf/a=b".into())),
+                map("m", MapSource::Id(17)),
             ]
         );
-        assert_eq!(l.log_level, Some(2));
-        assert_eq!(l.load_fd_log_level(), 2);
-        assert_eq!(l.log_size, 128);
-        assert_eq!(l.token_fd, Some(9));
-        assert_eq!(
-            load(&["load", "x.o", "--log-level=0"]).load_fd_log_level(),
-            0
-        );
-    }
-
-    #[test]
-    fn map_name_may_contain_equals() {
-        let l = load(&["load", "x.o", "--map", "a=b=5"]);
-        assert_eq!(l.maps[0].name, b"a=b");
-        assert_eq!(l.maps[0].fd, 5);
-    }
-
-    #[test]
-    fn double_dash_ends_options() {
-        let l = load(&["load", "--", "--weird-name.o"]);
-        assert_eq!(l.file, PathBuf::from("--weird-name.o"));
-        let l = load(&["load", "-"]);
-        assert_eq!(l.file, PathBuf::from("-"));
-    }
-
-    #[test]
-    fn load_errors() {
-        assert_eq!(err(&["load"]), ArgError::MissingFile);
-        assert_eq!(err(&["load", "a", "b"]), ArgError::ExtraOperand("b".into()));
-        assert_eq!(
-            err(&["load", "a", "--log-level"]),
-            ArgError::MissingValue("--log-level")
-        );
-        assert!(matches!(
-            err(&["load", "a", "--log-level", "-1"]),
-            ArgError::BadValue {
-                option: "--log-level",
-                ..
-            }
-        ));
-        for bad in ["noequals", "=3", "m=-3", "m=x"] {
-            assert!(
-                matches!(
-                    err(&["load", "a", "--map", bad]),
-                    ArgError::BadValue {
-                        option: "--map",
-                        ..
-                    }
-                ),
+        let max = format!("{}=3", "n".repeat(63));
+        assert_eq!(load(&["load", "a", "--map", &max]).maps[0].name.len(), 63);
+        let long = format!("{}=3", "n".repeat(64));
+        for bad in [
+            "noequals",
+            "=3",
+            "m=-3",
+            "m=x",
+            "m=fd:",
+            "m=id:0",
+            "m=id:x",
+            "m=pinned:",
+            &long,
+        ] {
+            assert_eq!(
+                err(&["load", "a", "--map", bad]),
+                ErrorKind::ValueValidation,
                 "{bad}"
             );
         }
-        let long = format!("{}=3", "n".repeat(64));
-        assert!(matches!(
-            err(&["load", "a", "--map", &long]),
-            ArgError::BadValue {
-                option: "--map",
-                ..
-            }
-        ));
-        let max = format!("{}=3", "n".repeat(63));
-        assert_eq!(load(&["load", "a", "--map", &max]).maps[0].name.len(), 63);
-        assert_eq!(
-            err(&["load", "a", "--bogus"]),
-            ArgError::UnknownOption("--bogus".into())
-        );
-        assert_eq!(
-            err(&["load", "a", "-x"]),
-            ArgError::UnknownOption("-x".into())
-        );
-        // Flags of other commands are not load's.
-        for f in ["--all", "--maps", "--pin=x", "--config=x"] {
-            assert!(
-                matches!(err(&["load", "a", f]), ArgError::UnknownOption(_)),
-                "{f}"
-            );
-        }
+        let e = parse(&["load", "a", "--map", "m=x"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'x' is not pinned:PATH, id:N, fd:N"), "{e}");
     }
 
     #[test]
-    fn prog_load() {
-        assert_eq!(
-            cmd(&["prog", "load", "x.o", "handle_execve"]),
-            Command::ProgLoad {
-                load: defaults("x.o"),
-                progs: Progs::One(b"handle_execve".to_vec()),
-            }
-        );
-        assert_eq!(
-            cmd(&["prog", "load", "--all", "x.o", "--log-level", "2"]),
-            Command::ProgLoad {
-                load: LoadArgs {
-                    log_level: Some(2),
-                    ..defaults("x.o")
-                },
-                progs: Progs::All,
-            }
-        );
-        assert_eq!(
-            cmd(&["prog", "load", "x.o", "--map", "m=3", "p"]),
-            Command::ProgLoad {
-                load: LoadArgs {
-                    maps: vec![MapArg {
-                        name: b"m".to_vec(),
-                        fd: 3
-                    }],
-                    ..defaults("x.o")
-                },
-                progs: Progs::One(b"p".to_vec()),
-            }
-        );
-    }
-
-    #[test]
-    fn prog_load_errors() {
-        assert_eq!(err(&["prog"]), ArgError::Missing("'load' after 'prog'"));
-        assert_eq!(
-            err(&["prog", "show"]),
-            ArgError::UnknownCommand("prog show".into())
-        );
-        assert_eq!(err(&["prog", "load"]), ArgError::MissingFile);
-        assert_eq!(err(&["prog", "load", "--all"]), ArgError::MissingFile);
+    fn prog_load_and_pin() {
+        let Command::Prog(ProgCommand::Load(p)) = cmd(&["prog", "load", "x.o", "handle"]) else {
+            panic!()
+        };
+        assert_eq!(p.progs(), Progs::One("handle".into()));
+        let Command::Prog(ProgCommand::Load(p)) = cmd(&["prog", "load", "--all", "x.o"]) else {
+            panic!()
+        };
+        assert_eq!((p.progs(), p.load.file), (Progs::All, "x.o".into()));
         assert_eq!(
             err(&["prog", "load", "x.o"]),
-            ArgError::Missing("NAME (or --all)")
+            ErrorKind::MissingRequiredArgument
         );
         assert_eq!(
             err(&["prog", "load", "x.o", "p", "--all"]),
-            ArgError::Conflict("NAME and --all")
+            ErrorKind::ArgumentConflict
         );
-        assert_eq!(
-            err(&["prog", "load", "x.o", "p", "q"]),
-            ArgError::ExtraOperand("q".into())
-        );
-        assert!(matches!(
-            err(&["prog", "load", "x.o", "--all=yes"]),
-            ArgError::BadValue {
-                option: "--all",
-                ..
-            }
-        ));
-        assert!(matches!(
-            err(&["prog", "load", "x.o", ""]),
-            ArgError::BadValue { option: "NAME", .. }
-        ));
-        assert_eq!(
-            err(&["prog", "load", "x.o", "p", "--maps"]),
-            ArgError::UnknownOption("--maps".into())
-        );
-    }
+        assert_eq!(err(&["prog", "load", "x.o", ""]), ErrorKind::InvalidValue);
+        assert_eq!(err(&["prog", "show"]), ErrorKind::InvalidSubcommand);
 
-    #[test]
-    fn pin() {
+        let Command::Pin(p) = cmd(&["pin", "x.o", "p", "/sys/fs/bpf/x"]) else {
+            panic!()
+        };
         assert_eq!(
-            cmd(&["pin", "x.o", "p", "/sys/fs/bpf/x"]),
-            Command::Pin {
-                load: defaults("x.o"),
-                progs: Progs::One(b"p".to_vec()),
-                dir: PathBuf::from("/sys/fs/bpf/x"),
-                maps: false,
-            }
+            (p.progs(), p.dir, p.maps),
+            (Progs::One("p".into()), "/sys/fs/bpf/x".into(), false)
         );
+        let Command::Pin(p) = cmd(&["pin", "x.o", "--all", "/sys/fs/bpf/x", "--maps"]) else {
+            panic!()
+        };
         assert_eq!(
-            cmd(&["pin", "x.o", "--all", "/sys/fs/bpf/x", "--maps"]),
-            Command::Pin {
-                load: defaults("x.o"),
-                progs: Progs::All,
-                dir: PathBuf::from("/sys/fs/bpf/x"),
-                maps: true,
-            }
+            (p.progs(), p.dir, p.maps),
+            (Progs::All, "/sys/fs/bpf/x".into(), true)
         );
-        assert_eq!(err(&["pin", "x.o", "p"]), ArgError::Missing("DIR"));
-        assert_eq!(err(&["pin", "x.o", "--all"]), ArgError::Missing("DIR"));
         assert_eq!(
             err(&["pin", "x.o", "p", "d", "--all"]),
-            ArgError::Conflict("NAME and --all")
+            ErrorKind::ArgumentConflict
         );
         assert_eq!(
             err(&["pin", "x.o", "p", "d", "e"]),
-            ArgError::ExtraOperand("e".into())
+            ErrorKind::UnknownArgument
         );
     }
 
     #[test]
-    fn attach() {
-        assert_eq!(
-            cmd(&["attach", "x.o", "p", "--pin", "/sys/fs/bpf/l"]),
-            Command::Attach {
-                load: defaults("x.o"),
-                prog: b"p".to_vec(),
-                pin: PathBuf::from("/sys/fs/bpf/l"),
-                maps: false,
-            }
-        );
-        assert_eq!(
-            cmd(&["attach", "--pin=/sys/fs/bpf/l", "x.o", "p", "--log-level=1"]),
-            Command::Attach {
-                load: LoadArgs {
-                    log_level: Some(1),
-                    ..defaults("x.o")
-                },
-                prog: b"p".to_vec(),
-                pin: PathBuf::from("/sys/fs/bpf/l"),
-                maps: false,
-            }
-        );
+    fn attach_and_targets() {
+        let Command::Attach(a) = cmd(&[
+            "attach",
+            "x.o",
+            "count_execve",
+            "--pin",
+            "/sys/fs/bpf/demo/l",
+            "--maps",
+        ]) else {
+            panic!()
+        };
+        assert_eq!(a.name, "count_execve");
+        assert_eq!((a.pin, a.maps), ("/sys/fs/bpf/demo/l".into(), true));
+        assert_eq!(a.target, Target::default());
+        let Command::Attach(a) = cmd(&["attach", "x.o", "p", "--pin=l", "--dev", "eth0"]) else {
+            panic!()
+        };
+        assert_eq!(a.target.dev.as_deref(), Some("eth0"));
+        let Command::Attach(a) = cmd(&[
+            "attach",
+            "x.o",
+            "p",
+            "--pin=l",
+            "--cgroup",
+            "/sys/fs/cgroup/a",
+        ]) else {
+            panic!()
+        };
+        assert_eq!(a.target.cgroup, Some("/sys/fs/cgroup/a".into()));
         assert_eq!(
             err(&["attach", "x.o", "p"]),
-            ArgError::Missing("--pin PATH")
+            ErrorKind::MissingRequiredArgument
         );
         assert_eq!(
-            err(&["attach", "x.o", "p", "--pin"]),
-            ArgError::MissingValue("--pin")
+            err(&["attach", "x.o", "p", "--pin=l", "--dev=a", "--ifindex=2"]),
+            ErrorKind::ArgumentConflict
         );
         assert_eq!(
-            err(&["attach", "--pin", "l", "x.o"]),
-            ArgError::Missing("NAME")
+            err(&["attach", "x.o", "p", "--pin=l", "--ifindex=0"]),
+            ErrorKind::ValueValidation
         );
-        assert_eq!(err(&["attach", "--pin", "l"]), ArgError::MissingFile);
         assert_eq!(
-            err(&["attach", "x.o", "--all", "--pin", "l"]),
-            ArgError::UnknownOption("--all".into())
+            err(&["attach", "x.o", "--all", "--pin=l"]),
+            ErrorKind::UnknownArgument
         );
     }
 
     #[test]
-    fn inspect_and_help() {
+    fn inspect_json_help_and_version() {
+        let Command::Inspect(i) = cmd(&["inspect", "--config", "/boot/c", "o.bpf.o"]) else {
+            panic!()
+        };
         assert_eq!(
-            cmd(&["inspect", "o.bpf.o"]),
-            Command::Inspect {
-                file: PathBuf::from("o.bpf.o"),
-                config: None,
-            }
+            (i.file, i.config, i.sec_defs),
+            (Some("o.bpf.o".into()), Some("/boot/c".into()), false)
         );
-        assert_eq!(
-            cmd(&["inspect", "--config", "/boot/config-6.12", "o.bpf.o"]),
-            Command::Inspect {
-                file: PathBuf::from("o.bpf.o"),
-                config: Some(PathBuf::from("/boot/config-6.12")),
-            }
-        );
-        assert_eq!(cmd(&["inspect", "--sec-defs"]), Command::SecDefs);
+        assert!(matches!(cmd(&["inspect", "--sec-defs"]), Command::Inspect(i) if i.sec_defs));
+        assert_eq!(err(&["inspect"]), ErrorKind::MissingRequiredArgument);
         assert_eq!(
             err(&["inspect", "--sec-defs", "o"]),
-            ArgError::ExtraOperand("o".into())
-        );
-        assert_eq!(err(&["inspect"]), ArgError::MissingFile);
-        assert_eq!(
-            err(&["inspect", "a", "--config"]),
-            ArgError::MissingValue("--config")
+            ErrorKind::ArgumentConflict
         );
         assert_eq!(
             err(&["inspect", "a", "--map", "x=1"]),
-            ArgError::UnknownOption("--map".into())
+            ErrorKind::UnknownArgument
         );
-        for h in ["help", "-h", "--help"] {
-            assert_eq!(cmd(&[h]), Command::Help);
+        // --json is global: before or after the subcommand.
+        assert!(parse(&["--json", "load", "x.o"]).unwrap().json);
+        assert!(
+            parse(&["prog", "load", "x.o", "--all", "--json"])
+                .unwrap()
+                .json
+        );
+        assert!(!parse(&["load", "x.o"]).unwrap().json);
+        assert_eq!(err(&["--version"]), ErrorKind::DisplayVersion);
+        for h in [
+            &["--help"][..],
+            &["help"],
+            &["pin", "-h"],
+            &["prog", "load", "--help"],
+        ] {
+            assert_eq!(err(h), ErrorKind::DisplayHelp, "{h:?}");
         }
-    }
-
-    #[test]
-    fn command_errors() {
-        assert_eq!(parse(Vec::<OsString>::new()), Err(ArgError::NoCommand));
-        assert_eq!(err(&["frob"]), ArgError::UnknownCommand("frob".into()));
-    }
-
-    #[test]
-    fn errors_display() {
         assert_eq!(
-            err(&["load", "a", "--map", "x"]).to_string(),
-            "--map 'x': expected NAME=FD"
+            err(&[]),
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
         );
-        assert_eq!(
-            err(&["prog", "load", "x.o", "p", "--all"]).to_string(),
-            "NAME and --all: give one, not both"
-        );
-        assert_eq!(
-            err(&["attach", "x.o", "p"]).to_string(),
-            "--pin PATH missing"
-        );
+        assert_eq!(err(&["frob"]), ErrorKind::InvalidSubcommand);
     }
 }

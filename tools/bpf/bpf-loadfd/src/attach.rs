@@ -2,21 +2,37 @@
 
 //! How `bpf-loadfd attach` attaches a program, decided from what the loader
 //! object says about it (SEC name, program type, expected attach type and
-//! attach target), then done with the raw syscalls.
+//! attach target) and the target given on the command line, then done with
+//! the raw syscalls.
 
 use std::ffi::CString;
 use std::fs;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
 
 use bpfobj::bpfobj::sec_def::{
-    BPF_LSM_CGROUP, BPF_LSM_MAC, BPF_MODIFY_RETURN, BPF_PERF_EVENT, BPF_PROG_TYPE_KPROBE,
+    BPF_LSM_CGROUP, BPF_LSM_MAC, BPF_MODIFY_RETURN, BPF_PERF_EVENT, BPF_PROG_TYPE_CGROUP_DEVICE,
+    BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_CGROUP_SOCK, BPF_PROG_TYPE_CGROUP_SOCKOPT,
+    BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_PROG_TYPE_KPROBE,
     BPF_PROG_TYPE_LSM, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
-    BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, BPF_TRACE_FEXIT,
-    BPF_TRACE_ITER, BPF_TRACE_RAW_TP,
+    BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCK_OPS, BPF_PROG_TYPE_TRACEPOINT,
+    BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_XDP, BPF_TCX_EGRESS, BPF_TCX_INGRESS, BPF_TRACE_FENTRY,
+    BPF_TRACE_FEXIT, BPF_TRACE_ITER, BPF_TRACE_RAW_TP, BPF_XDP,
 };
 
+use crate::args::Target;
 use crate::names;
 use crate::sys::{self, PerfEventAttr, PERF_TYPE_TRACEPOINT};
+
+/// A network interface, as given on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NetDev {
+    /// `--dev NAME`.
+    Name(String),
+    /// `--ifindex N`.
+    Index(u32),
+}
 
 /// How to attach one program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +43,21 @@ pub enum Plan {
     LinkCreate {
         /// `enum bpf_attach_type`.
         attach_type: u32,
+    },
+    /// `BPF_LINK_CREATE` on a network interface (xdp, tcx).
+    Netdev {
+        /// `BPF_XDP`, `BPF_TCX_INGRESS` or `BPF_TCX_EGRESS`.
+        attach_type: u32,
+        /// The interface.
+        dev: NetDev,
+    },
+    /// `BPF_LINK_CREATE` on a cgroup, with the program's expected attach
+    /// type.
+    Cgroup {
+        /// `enum bpf_attach_type`.
+        attach_type: u32,
+        /// The cgroup directory.
+        path: PathBuf,
     },
     /// `BPF_RAW_TRACEPOINT_OPEN` of this tracepoint (raw_tp).
     RawTracepoint {
@@ -58,6 +89,19 @@ impl Plan {
             Plan::LinkCreate { attach_type } => format!(
                 "BPF_LINK_CREATE attach_type {}",
                 names::attach_type_label(BPF_PROG_TYPE_TRACING, *attach_type)
+            ),
+            Plan::Netdev { attach_type, dev } => format!(
+                "BPF_LINK_CREATE attach_type {} on {}",
+                names::label(*attach_type, names::attach_type(*attach_type)),
+                match dev {
+                    NetDev::Name(n) => n.clone(),
+                    NetDev::Index(i) => format!("ifindex {i}"),
+                }
+            ),
+            Plan::Cgroup { attach_type, path } => format!(
+                "BPF_LINK_CREATE attach_type {} on cgroup {}",
+                names::label(*attach_type, names::attach_type(*attach_type)),
+                path.display()
             ),
             Plan::RawTracepoint { name } => format!("BPF_RAW_TRACEPOINT_OPEN '{name}'"),
             Plan::Tracepoint { category, name } => {
@@ -118,8 +162,59 @@ fn need_target(p: &ProgDesc<'_>, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Decides how to attach `p`, or explains why this tool cannot.
-pub fn plan(p: &ProgDesc<'_>) -> Result<Plan, String> {
+fn netdev(p: &ProgDesc<'_>, attach_type: u32, t: &Target) -> Result<Plan, String> {
+    let dev = match (&t.dev, t.ifindex) {
+        (Some(name), _) => NetDev::Name(name.clone()),
+        (None, Some(i)) => NetDev::Index(i),
+        (None, None) => {
+            let not = if t.cgroup.is_some() {
+                ", not a cgroup"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "SEC(\"{}\") programs attach to a network interface{not}: give --dev NAME \
+                 or --ifindex N",
+                p.section
+            ));
+        }
+    };
+    Ok(Plan::Netdev { attach_type, dev })
+}
+
+fn cgroup(p: &ProgDesc<'_>, t: &Target) -> Result<Plan, String> {
+    let path = t.cgroup.clone().ok_or_else(|| {
+        let not = if *t == Target::default() {
+            ""
+        } else {
+            ", not a network interface"
+        };
+        format!(
+            "SEC(\"{}\") programs attach to a cgroup{not}: give --cgroup PATH",
+            p.section
+        )
+    })?;
+    Ok(Plan::Cgroup {
+        attach_type: p.expected_attach_type,
+        path,
+    })
+}
+
+/// Decides how to attach `p` to `target`, or explains why this tool cannot.
+pub fn plan(p: &ProgDesc<'_>, target: &Target) -> Result<Plan, String> {
+    let plan = plan_type(p, target)?;
+    let wants_target = matches!(plan, Plan::Netdev { .. } | Plan::Cgroup { .. });
+    if !wants_target && *target != Target::default() {
+        return Err(format!(
+            "--dev, --ifindex and --cgroup are for xdp, tc/tcx and cgroup programs, not \
+             SEC(\"{}\")",
+            p.section
+        ));
+    }
+    Ok(plan)
+}
+
+fn plan_type(p: &ProgDesc<'_>, target: &Target) -> Result<Plan, String> {
     let eat = p.expected_attach_type;
     match p.prog_type {
         BPF_PROG_TYPE_TRACING => match eat {
@@ -132,11 +227,31 @@ pub fn plan(p: &ProgDesc<'_>) -> Result<Plan, String> {
             )),
         },
         BPF_PROG_TYPE_LSM if eat == BPF_LSM_MAC => Ok(Plan::LinkCreate { attach_type: eat }),
-        BPF_PROG_TYPE_LSM if eat == BPF_LSM_CGROUP => Err(
-            "lsm_cgroup programs attach to a cgroup: not supported by bpf-loadfd attach \
-             (pin the program and use bpftool cgroup attach)"
-                .to_string(),
-        ),
+        BPF_PROG_TYPE_LSM if eat == BPF_LSM_CGROUP => cgroup(p, target),
+        // cgroup/skb has no direction and attaches at ingress (0), as
+        // libbpf's bpf_program__attach_cgroup() does.
+        BPF_PROG_TYPE_CGROUP_SKB
+        | BPF_PROG_TYPE_CGROUP_SOCK
+        | BPF_PROG_TYPE_CGROUP_SOCK_ADDR
+        | BPF_PROG_TYPE_SOCK_OPS
+        | BPF_PROG_TYPE_CGROUP_DEVICE
+        | BPF_PROG_TYPE_CGROUP_SYSCTL
+        | BPF_PROG_TYPE_CGROUP_SOCKOPT => cgroup(p, target),
+        BPF_PROG_TYPE_XDP if eat == BPF_XDP => netdev(p, eat, target),
+        BPF_PROG_TYPE_XDP => Err(format!(
+            "SEC(\"{}\") programs run from a devmap or cpumap entry, not an interface",
+            p.section
+        )),
+        BPF_PROG_TYPE_SCHED_CLS if eat == BPF_TCX_INGRESS || eat == BPF_TCX_EGRESS => {
+            netdev(p, eat, target)
+        }
+        // The tcx link needs a direction, which SEC("tc") does not give
+        // (libbpf's bpf_program__attach_tcx() fails on it too).
+        BPF_PROG_TYPE_SCHED_CLS if eat == 0 => Err(format!(
+            "SEC(\"{}\") names no direction: use SEC(\"tcx/ingress\") or \
+             SEC(\"tcx/egress\"), or pin the program and attach it with tc",
+            p.section
+        )),
         BPF_PROG_TYPE_RAW_TRACEPOINT | BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE => {
             need_target(p, "tracepoint")?;
             Ok(Plan::RawTracepoint {
@@ -186,8 +301,9 @@ pub fn plan(p: &ProgDesc<'_>) -> Result<Plan, String> {
         )),
         t => Err(format!(
             "prog_type {} programs are not attached by bpf-loadfd attach (it handles \
-             fentry, fexit, fmod_ret, tp_btf, iter, lsm, raw_tp, tracepoint and kprobe); \
-             pin the program with 'bpf-loadfd pin' and attach it with bpftool or ip/tc",
+             fentry, fexit, fmod_ret, tp_btf, iter, lsm, raw_tp, tracepoint, kprobe, xdp, \
+             tcx and cgroup programs); pin the program with 'bpf-loadfd pin' and attach it \
+             with bpftool or ip/tc",
             names::prog_type_label(t)
         )),
     }
@@ -271,6 +387,33 @@ pub fn attach(prog: BorrowedFd<'_>, plan: &Plan) -> Result<OwnedFd, AttachError>
         Plan::LinkCreate { attach_type } => {
             sys::link_create(prog, 0, *attach_type).map_err(fail("BPF_LINK_CREATE".to_string()))
         }
+        Plan::Netdev { attach_type, dev } => {
+            let ifindex = match dev {
+                NetDev::Index(i) => *i,
+                NetDev::Name(n) => {
+                    let c = CString::new(n.as_bytes()).map_err(|_| AttachError {
+                        what: format!("interface name '{n}' contains a NUL byte"),
+                        errno: None,
+                    })?;
+                    sys::if_nametoindex(&c).map_err(fail(format!("interface '{n}'")))?
+                }
+            };
+            sys::link_create(prog, ifindex, *attach_type)
+                .map_err(fail("BPF_LINK_CREATE".to_string()))
+        }
+        Plan::Cgroup { attach_type, path } => {
+            let cg = fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_DIRECTORY)
+                .open(path)
+                .map_err(|e| AttachError {
+                    what: format!("{}: {e}", path.display()),
+                    errno: None,
+                })?;
+            // The link holds the cgroup; `cg` can be closed afterwards.
+            sys::link_create(prog, fd_target(cg.as_fd()), *attach_type)
+                .map_err(fail("BPF_LINK_CREATE".to_string()))
+        }
         Plan::RawTracepoint { name } => {
             let c = CString::new(name.as_bytes()).map_err(|_| AttachError {
                 what: format!("tracepoint name '{name}' contains a NUL byte"),
@@ -315,11 +458,15 @@ pub fn attach(prog: BorrowedFd<'_>, plan: &Plan) -> Result<OwnedFd, AttachError>
     }
 }
 
+fn fd_target(fd: BorrowedFd<'_>) -> u32 {
+    use std::os::fd::AsRawFd;
+    fd.as_raw_fd().unsigned_abs()
+}
+
 /// Links `prog` to the perf event `ev`. The link holds the event, so the
 /// caller's fd for it can be closed.
 fn perf_link(prog: BorrowedFd<'_>, ev: BorrowedFd<'_>) -> Result<OwnedFd, AttachError> {
-    use std::os::fd::AsRawFd;
-    sys::link_create(prog, ev.as_raw_fd().unsigned_abs(), BPF_PERF_EVENT)
+    sys::link_create(prog, fd_target(ev), BPF_PERF_EVENT)
         .map_err(fail("BPF_LINK_CREATE(perf_event)".to_string()))
 }
 
@@ -327,9 +474,13 @@ fn perf_link(prog: BorrowedFd<'_>, ev: BorrowedFd<'_>) -> Result<OwnedFd, Attach
 mod tests {
     use super::*;
     use bpfobj::bpfobj::sec_def::{
-        BPF_CGROUP_INET_INGRESS, BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
-        BPF_PROG_TYPE_XDP, BPF_TRACE_KPROBE_MULTI,
+        BPF_CGROUP_INET_EGRESS, BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_SOCK_CREATE,
+        BPF_PROG_TYPE_SOCKET_FILTER, BPF_TRACE_KPROBE_MULTI, BPF_XDP_DEVMAP,
     };
+
+    fn plan0(p: &ProgDesc<'_>) -> Result<Plan, String> {
+        plan(p, &Target::default())
+    }
 
     fn p<'a>(section: &'a str, prog_type: u32, eat: u32, func: &'a str) -> ProgDesc<'a> {
         ProgDesc {
@@ -356,22 +507,22 @@ mod tests {
         ] {
             let target = sec.split_once('/').unwrap().1;
             assert_eq!(
-                plan(&p(sec, t, eat, target)),
+                plan0(&p(sec, t, eat, target)),
                 Ok(Plan::LinkCreate { attach_type: eat }),
                 "{sec}"
             );
         }
         assert!(
-            plan(&p("lsm_cgroup/x", BPF_PROG_TYPE_LSM, BPF_LSM_CGROUP, "x"))
+            plan0(&p("lsm_cgroup/x", BPF_PROG_TYPE_LSM, BPF_LSM_CGROUP, "x"))
                 .unwrap_err()
-                .contains("cgroup")
+                .contains("give --cgroup PATH")
         );
     }
 
     #[test]
     fn raw_tracepoints_use_the_name_after_the_slash() {
         assert_eq!(
-            plan(&p(
+            plan0(&p(
                 "raw_tp/sys_enter",
                 BPF_PROG_TYPE_RAW_TRACEPOINT,
                 0,
@@ -382,7 +533,7 @@ mod tests {
             })
         );
         assert_eq!(
-            plan(&p(
+            plan0(&p(
                 "raw_tracepoint.w/bpf_test_finish",
                 BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
                 0,
@@ -392,14 +543,14 @@ mod tests {
                 name: "bpf_test_finish".into()
             })
         );
-        let e = plan(&p("raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, "")).unwrap_err();
+        let e = plan0(&p("raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, "")).unwrap_err();
         assert!(e.contains("names no tracepoint"), "{e}");
     }
 
     #[test]
     fn tracepoints_and_kprobes() {
         assert_eq!(
-            plan(&p(
+            plan0(&p(
                 "tracepoint/syscalls/sys_enter_execve",
                 BPF_PROG_TYPE_TRACEPOINT,
                 0,
@@ -410,10 +561,10 @@ mod tests {
                 name: "sys_enter_execve".into()
             })
         );
-        assert!(plan(&p("tp/x", BPF_PROG_TYPE_TRACEPOINT, 0, "x")).is_err());
-        assert!(plan(&p("tp/a/b/c", BPF_PROG_TYPE_TRACEPOINT, 0, "a/b/c")).is_err());
+        assert!(plan0(&p("tp/x", BPF_PROG_TYPE_TRACEPOINT, 0, "x")).is_err());
+        assert!(plan0(&p("tp/a/b/c", BPF_PROG_TYPE_TRACEPOINT, 0, "a/b/c")).is_err());
         assert_eq!(
-            plan(&p(
+            plan0(&p(
                 "kprobe/do_unlinkat",
                 BPF_PROG_TYPE_KPROBE,
                 0,
@@ -426,7 +577,7 @@ mod tests {
             })
         );
         assert_eq!(
-            plan(&p(
+            plan0(&p(
                 "kretprobe/do_unlinkat+0x10",
                 BPF_PROG_TYPE_KPROBE,
                 0,
@@ -438,12 +589,12 @@ mod tests {
                 retprobe: true
             })
         );
-        assert!(plan(&p("kprobe/f+zz", BPF_PROG_TYPE_KPROBE, 0, "f+zz")).is_err());
-        assert!(plan(&p("kprobe", BPF_PROG_TYPE_KPROBE, 0, "")).is_err());
-        assert!(plan(&p("uprobe/x", BPF_PROG_TYPE_KPROBE, 0, "x"))
+        assert!(plan0(&p("kprobe/f+zz", BPF_PROG_TYPE_KPROBE, 0, "f+zz")).is_err());
+        assert!(plan0(&p("kprobe", BPF_PROG_TYPE_KPROBE, 0, "")).is_err());
+        assert!(plan0(&p("uprobe/x", BPF_PROG_TYPE_KPROBE, 0, "x"))
             .unwrap_err()
             .contains("uprobes"));
-        assert!(plan(&p(
+        assert!(plan0(&p(
             "kprobe.multi/x*",
             BPF_PROG_TYPE_KPROBE,
             BPF_TRACE_KPROBE_MULTI,
@@ -454,16 +605,121 @@ mod tests {
 
     #[test]
     fn other_types_are_refused_with_a_reason() {
-        let e = plan(&p("socket", BPF_PROG_TYPE_SOCKET_FILTER, 0, "")).unwrap_err();
+        let e = plan0(&p("socket", BPF_PROG_TYPE_SOCKET_FILTER, 0, "")).unwrap_err();
         assert!(e.contains("1 (socket_filter)"), "{e}");
-        assert!(plan(&p("xdp", BPF_PROG_TYPE_XDP, 37, "")).is_err());
-        assert!(plan(&p(
-            "cgroup_skb/ingress",
-            BPF_PROG_TYPE_CGROUP_SKB,
-            BPF_CGROUP_INET_INGRESS,
-            ""
-        ))
-        .is_err());
+        // A target for a program that takes none.
+        let eth0 = Target {
+            dev: Some("eth0".into()),
+            ..Target::default()
+        };
+        let e = plan(
+            &p("fentry/f", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, "f"),
+            &eth0,
+        );
+        assert!(e.unwrap_err().contains("not SEC(\"fentry/f\")"));
+    }
+
+    #[test]
+    fn xdp_and_tcx_attach_to_an_interface() {
+        let eth0 = Target {
+            dev: Some("eth0".into()),
+            ..Target::default()
+        };
+        let idx3 = Target {
+            ifindex: Some(3),
+            ..Target::default()
+        };
+        assert_eq!(
+            plan(&p("xdp", BPF_PROG_TYPE_XDP, BPF_XDP, ""), &eth0),
+            Ok(Plan::Netdev {
+                attach_type: BPF_XDP,
+                dev: NetDev::Name("eth0".into())
+            })
+        );
+        for (sec, eat) in [
+            ("tcx/ingress", BPF_TCX_INGRESS),
+            ("tc/egress", BPF_TCX_EGRESS),
+        ] {
+            assert_eq!(
+                plan(&p(sec, BPF_PROG_TYPE_SCHED_CLS, eat, ""), &idx3),
+                Ok(Plan::Netdev {
+                    attach_type: eat,
+                    dev: NetDev::Index(3)
+                })
+            );
+        }
+        let e = plan0(&p("xdp", BPF_PROG_TYPE_XDP, BPF_XDP, "")).unwrap_err();
+        assert!(e.contains("--dev NAME or --ifindex N"), "{e}");
+        let cg = Target {
+            cgroup: Some("/sys/fs/cgroup".into()),
+            ..Target::default()
+        };
+        let e = plan(&p("xdp", BPF_PROG_TYPE_XDP, BPF_XDP, ""), &cg).unwrap_err();
+        assert!(e.contains("not a cgroup"), "{e}");
+        let e = plan(
+            &p("xdp/devmap", BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP, ""),
+            &eth0,
+        );
+        assert!(e.unwrap_err().contains("devmap"));
+        let e = plan(&p("tc", BPF_PROG_TYPE_SCHED_CLS, 0, ""), &eth0).unwrap_err();
+        assert!(e.contains("names no direction"), "{e}");
+    }
+
+    #[test]
+    fn cgroup_programs_use_their_expected_attach_type() {
+        let cg = Target {
+            cgroup: Some("/sys/fs/cgroup/x".into()),
+            ..Target::default()
+        };
+        for (sec, t, eat) in [
+            (
+                "cgroup_skb/egress",
+                BPF_PROG_TYPE_CGROUP_SKB,
+                BPF_CGROUP_INET_EGRESS,
+            ),
+            (
+                "cgroup/skb",
+                BPF_PROG_TYPE_CGROUP_SKB,
+                BPF_CGROUP_INET_INGRESS,
+            ),
+            (
+                "cgroup/sock",
+                BPF_PROG_TYPE_CGROUP_SOCK,
+                BPF_CGROUP_INET_SOCK_CREATE,
+            ),
+            ("lsm_cgroup/socket_bind", BPF_PROG_TYPE_LSM, BPF_LSM_CGROUP),
+        ] {
+            assert_eq!(
+                plan(&p(sec, t, eat, ""), &cg),
+                Ok(Plan::Cgroup {
+                    attach_type: eat,
+                    path: "/sys/fs/cgroup/x".into()
+                }),
+                "{sec}"
+            );
+        }
+        let eth0 = Target {
+            dev: Some("eth0".into()),
+            ..Target::default()
+        };
+        let e = plan(&p("cgroup/dev", BPF_PROG_TYPE_CGROUP_DEVICE, 6, ""), &eth0);
+        assert!(e.unwrap_err().contains("not a network interface"));
+        assert_eq!(
+            Plan::Cgroup {
+                attach_type: BPF_CGROUP_INET_INGRESS,
+                path: "/sys/fs/cgroup/x".into()
+            }
+            .describe(),
+            "BPF_LINK_CREATE attach_type 0 (cgroup_inet_ingress) on cgroup /sys/fs/cgroup/x"
+        );
+        assert_eq!(
+            Plan::Netdev {
+                attach_type: BPF_XDP,
+                dev: NetDev::Index(2)
+            }
+            .describe(),
+            "BPF_LINK_CREATE attach_type 37 (xdp) on ifindex 2"
+        );
     }
 
     #[test]

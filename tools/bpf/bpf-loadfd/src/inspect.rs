@@ -30,10 +30,11 @@ use bpfobj::bpfobj::reloc::{Reloc, RelocKind};
 use bpfobj::bpfobj::sec_def::{
     self, SecMatch, SEC_ATTACH_BTF, SEC_DEF_VERSION, SEC_SLEEPABLE, SEC_UNSUPPORTED, SEC_XDP_FRAGS,
 };
+use sha2::{Digest as _, Sha256};
 
 use crate::env::{InspectEnv, Source};
 use crate::names;
-use crate::sha256;
+use crate::report::{SecDefInfo, SecDefsReport};
 
 /// Largest object `BPF_LOAD_FD` reads (`LOADFD_MAX_OBJ_SIZE` in glue.h).
 pub const MAX_OBJ_SIZE: usize = 16 * 1024 * 1024;
@@ -212,9 +213,9 @@ pub fn run(data: &[u8], config: Option<crate::env::Config>, no_config: &str) -> 
     let mut r = Report::default();
     out!(
         r,
-        "file: {} bytes, sha256 {}",
+        "file: {} bytes, sha256 {:x}",
         data.len(),
-        sha256::hex(data)
+        Sha256::digest(data)
     );
 
     // What BPF_LOAD_FD checks before the core runs (kernel_read_file()).
@@ -945,48 +946,46 @@ fn relocations(r: &mut Report, obj: &Object<'_>) {
 }
 
 /// `inspect --sec-defs`: the SEC-name table the loader accepts.
-pub fn sec_defs() -> Vec<String> {
-    let mut out = vec![format!(
-        "SEC-name table version {SEC_DEF_VERSION} (first match wins; a leading '?' only \
-         marks a program not autoloaded)"
-    )];
-    out.push(format!(
-        "  {:<32} {:<24} {:<36} notes",
-        "SEC name", "prog_type", "expected_attach_type"
-    ));
-    for d in sec_def::SEC_DEFS {
-        let pat = match d.matching {
-            SecMatch::Exact => s(d.pattern).into_owned(),
-            SecMatch::Plus => format!("{}[/TARGET]", s(d.pattern)),
-        };
-        let mut notes = Vec::new();
-        if d.flags & SEC_ATTACH_BTF != 0 {
-            notes.push("target via vmlinux BTF");
-        }
-        if d.flags & SEC_SLEEPABLE != 0 {
-            notes.push("sleepable");
-        }
-        if d.flags & SEC_XDP_FRAGS != 0 {
-            notes.push("xdp frags");
-        }
-        if d.flags & SEC_UNSUPPORTED != 0 {
-            notes.push("UNSUPPORTED (EOPNOTSUPP)");
-        }
-        let line = format!(
-            "  {:<32} {:<24} {:<36} {}",
-            pat,
-            names::prog_type_label(d.prog_type),
-            names::attach_type_label(d.prog_type, d.expected_attach_type),
-            notes.join(", ")
-        );
-        out.push(line.trim_end().to_string());
+pub fn sec_defs() -> SecDefsReport {
+    let sec_defs = sec_def::SEC_DEFS
+        .iter()
+        .map(|d| {
+            let notes = [
+                (SEC_ATTACH_BTF, "target via vmlinux BTF"),
+                (SEC_SLEEPABLE, "sleepable"),
+                (SEC_XDP_FRAGS, "xdp frags"),
+                (SEC_UNSUPPORTED, "UNSUPPORTED (EOPNOTSUPP)"),
+            ];
+            SecDefInfo {
+                sec: match d.matching {
+                    SecMatch::Exact => s(d.pattern).into_owned(),
+                    SecMatch::Plus => format!("{}[/TARGET]", s(d.pattern)),
+                },
+                prog_type: d.prog_type,
+                prog_type_name: names::prog_type(d.prog_type),
+                expected_attach_type: d.expected_attach_type,
+                expected_attach_type_name: names::expected_attach_type(
+                    d.prog_type,
+                    d.expected_attach_type,
+                ),
+                notes: notes
+                    .iter()
+                    .filter(|(flag, _)| d.flags & flag != 0)
+                    .map(|(_, note)| *note)
+                    .collect(),
+            }
+        })
+        .collect();
+    SecDefsReport {
+        version: SEC_DEF_VERSION,
+        sec_defs,
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Render;
 
     fn bpf_header() -> Vec<u8> {
         let mut h = vec![0u8; 64];
@@ -1049,7 +1048,8 @@ mod tests {
 
     #[test]
     fn sec_def_table_lists_every_entry() {
-        let t = sec_defs();
+        let t = sec_defs().text();
+        let t: Vec<&str> = t.lines().collect();
         assert_eq!(t.len(), sec_def::SEC_DEFS.len() + 2);
         assert!(t
             .iter()

@@ -2,7 +2,7 @@
 
 //! The commands that talk to the kernel: `load`, `prog load`, `pin` and
 //! `attach`. Each starts with BPF_LOAD_FD on the file; failures print the
-//! errno name and the kernel's log lines, and exit 1.
+//! errno name and the kernel's log lines on stderr, and exit 1.
 
 use std::ffi::{CStr, CString};
 use std::fs::File;
@@ -14,12 +14,16 @@ use std::process::ExitCode;
 
 use bpfobj::bpfobj::limits::NoCheckpoint;
 use bpfobj::bpfobj::object::Object;
+use sha2::{Digest as _, Sha256};
 
-use crate::args::{LoadArgs, Progs};
+use crate::args::{AttachArgs, LoadArgs, MapArg, MapSource, PinArgs, Progs};
 use crate::attach::{self, ProgDesc};
 use crate::names;
-use crate::sha256;
-use crate::sys::{self, LoadFdReply};
+use crate::report::{
+    self, AttachReport, FileReport, LoadReport, MapInfo, MapPin, ObjReport, ProgInfo, ProgResult,
+    ProgsReport,
+};
+use crate::sys::{self, LoadFdReply, Probe};
 use crate::sysfs::{self, SysObj, SysProg};
 use crate::uapi::LoadFdMap;
 
@@ -88,26 +92,55 @@ impl Loader {
     }
 }
 
+fn failed(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("bpf-loadfd: {e}");
+    ExitCode::from(EXIT_FAILED)
+}
+
+/// The fd for a `--map`, and the fd this process opened for it (kept open
+/// until BPF_LOAD_FD has taken its own reference).
+fn map_fd(m: &MapArg) -> Result<(u32, Option<OwnedFd>), String> {
+    let opened = match &m.source {
+        MapSource::Fd(fd) => return Ok((fd.unsigned_abs(), None)),
+        MapSource::Pinned(path) => sys::obj_get(&cpath(path)?).map_err(|e| {
+            format!(
+                "--map {}: BPF_OBJ_GET {}: {}",
+                m.name,
+                path.display(),
+                sys::errno_describe(e)
+            )
+        })?,
+        MapSource::Id(id) => sys::map_get_fd_by_id(*id).map_err(|e| {
+            format!(
+                "--map {}: BPF_MAP_GET_FD_BY_ID {id}: {}",
+                m.name,
+                sys::errno_describe(e)
+            )
+        })?,
+    };
+    Ok((opened.as_raw_fd().unsigned_abs(), Some(opened)))
+}
+
 /// BPF_LOAD_FD on `l.file`, with its log printed; `Err` is the exit code.
 pub fn open_loader(l: &LoadArgs) -> Result<Loader, ExitCode> {
-    let mut file = File::open(&l.file).map_err(|e| {
-        eprintln!("bpf-loadfd: {}: {e}", l.file.display());
-        ExitCode::from(EXIT_FAILED)
-    })?;
+    match sys::probe_load_fd() {
+        Probe::Absent => return Err(failed("this kernel has no BPF_LOAD_FD")),
+        Probe::Present | Probe::Unknown(_) => {}
+    }
+    let mut file = File::open(&l.file).map_err(|e| failed(format!("{}: {e}", l.file.display())))?;
     let mut data = Vec::new();
     if let Err(e) = std::io::Read::read_to_end(&mut file, &mut data) {
-        eprintln!("bpf-loadfd: {}: {e}", l.file.display());
-        return Err(ExitCode::from(EXIT_FAILED));
+        return Err(failed(format!("{}: {e}", l.file.display())));
     }
     let mut maps = Vec::with_capacity(l.maps.len());
+    let mut opened = Vec::new();
     for m in &l.maps {
-        match LoadFdMap::new(&m.name, m.fd) {
-            Some(e) => maps.push(e),
-            None => {
-                eprintln!("bpf-loadfd: bad map name '{}'", lossy(&m.name));
-                return Err(ExitCode::from(EXIT_USAGE));
-            }
-        }
+        let (fd, owned) = map_fd(m).map_err(failed)?;
+        opened.extend(owned);
+        // args::parse_map checked the name already.
+        let entry = LoadFdMap::new(m.name.as_bytes(), fd)
+            .ok_or_else(|| failed(format!("--map {}: bad map name", m.name)))?;
+        maps.push(entry);
     }
     let log_level = l.load_fd_log_level();
     let req = sys::LoadFdRequest {
@@ -118,22 +151,15 @@ pub fn open_loader(l: &LoadArgs) -> Result<Loader, ExitCode> {
         token_fd: l.token_fd,
     };
     let reply = sys::load_fd(&req);
-    drop(file);
+    drop((file, opened));
     print_log("kernel: ", &reply.log, req.log_size, reply.log_true_size);
     let fd = match reply.result {
         Ok(fd) => fd,
         Err(e) => {
-            eprintln!("bpf-loadfd: BPF_LOAD_FD failed: {}", sys::errno_describe(e));
-            // With a log requested, every rejection by BPF_LOAD_FD itself
-            // reports a log size; none means the attr was refused before.
-            if req.log_level != 0 && reply.log_true_size == 0 && e == libc::EINVAL {
-                eprintln!(
-                    "bpf-loadfd: no log came back: the attr was refused before BPF_LOAD_FD \
-                     ran (bad --log-level, or a kernel without the command; 6.17+ kernels \
-                     use command 37 for BPF_PROG_STREAM_READ_BY_FD)"
-                );
-            }
-            return Err(ExitCode::from(EXIT_FAILED));
+            return Err(failed(format!(
+                "BPF_LOAD_FD failed: {}",
+                sys::errno_describe(e)
+            )))
         }
     };
     let id = match sysfs::loader_id(fd.as_raw_fd()) {
@@ -155,61 +181,60 @@ pub fn open_loader(l: &LoadArgs) -> Result<Loader, ExitCode> {
     Ok(Loader { fd, data, id, sys })
 }
 
+fn obj_report(o: &SysObj, file: &Path, data: &[u8]) -> ObjReport {
+    let ours = format!("{:x}", Sha256::digest(data));
+    ObjReport {
+        sysfs: o.dir.display().to_string(),
+        sha256: o.sha256.clone(),
+        file: FileReport {
+            path: file.display().to_string(),
+            matches: ours == o.sha256,
+            sha256: ours,
+            dev: o.dev.clone(),
+            ino: o.ino,
+        },
+        license: o.license.clone(),
+        programs: o
+            .progs
+            .iter()
+            .map(|p| ProgInfo {
+                name: lossy(&p.name).into_owned(),
+                section: p.section.clone(),
+                prog_type: p.prog_type,
+                prog_type_name: names::prog_type(p.prog_type),
+                expected_attach_type: p.expected_attach_type,
+                expected_attach_type_name: names::expected_attach_type(
+                    p.prog_type,
+                    p.expected_attach_type,
+                ),
+                attach_func: p.attach_func.clone(),
+                insn_cnt: p.insn_cnt,
+            })
+            .collect(),
+        maps: o
+            .maps
+            .iter()
+            .map(|m| MapInfo {
+                name: lossy(&m.name).into_owned(),
+                id: m.id,
+                created: m.created,
+            })
+            .collect(),
+    }
+}
+
 /// `bpf-loadfd load`.
-pub fn cmd_load(l: &LoadArgs) -> ExitCode {
+pub fn cmd_load(l: &LoadArgs, json: bool) -> ExitCode {
     let ld = match open_loader(l) {
         Ok(ld) => ld,
         Err(code) => return code,
     };
-    let fd = ld.fd.as_raw_fd();
-    let Some(o) = &ld.sys else {
-        match ld.id {
-            Some(id) => println!("loader: fd {fd}, id {id} (sysfs not readable)"),
-            None => println!("loader: fd {fd}"),
-        }
-        return ExitCode::SUCCESS;
+    let r = LoadReport {
+        fd: ld.fd.as_raw_fd(),
+        id: ld.id,
+        object: ld.sys.as_ref().map(|o| obj_report(o, &l.file, &ld.data)),
     };
-    println!("loader: fd {fd}, id {} ({})", o.id, o.dir.display());
-    let ours = sha256::hex(&ld.data);
-    let same = if ours == o.sha256 {
-        format!("matches {}", l.file.display())
-    } else {
-        format!("{} now hashes to {ours}: it changed", l.file.display())
-    };
-    println!("  sha256:  {} ({same})", o.sha256);
-    println!("  file:    dev {} ino {}", o.dev, o.ino);
-    println!("  license: {}", o.license);
-    println!("programs: {}", o.progs.len());
-    for p in &o.progs {
-        println!("  {}", lossy(&p.name));
-        println!("    section:              {}", p.section);
-        println!(
-            "    prog_type:            {}",
-            names::prog_type_label(p.prog_type)
-        );
-        println!(
-            "    expected_attach_type: {}",
-            names::attach_type_label(p.prog_type, p.expected_attach_type)
-        );
-        println!(
-            "    attach_func:          {}",
-            if p.attach_func.is_empty() {
-                "-"
-            } else {
-                &p.attach_func
-            }
-        );
-        println!("    insn_cnt:             {}", p.insn_cnt);
-    }
-    println!("maps: {}", o.maps.len());
-    for m in &o.maps {
-        println!(
-            "  {}: id {}, {}",
-            lossy(&m.name),
-            m.id,
-            if m.created { "created" } else { "supplied" }
-        );
-    }
+    report::emit(json, &r);
     ExitCode::SUCCESS
 }
 
@@ -256,13 +281,19 @@ fn prog_load_once(
     (reply, log_size)
 }
 
-/// BPF_PROG_LOAD of `name` from the loader; prints `NAME: prog id N` or the
-/// error and the log. `log_level` `None`: no log, retried with 1 on failure.
-pub fn load_prog(ld: &Loader, l: &LoadArgs, name: &[u8]) -> Option<LoadedProg> {
+/// BPF_PROG_LOAD of `name` from the loader; on failure prints the error
+/// and the log, and returns the error. `log_level` `None`: no log, retried
+/// with 1 on failure.
+pub fn load_prog(ld: &Loader, l: &LoadArgs, name: &[u8]) -> Result<LoadedProg, String> {
     let shown = lossy(name).into_owned();
+    let fail = |e: String| {
+        eprintln!("{shown}: {e}");
+        e
+    };
     let Ok(cname) = CString::new(name) else {
-        eprintln!("{shown}: BPF_PROG_LOAD failed: the name contains a NUL byte");
-        return None;
+        return Err(fail(
+            "BPF_PROG_LOAD failed: the name contains a NUL byte".into(),
+        ));
     };
     let level = l.log_level.unwrap_or(0);
     let (mut reply, mut size) =
@@ -279,18 +310,12 @@ pub fn load_prog(ld: &Loader, l: &LoadArgs, name: &[u8]) -> Option<LoadedProg> {
                 print_log("  verifier: ", &reply.log, size, reply.log_true_size);
             }
             match sys::prog_info(fd.as_fd()) {
-                Ok(info) => {
-                    println!("{shown}: prog id {}", info.id);
-                    Some(LoadedProg { fd, id: info.id })
-                }
-                Err(e) => {
-                    eprintln!(
-                        "{shown}: loaded (fd {}), but BPF_OBJ_GET_INFO_BY_FD failed: {}",
-                        fd.as_raw_fd(),
-                        sys::errno_describe(e)
-                    );
-                    None
-                }
+                Ok(info) => Ok(LoadedProg { fd, id: info.id }),
+                Err(e) => Err(fail(format!(
+                    "loaded (fd {}), but BPF_OBJ_GET_INFO_BY_FD failed: {}",
+                    fd.as_raw_fd(),
+                    sys::errno_describe(e)
+                ))),
             }
         }
         Err(e) => {
@@ -299,9 +324,9 @@ pub fn load_prog(ld: &Loader, l: &LoadArgs, name: &[u8]) -> Option<LoadedProg> {
                 Some(first) if e == libc::ENOSPC => first,
                 _ => e,
             };
-            eprintln!("{shown}: BPF_PROG_LOAD failed: {}", sys::errno_describe(e));
+            let e = fail(format!("BPF_PROG_LOAD failed: {}", sys::errno_describe(e)));
             print_log("  verifier: ", &reply.log, size, reply.log_true_size);
-            None
+            Err(e)
         }
     }
 }
@@ -309,7 +334,7 @@ pub fn load_prog(ld: &Loader, l: &LoadArgs, name: &[u8]) -> Option<LoadedProg> {
 /// The names `progs` selects.
 fn selected(ld: &Loader, progs: &Progs) -> Result<Vec<Vec<u8>>, String> {
     match progs {
-        Progs::One(n) => Ok(vec![n.clone()]),
+        Progs::One(n) => Ok(vec![n.as_bytes().to_vec()]),
         Progs::All => {
             let all: Vec<Vec<u8>> = ld.programs()?.into_iter().map(|p| p.name).collect();
             if all.is_empty() {
@@ -320,38 +345,74 @@ fn selected(ld: &Loader, progs: &Progs) -> Result<Vec<Vec<u8>>, String> {
     }
 }
 
-/// `bpf-loadfd prog load`.
-pub fn cmd_prog_load(l: &LoadArgs, progs: &Progs) -> ExitCode {
-    let ld = match open_loader(l) {
-        Ok(ld) => ld,
-        Err(code) => return code,
-    };
-    let names = match selected(&ld, progs) {
+/// Loads the programs `progs` selects, and pins each in `dir` if given.
+fn load_progs(ld: &Loader, l: &LoadArgs, progs: &Progs, dir: Option<&Path>) -> ProgsReport {
+    let names = match selected(ld, progs) {
         Ok(n) => n,
         Err(e) => {
             eprintln!("bpf-loadfd: {e}");
-            return ExitCode::from(EXIT_FAILED);
+            return ProgsReport::default();
         }
     };
-    let mut ok = true;
-    let mut loaded = Vec::new();
+    let mut r = ProgsReport::default();
     for n in &names {
-        match load_prog(&ld, l, n) {
-            Some(p) => loaded.push(p),
-            None => ok = false,
+        let mut res = ProgResult {
+            name: lossy(n).into_owned(),
+            ..ProgResult::default()
+        };
+        match load_prog(ld, l, n) {
+            Ok(p) => {
+                res.prog_id = Some(p.id);
+                if let Some(dir) = dir {
+                    let path = dir.join(std::ffi::OsStr::from_bytes(&pin_name(n)));
+                    match pin_at(p.fd.as_fd(), &path) {
+                        Ok(()) => res.pinned = Some(path.display().to_string()),
+                        Err(e) => {
+                            eprintln!("{}: {e}", res.name);
+                            res.error = Some(e);
+                        }
+                    }
+                }
+            }
+            Err(e) => res.error = Some(e),
         }
+        r.programs.push(res);
     }
-    if !loaded.is_empty() {
-        eprintln!(
-            "bpf-loadfd: the programs are freed when bpf-loadfd exits; use 'pin' or 'attach' \
-             to keep them"
-        );
-    }
+    r
+}
+
+fn exit_code(ok: bool) -> ExitCode {
     if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_FAILED)
     }
+}
+
+/// Whether every step of `r` worked.
+fn all_ok(r: &ProgsReport) -> bool {
+    let maps_ok = r
+        .maps
+        .as_ref()
+        .map_or(true, |m| m.iter().all(|m| m.error.is_none()));
+    !r.programs.is_empty() && r.programs.iter().all(|p| p.error.is_none()) && maps_ok
+}
+
+/// `bpf-loadfd prog load`.
+pub fn cmd_prog_load(l: &LoadArgs, progs: &Progs, json: bool) -> ExitCode {
+    let ld = match open_loader(l) {
+        Ok(ld) => ld,
+        Err(code) => return code,
+    };
+    let r = load_progs(&ld, l, progs, None);
+    if r.programs.iter().any(|p| p.prog_id.is_some()) {
+        eprintln!(
+            "bpf-loadfd: the programs are freed when bpf-loadfd exits; use 'pin' or 'attach' \
+             to keep them"
+        );
+    }
+    report::emit(json, &r);
+    exit_code(all_ok(&r))
 }
 
 /// A bpffs file name for an object name: bpffs refuses names with dots
@@ -394,104 +455,73 @@ fn pin_at(fd: BorrowedFd<'_>, path: &Path) -> Result<(), String> {
 }
 
 /// `bpf-loadfd pin`.
-pub fn cmd_pin(l: &LoadArgs, progs: &Progs, dir: &Path, pin_maps: bool) -> ExitCode {
-    let fail = |e: String| {
-        eprintln!("bpf-loadfd: {e}");
-        ExitCode::from(EXIT_FAILED)
-    };
-    if let Err(e) = bpffs_dir(dir) {
-        return fail(e);
+pub fn cmd_pin(a: &PinArgs, json: bool) -> ExitCode {
+    if let Err(e) = bpffs_dir(&a.dir) {
+        return failed(e);
     }
-    let ld = match open_loader(l) {
+    let ld = match open_loader(&a.load) {
         Ok(ld) => ld,
         Err(code) => return code,
     };
-    let names = match selected(&ld, progs) {
-        Ok(n) => n,
-        Err(e) => return fail(e),
-    };
-    let mut ok = true;
-    for n in &names {
-        let Some(p) = load_prog(&ld, l, n) else {
-            ok = false;
-            continue;
-        };
-        let path = dir.join(std::ffi::OsStr::from_bytes(&pin_name(n)));
-        match pin_at(p.fd.as_fd(), &path) {
-            Ok(()) => println!(
-                "{}: prog id {} pinned at {}",
-                lossy(n),
-                p.id,
-                path.display()
-            ),
-            Err(e) => {
-                eprintln!("{}: {e}", lossy(n));
-                ok = false;
-            }
-        }
+    let mut r = load_progs(&ld, &a.load, &a.progs(), Some(&a.dir));
+    if a.maps {
+        r.maps = pin_created_maps(&ld, &a.dir.join("maps"));
     }
-    if pin_maps {
-        ok &= pin_created_maps(&ld, &dir.join("maps"));
-    }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_FAILED)
-    }
+    report::emit(json, &r);
+    exit_code(all_ok(&r) && (r.maps.is_some() || !a.maps))
 }
 
-fn pin_created_maps(ld: &Loader, dir: &Path) -> bool {
+/// Pins the maps the kernel created at `dir/NAME`; `None` (after saying
+/// why) if they cannot be listed.
+fn pin_created_maps(ld: &Loader, dir: &Path) -> Option<Vec<MapPin>> {
     let Some(o) = &ld.sys else {
         eprintln!("bpf-loadfd: --maps needs the loader's sysfs directory for the map ids");
-        return false;
+        return None;
     };
     let created: Vec<_> = o.maps.iter().filter(|m| m.created).collect();
     if created.is_empty() {
-        println!("maps: none created by the kernel");
-        return true;
+        return Some(Vec::new());
     }
     if let Err(e) = bpffs_dir(dir) {
         eprintln!("bpf-loadfd: {e}");
-        return false;
+        return None;
     }
-    let mut ok = true;
+    let mut out = Vec::new();
     for m in created {
         let path = dir.join(std::ffi::OsStr::from_bytes(&pin_name(&m.name)));
-        let r = std::ffi::CString::new(m.name.clone())
+        let r = CString::new(m.name.clone())
             .map_err(|_| "map name with a NUL byte".to_string())
             .and_then(|name| {
                 sys::loader_map_fd(ld.fd.as_fd(), &name)
                     .map_err(|e| format!("BPF_LOAD_FD_MAP_GET_FD: {}", sys::errno_describe(e)))
             })
             .and_then(|fd| pin_at(fd.as_fd(), &path));
+        let mut pin = MapPin {
+            name: lossy(&m.name).into_owned(),
+            id: m.id,
+            ..MapPin::default()
+        };
         match r {
-            Ok(()) => println!(
-                "map {}: id {} pinned at {}",
-                lossy(&m.name),
-                m.id,
-                path.display()
-            ),
+            Ok(()) => pin.pinned = Some(path.display().to_string()),
             Err(e) => {
-                eprintln!("map {}: {e}", lossy(&m.name));
-                ok = false;
+                eprintln!("map {}: {e}", pin.name);
+                pin.error = Some(e);
             }
         }
+        out.push(pin);
     }
-    ok
+    Some(out)
 }
 
 /// `bpf-loadfd attach`.
-pub fn cmd_attach(l: &LoadArgs, name: &[u8], pin: &Path, maps: bool) -> ExitCode {
-    let fail = |e: String| {
-        eprintln!("bpf-loadfd: {e}");
-        ExitCode::from(EXIT_FAILED)
-    };
+pub fn cmd_attach(a: &AttachArgs, json: bool) -> ExitCode {
+    let (l, name, pin) = (&a.load, a.name.as_bytes(), &a.pin);
     let parent = match pin.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     if let Err(e) = bpffs_dir(&parent) {
-        return fail(e);
+        return failed(e);
     }
     let ld = match open_loader(l) {
         Ok(ld) => ld,
@@ -499,57 +529,65 @@ pub fn cmd_attach(l: &LoadArgs, name: &[u8], pin: &Path, maps: bool) -> ExitCode
     };
     let progs = match ld.programs() {
         Ok(p) => p,
-        Err(e) => return fail(e),
+        Err(e) => return failed(e),
     };
     let Some(desc) = progs.iter().find(|p| p.name == name) else {
-        return fail(format!("the object has no program '{}'", lossy(name)));
+        return failed(format!("the object has no program '{}'", a.name));
     };
-    let plan = match attach::plan(&ProgDesc {
+    let desc = ProgDesc {
         section: &desc.section,
         prog_type: desc.prog_type,
         expected_attach_type: desc.expected_attach_type,
         attach_func: &desc.attach_func,
-    }) {
-        Ok(p) => p,
-        Err(e) => return fail(format!("{}: {e}", lossy(name))),
     };
-    let Some(p) = load_prog(&ld, l, name) else {
+    let plan = match attach::plan(&desc, &a.target) {
+        Ok(p) => p,
+        Err(e) => return failed(format!("{}: {e}", a.name)),
+    };
+    let Ok(p) = load_prog(&ld, l, name) else {
         return ExitCode::from(EXIT_FAILED);
     };
     let link = match attach::attach(p.fd.as_fd(), &plan) {
         Ok(link) => link,
         Err(e) => {
-            return fail(format!(
+            return failed(format!(
                 "{}: attach ({}) failed: {e}",
-                lossy(name),
+                a.name,
                 plan.describe()
             ))
         }
     };
     if let Err(e) = pin_at(link.as_fd(), pin) {
-        return fail(format!(
+        return failed(format!(
             "{}: attached, but pinning the link failed, so it is detached on exit: {e}",
-            lossy(name)
+            a.name
         ));
     }
     // The maps through BPF_LOAD_FD_MAP_GET_FD while the loader fd is open:
     // once this exits, only their ids (and CAP_SYS_ADMIN) would reach them.
-    if maps && !pin_created_maps(&ld, &parent.join("maps")) {
-        return ExitCode::from(EXIT_FAILED);
-    }
-    let link_desc = match sys::link_info(link.as_fd()) {
-        Ok(i) => format!("link id {} ({})", i.id, names::link_type_label(i.link_type)),
-        Err(e) => format!("link (BPF_OBJ_GET_INFO_BY_FD: {})", sys::errno_describe(e)),
+    let maps = a.maps.then(|| pin_created_maps(&ld, &parent.join("maps")));
+    let maps_ok = match &maps {
+        Some(Some(m)) => m.iter().all(|m| m.error.is_none()),
+        Some(None) => false,
+        None => true,
     };
-    println!(
-        "{}: prog id {}, {} via {}, pinned at {} (rm it to detach)",
-        lossy(name),
-        p.id,
-        link_desc,
-        plan.describe(),
-        pin.display()
-    );
-    ExitCode::SUCCESS
+    let info = sys::link_info(link.as_fd());
+    let r = AttachReport {
+        program: a.name.clone(),
+        prog_id: p.id,
+        link_id: info.as_ref().ok().map(|i| i.id),
+        link_type: info.as_ref().ok().map(|i| i.link_type),
+        link_type_name: info
+            .as_ref()
+            .ok()
+            .and_then(|i| names::link_type(i.link_type)),
+        link_info_error: info.as_ref().err().map(|e| sys::errno_describe(*e)),
+        attach: plan.describe(),
+        pinned: pin.display().to_string(),
+        maps: maps.flatten(),
+    };
+    report::emit(json, &r);
+    exit_code(maps_ok)
 }
 
 #[cfg(test)]
@@ -562,5 +600,26 @@ mod tests {
         assert_eq!(pin_name(b".rodata.str1.1"), b"_rodata_str1_1");
         assert_eq!(pin_name(b"handle_execve"), b"handle_execve");
         assert_eq!(pin_name(b"a/b"), b"a_b");
+    }
+
+    #[test]
+    fn map_sources() {
+        let m = |source| MapArg {
+            name: "m".into(),
+            source,
+        };
+        assert!(matches!(map_fd(&m(MapSource::Fd(5))), Ok((5, None))));
+        // The errno depends on the host (ENOENT, EPERM, ...); the message
+        // names the option, the command and the path.
+        let e = map_fd(&m(MapSource::Pinned("/nonexistent/m".into()))).unwrap_err();
+        assert!(
+            e.starts_with("--map m: BPF_OBJ_GET /nonexistent/m: E"),
+            "{e}"
+        );
+        let e = map_fd(&m(MapSource::Id(u32::MAX))).unwrap_err();
+        assert!(
+            e.starts_with("--map m: BPF_MAP_GET_FD_BY_ID 4294967295: E"),
+            "{e}"
+        );
     }
 }

@@ -7,14 +7,15 @@
 //! * `prog load FILE (NAME|--all)` loads programs by name from it.
 //! * `pin FILE (NAME|--all) DIR` pins them (and with `--maps` the maps the
 //!   kernel created) on a bpffs.
-//! * `attach FILE NAME --pin PATH` attaches a tracing program and pins the
-//!   link.
+//! * `attach FILE NAME --pin PATH` attaches a program (tracing, xdp, tcx,
+//!   cgroup) and pins the link.
 //! * `inspect FILE` runs the userspace build of the loader core (`bpfobj`)
 //!   on FILE and explains the object, or the exact rejection and errno the
 //!   kernel would give. No kernel needed.
 //!
-//! Exit status: 0 on success, 1 when the kernel (or the core) rejects the
-//! object or a step fails, 2 on a usage error.
+//! `--json` prints each result as one JSON document. Exit status: 0 on
+//! success, 1 when the kernel (or the core) rejects the object or a step
+//! fails, 2 on a usage error.
 
 mod args;
 mod attach;
@@ -24,53 +25,40 @@ mod env;
 mod inspect;
 mod loader;
 mod names;
-mod sha256;
+mod report;
 mod sys;
 mod sysfs;
 mod uapi;
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use args::Command;
+use clap::{CommandFactory, Parser};
+
+use args::{Cli, Command, Generate, InspectArgs, ProgCommand};
 use loader::{EXIT_FAILED, EXIT_USAGE};
+use report::{InspectReport, RejectionReport};
 
 fn main() -> ExitCode {
-    match args::parse(std::env::args_os().skip(1)) {
-        Ok(Command::Help) => {
-            print!("{}", args::USAGE);
-            ExitCode::SUCCESS
-        }
-        Ok(Command::Load(l)) => loader::cmd_load(&l),
-        Ok(Command::ProgLoad { load, progs }) => loader::cmd_prog_load(&load, &progs),
-        Ok(Command::Pin {
-            load,
-            progs,
-            dir,
-            maps,
-        }) => loader::cmd_pin(&load, &progs, &dir, maps),
-        Ok(Command::Attach {
-            load,
-            prog,
-            pin,
-            maps,
-        }) => loader::cmd_attach(&load, &prog, &pin, maps),
-        Ok(Command::Inspect { file, config }) => cmd_inspect(&file, config.as_deref()),
-        Ok(Command::SecDefs) => {
-            for l in inspect::sec_defs() {
-                println!("{l}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            let synopsis = args::USAGE.split("\n\n").next().unwrap_or_default();
-            eprintln!("bpf-loadfd: {e}\n\n{synopsis}\n\n(bpf-loadfd help explains the commands)");
-            ExitCode::from(EXIT_USAGE)
-        }
+    // clap exits 2 on a usage error and 0 after --help or --version.
+    let cli = Cli::parse();
+    let json = cli.json;
+    match cli.command {
+        Command::Load(l) => loader::cmd_load(&l, json),
+        Command::Prog(ProgCommand::Load(p)) => loader::cmd_prog_load(&p.load, &p.progs(), json),
+        Command::Pin(p) => loader::cmd_pin(&p, json),
+        Command::Attach(a) => loader::cmd_attach(&a, json),
+        Command::Inspect(i) => cmd_inspect(&i, json),
+        Command::Generate(g) => cmd_generate(g),
     }
 }
 
-fn cmd_inspect(path: &std::path::Path, config: Option<&std::path::Path>) -> ExitCode {
-    let (config, no_config) = match env::choose_config(config) {
+fn cmd_inspect(a: &InspectArgs, json: bool) -> ExitCode {
+    let Some(path) = &a.file else {
+        report::emit(json, &inspect::sec_defs());
+        return ExitCode::SUCCESS;
+    };
+    let (config, no_config) = match env::choose_config(a.config.as_deref()) {
         Ok(Ok(c)) => (Some(c), String::new()),
         Ok(Err(why)) => (None, why),
         Err(e) => {
@@ -85,22 +73,39 @@ fn cmd_inspect(path: &std::path::Path, config: Option<&std::path::Path>) -> Exit
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    let report = inspect::run(&data, config, &no_config);
-    for line in &report.lines {
-        println!("{line}");
-    }
-    match report.rejection {
+    let found = inspect::run(&data, config, &no_config);
+    let r = InspectReport {
+        file: path.display().to_string(),
+        report: found.lines,
+        rejection: found.rejection.map(|r| RejectionReport {
+            line: r.line,
+            note: r.note,
+            errno: r.errno,
+            errno_name: sys::errno_name(r.errno),
+        }),
+    };
+    report::emit(json, &r);
+    match r.rejection {
         None => ExitCode::SUCCESS,
-        Some(r) => {
-            println!("rejected: {}", r.line);
-            if let Some(n) = &r.note {
-                println!("note: {n}");
+        Some(_) => ExitCode::from(EXIT_FAILED),
+    }
+}
+
+fn cmd_generate(g: Generate) -> ExitCode {
+    let cmd = Cli::command();
+    match g {
+        Generate::Man { dir } => match clap_mangen::generate_to(cmd, Path::new(&dir)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("bpf-loadfd: {}: {e}", dir.display());
+                ExitCode::from(EXIT_FAILED)
             }
-            println!(
-                "verdict: BPF_LOAD_FD would fail with {} and log the line above",
-                sys::errno_name(r.errno)
-            );
-            ExitCode::from(EXIT_FAILED)
+        },
+        Generate::Completions { shell } => {
+            let mut cmd = cmd;
+            let name = cmd.get_name().to_string();
+            clap_complete::generate(shell, &mut cmd, name, &mut std::io::stdout());
+            ExitCode::SUCCESS
         }
     }
 }

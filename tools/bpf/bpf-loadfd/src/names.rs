@@ -182,7 +182,7 @@ pub fn link_type(v: u32) -> Option<&'static str> {
 }
 
 /// `N (name)`, or `N` if the value has no known name.
-fn label(v: u32, name: Option<&str>) -> String {
+pub fn label(v: u32, name: Option<&str>) -> String {
     match name {
         Some(n) => format!("{v} ({n})"),
         None => v.to_string(),
@@ -204,14 +204,20 @@ pub fn link_type_label(v: u32) -> String {
     label(v, link_type(v))
 }
 
-/// An expected attach type for humans. 0 is `BPF_CGROUP_INET_INGRESS`, but
-/// for every program type except `cgroup_skb` it means "none", so it is
-/// printed as a bare `0` there.
-pub fn attach_type_label(prog_type: u32, v: u32) -> String {
+/// The name of a program's expected attach type. 0 is
+/// `BPF_CGROUP_INET_INGRESS`, but for every program type except
+/// `cgroup_skb` it means "none", so it has no name there.
+pub fn expected_attach_type(prog_type: u32, v: u32) -> Option<&'static str> {
     if v == BPF_CGROUP_INET_INGRESS && prog_type != BPF_PROG_TYPE_CGROUP_SKB {
-        return "0".to_string();
+        return None;
     }
-    label(v, attach_type(v))
+    attach_type(v)
+}
+
+/// An expected attach type for humans: `24 (trace_fentry)`, or a bare `0`
+/// (see [`expected_attach_type`]).
+pub fn attach_type_label(prog_type: u32, v: u32) -> String {
+    label(v, expected_attach_type(prog_type, v))
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use std::ffi::CStr;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 use crate::uapi::{
-    InfoByFdAttr, LinkCreateAttr, LinkInfoHead, LoadFdAttr, LoadFdMap, LoadFdMapAttr, ObjPinAttr,
-    ProgInfoHead, ProgLoadAttr, RawTpAttr, BPF_F_TOKEN_FD, BPF_LINK_CREATE, BPF_LOAD_FD,
-    BPF_LOAD_FD_MAP_GET_FD, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_LOAD,
-    BPF_RAW_TRACEPOINT_OPEN,
+    GetFdByIdAttr, InfoByFdAttr, LinkCreateAttr, LinkInfoHead, LoadFdAttr, LoadFdMap,
+    LoadFdMapAttr, ObjPinAttr, ProgInfoHead, ProgLoadAttr, RawTpAttr, BPF_F_TOKEN_FD,
+    BPF_LINK_CREATE, BPF_LOAD_FD, BPF_LOAD_FD_MAP_GET_FD, BPF_MAP_GET_FD_BY_ID, BPF_OBJ_GET,
+    BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_LOAD, BPF_RAW_TRACEPOINT_OPEN,
 };
 
 /// A `#[repr(C)]` bpf(2) attr struct of the uapi.
@@ -37,6 +37,8 @@ unsafe impl Attr for RawTpAttr {}
 unsafe impl Attr for LinkCreateAttr {}
 // SAFETY: as above.
 unsafe impl Attr for LoadFdMapAttr {}
+// SAFETY: as above.
+unsafe impl Attr for GetFdByIdAttr {}
 
 fn last_errno() -> i32 {
     std::io::Error::last_os_error()
@@ -158,6 +160,58 @@ pub fn load_fd(req: &LoadFdRequest<'_>) -> LoadFdReply {
     }
 }
 
+/// Whether the running kernel has BPF_LOAD_FD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Probe {
+    /// It has.
+    Present,
+    /// It has not (or has no bpf(2) at all).
+    Absent,
+    /// The probe was refused with this errno (an LSM, seccomp): let the
+    /// real call report.
+    Unknown(i32),
+}
+
+/// Probes for BPF_LOAD_FD without loading anything.
+///
+/// The probe is BPF_LOAD_FD with an unknown flag (bit 31) and a log buffer.
+/// BPF_LOAD_FD checks the log attributes and then `flags` before anything
+/// else (capabilities included), so it always fails this with `EINVAL`
+/// *and* a log line ("unknown flags"), which sets `log_true_size`. A kernel
+/// without the command fails it in `__sys_bpf()`'s `default:` case with
+/// `EINVAL` and leaves the log alone; so does a 6.17+ kernel, where 37 is
+/// `BPF_PROG_STREAM_READ_BY_FD`: its `CHECK_ATTR()` refuses the non-zero
+/// log fields past its last field. Probing by `/sys/kernel/bpf_loadfd`
+/// would fail where sysfs is not mounted (containers); the errno of the
+/// real call alone cannot tell "no such command" from "bad attr".
+pub fn probe_load_fd() -> Probe {
+    let mut log = [0u8; 128];
+    let req = LoadFdRequest {
+        obj_fd: -1,
+        maps: &[],
+        log_level: 1,
+        log_size: 128,
+        token_fd: None,
+    };
+    let Ok(mut attr) = build_attr(&req, &mut log) else {
+        return Probe::Unknown(libc::E2BIG);
+    };
+    attr.flags = 1 << 31;
+    // SAFETY: the only pointer in `attr` is the log, alive and unmoved
+    // until the call returns; the kernel writes at most `log.len()` bytes.
+    match unsafe { bpf(BPF_LOAD_FD, &mut attr) } {
+        Err(libc::EINVAL) if attr.log_true_size == 0 => Probe::Absent,
+        Err(libc::ENOSYS) => Probe::Absent,
+        Err(libc::EINVAL) => Probe::Present,
+        Err(e) => Probe::Unknown(e),
+        // Nothing accepts bit 31; should a kernel do so, close what it made.
+        Ok(ret) => {
+            drop(owned_fd(ret));
+            Probe::Present
+        }
+    }
+}
+
 fn truncate_at_nul(log: &mut Vec<u8>) {
     let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
     log.truncate(end);
@@ -253,6 +307,35 @@ pub fn obj_pin(fd: BorrowedFd<'_>, path: &CStr) -> Result<(), i32> {
     unsafe { bpf(BPF_OBJ_PIN, &mut attr) }.map(|_| ())
 }
 
+/// `BPF_OBJ_GET`: a read-write fd of the object pinned at `path`.
+pub fn obj_get(path: &CStr) -> Result<OwnedFd, i32> {
+    let mut attr = ObjPinAttr {
+        pathname: path.as_ptr() as u64,
+        ..ObjPinAttr::default()
+    };
+    // SAFETY: the kernel reads the path up to its NUL; it outlives the call.
+    unsafe { bpf(BPF_OBJ_GET, &mut attr) }.and_then(owned_fd)
+}
+
+/// `BPF_MAP_GET_FD_BY_ID`: a read-write fd of map `id` (`CAP_SYS_ADMIN`).
+pub fn map_get_fd_by_id(id: u32) -> Result<OwnedFd, i32> {
+    let mut attr = GetFdByIdAttr {
+        id,
+        ..GetFdByIdAttr::default()
+    };
+    // SAFETY: the attr holds no pointers.
+    unsafe { bpf(BPF_MAP_GET_FD_BY_ID, &mut attr) }.and_then(owned_fd)
+}
+
+/// The index of network interface `name`.
+pub fn if_nametoindex(name: &CStr) -> Result<u32, i32> {
+    // SAFETY: `name` is NUL-terminated and outlives the call.
+    match unsafe { libc::if_nametoindex(name.as_ptr()) } {
+        0 => Err(last_errno()),
+        i => Ok(i),
+    }
+}
+
 /// `BPF_LOAD_FD_MAP_GET_FD`: a read-write fd of the loader's map `name`
 /// (needs `CAP_BPF`, where `BPF_MAP_GET_FD_BY_ID` needs `CAP_SYS_ADMIN`).
 pub fn loader_map_fd(loader: BorrowedFd<'_>, name: &CStr) -> Result<OwnedFd, i32> {
@@ -277,12 +360,13 @@ pub fn raw_tracepoint_open(prog: BorrowedFd<'_>, name: Option<&CStr>) -> Result<
     unsafe { bpf(BPF_RAW_TRACEPOINT_OPEN, &mut attr) }.and_then(owned_fd)
 }
 
-/// `BPF_LINK_CREATE` with no per-type data (tracing, LSM, iterators
-/// without parameters, perf events).
-pub fn link_create(prog: BorrowedFd<'_>, target_fd: u32, attach_type: u32) -> Result<OwnedFd, i32> {
+/// `BPF_LINK_CREATE` with no per-type data: tracing, LSM, iterators
+/// without parameters, perf events, cgroups (`target` is an fd) and xdp
+/// and tcx (`target` is an ifindex).
+pub fn link_create(prog: BorrowedFd<'_>, target: u32, attach_type: u32) -> Result<OwnedFd, i32> {
     let mut attr = LinkCreateAttr {
         prog_fd: fd_u32(prog),
-        target_fd,
+        target_fd: target,
         attach_type,
         ..LinkCreateAttr::default()
     };
@@ -393,6 +477,7 @@ pub fn errno_name(e: i32) -> String {
         libc::ENOENT => "ENOENT",
         libc::EINTR => "EINTR",
         libc::EIO => "EIO",
+        libc::ENXIO => "ENXIO",
         libc::E2BIG => "E2BIG",
         libc::ENOEXEC => "ENOEXEC",
         libc::EBADF => "EBADF",
@@ -403,6 +488,7 @@ pub fn errno_name(e: i32) -> String {
         libc::EBUSY => "EBUSY",
         libc::EEXIST => "EEXIST",
         libc::ENODEV => "ENODEV",
+        libc::ENOTDIR => "ENOTDIR",
         libc::EINVAL => "EINVAL",
         libc::ENFILE => "ENFILE",
         libc::EMFILE => "EMFILE",

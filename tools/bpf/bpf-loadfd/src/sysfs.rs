@@ -143,10 +143,12 @@ fn read_prog(name: Vec<u8>, d: &Path) -> io::Result<SysProg> {
 
 fn read_map(name: Vec<u8>, d: &Path) -> io::Result<SysMap> {
     let origin = read_attr(d, "origin")?;
-    let created = match origin.as_str() {
+    // ", pinned": also pinned by name in the caller's pin directory.
+    let created = match origin.strip_suffix(", pinned").unwrap_or(&origin) {
         // "resized N (file: M)": created with the size the caller declared.
         o if o == "created" || o.starts_with("resized ") => true,
-        "supplied" => false,
+        // "reused": a map pinned by name that was already there.
+        "supplied" | "reused" => false,
         _ => {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -234,6 +236,12 @@ mod tests {
         let m = o.join("maps/sized");
         write(&m.join("id"), "10\n");
         write(&m.join("origin"), "resized 1024 (file: 16)\n");
+        let m = o.join("maps/shared");
+        write(&m.join("id"), "11\n");
+        write(&m.join("origin"), "reused\n");
+        let m = o.join("maps/stats");
+        write(&m.join("id"), "12\n");
+        write(&m.join("origin"), "created, pinned\n");
         root
     }
 
@@ -271,8 +279,18 @@ mod tests {
                     created: false
                 },
                 SysMap {
+                    name: b"shared".to_vec(),
+                    id: 11,
+                    created: false
+                },
+                SysMap {
                     name: b"sized".to_vec(),
                     id: 10,
+                    created: true
+                },
+                SysMap {
+                    name: b"stats".to_vec(),
+                    id: 12,
                     created: true
                 },
             ]

@@ -28,6 +28,10 @@ pub const BPF_ATTR_SIZE: usize = 160;
 pub const BPF_PROG_LOAD: libc::c_int = 5;
 /// `BPF_OBJ_PIN`.
 pub const BPF_OBJ_PIN: libc::c_int = 6;
+/// `BPF_OBJ_GET`.
+pub const BPF_OBJ_GET: libc::c_int = 7;
+/// `BPF_MAP_GET_FD_BY_ID`.
+pub const BPF_MAP_GET_FD_BY_ID: libc::c_int = 14;
 /// `BPF_OBJ_GET_INFO_BY_FD`.
 pub const BPF_OBJ_GET_INFO_BY_FD: libc::c_int = 15;
 /// `BPF_RAW_TRACEPOINT_OPEN`.
@@ -121,6 +125,18 @@ pub struct ObjPinAttr {
     pub _pad: u32,
 }
 
+/// The `BPF_*_GET_FD_BY_ID` struct of `union bpf_attr`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GetFdByIdAttr {
+    /// `map_id` (`prog_id`, ...).
+    pub id: u32,
+    /// `next_id` (unused here).
+    pub next_id: u32,
+    /// `BPF_F_RDONLY`, `BPF_F_WRONLY` or 0.
+    pub open_flags: u32,
+}
+
 /// The `BPF_LOAD_FD_MAP_GET_FD` struct of `union bpf_attr`.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -188,13 +204,15 @@ pub struct RawTpAttr {
 
 /// The `BPF_LINK_CREATE` struct of `union bpf_attr`, with the `tracing`
 /// member of its union (`perf_event.bpf_cookie` overlays
-/// `target_btf_id`/`_pad`; both stay zero here).
+/// `target_btf_id`/`_pad`, `tcx.relative_fd` and `tcx.expected_revision`
+/// overlay `target_btf_id` and `cookie`; all stay zero here).
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LinkCreateAttr {
     /// The program fd.
     pub prog_fd: u32,
-    /// Target fd (a perf event for `BPF_PERF_EVENT`, 0 for tracing).
+    /// Target fd (a perf event for `BPF_PERF_EVENT`, a cgroup, 0 for
+    /// tracing), or `target_ifindex` (xdp, tcx).
     pub target_fd: u32,
     /// `enum bpf_attach_type`.
     pub attach_type: u32,
@@ -291,6 +309,7 @@ const _: () = {
     assert!(size_of::<ProgLoadAttr>() == 160);
     assert!(size_of::<ProgLoadAttr>() == BPF_ATTR_SIZE);
 
+    assert!(offset_of!(GetFdByIdAttr, open_flags) == 8);
     assert!(offset_of!(ObjPinAttr, bpf_fd) == 8);
     assert!(offset_of!(ObjPinAttr, path_fd) == 16);
     assert!(size_of::<ObjPinAttr>() == 24);
@@ -358,6 +377,20 @@ mod tests {
             ),
             ("BPF_PROG_LOAD", BPF_PROG_LOAD as usize),
             ("BPF_OBJ_PIN", BPF_OBJ_PIN as usize),
+            ("BPF_OBJ_GET", BPF_OBJ_GET as usize),
+            ("BPF_MAP_GET_FD_BY_ID", BPF_MAP_GET_FD_BY_ID as usize),
+            (
+                "offsetof(union bpf_attr, map_id)",
+                offset_of!(GetFdByIdAttr, id),
+            ),
+            (
+                "offsetof(union bpf_attr, next_id)",
+                offset_of!(GetFdByIdAttr, next_id),
+            ),
+            (
+                "offsetof(union bpf_attr, open_flags)",
+                offset_of!(GetFdByIdAttr, open_flags),
+            ),
             ("BPF_OBJ_GET_INFO_BY_FD", BPF_OBJ_GET_INFO_BY_FD as usize),
             ("BPF_RAW_TRACEPOINT_OPEN", BPF_RAW_TRACEPOINT_OPEN as usize),
             ("BPF_LINK_CREATE", BPF_LINK_CREATE as usize),
@@ -607,6 +640,18 @@ mod tests {
             (
                 "offsetof(union bpf_attr, link_create.target_fd)",
                 offset_of!(LinkCreateAttr, target_fd),
+            ),
+            (
+                "offsetof(union bpf_attr, link_create.target_ifindex)",
+                offset_of!(LinkCreateAttr, target_fd),
+            ),
+            (
+                "offsetof(union bpf_attr, link_create.tcx.relative_fd)",
+                offset_of!(LinkCreateAttr, target_btf_id),
+            ),
+            (
+                "offsetof(union bpf_attr, link_create.tcx.expected_revision)",
+                offset_of!(LinkCreateAttr, cookie),
             ),
             (
                 "offsetof(union bpf_attr, link_create.attach_type)",
