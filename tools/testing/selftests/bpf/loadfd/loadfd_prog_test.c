@@ -1008,6 +1008,99 @@ static __u64 slot_u64(struct __test_metadata *_metadata, int map, __u32 key)
 	return v;
 }
 
+/* ==== libbpf's whole-object kernel loader ==== */
+
+/* The id of the loader object whose map @map has id @id, or -1. */
+static int loader_of_map(const char *map, __u32 id)
+{
+	char path[PATH_MAX], buf[32];
+	struct dirent *e;
+	int found = -1;
+	DIR *d;
+
+	d = opendir(SYSFS_DIR);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) && found < 0) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SYSFS_DIR "/%s/maps/%s/id", e->d_name, map);
+		if (!read_text(path, buf, sizeof(buf)) && strtoul(buf, NULL, 10) == id)
+			found = atoi(e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * bpf_object_open_opts.kernel_loader: bpf_object__load() hands the file to
+ * BPF_LOAD_FD and loads each program by name. What the program changed
+ * before load is declared to the kernel (.rodata supplied frozen, a new
+ * max_entries declared), .data values set before load are written into the
+ * kernel's map, and the internal maps are mmap()ed from the kernel's maps,
+ * as skeletons expect.
+ */
+E2E_TEST(libbpf_kernel_loader)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kernel_loader = true);
+	struct bpf_map *rodata, *data, *hash;
+	struct bpf_map_info info;
+	struct bpf_object *bo;
+	char path[PATH_MAX], buf[128];
+	int prog, loader, err;
+	__u32 *cfg;
+	__u8 *big;
+	size_t sz;
+
+	SKIP_IN_ORACLE();
+	libbpf_set_print(libbpf_print);
+	obj_path(path, sizeof(path), "loadfd_truth");
+	bo = bpf_object__open_file(path, &oo);
+	ASSERT_NE(NULL, bo) TH_LOG("open %s: %s", path, strerror(errno));
+	rodata = bpf_object__find_map_by_name(bo, ".rodata");
+	data = bpf_object__find_map_by_name(bo, ".data");
+	hash = bpf_object__find_map_by_name(bo, "truth_hash");
+	ASSERT_TRUE(rodata && data && hash);
+	cfg = bpf_map__initial_value(rodata, &sz);
+	ASSERT_NE(NULL, cfg);
+	ASSERT_EQ(7U, *cfg);
+	*cfg = 9;
+	big = bpf_map__initial_value(data, &sz);
+	ASSERT_NE(NULL, big);
+	ASSERT_EQ((size_t)1 << 20, sz);
+	big[1] = 3;
+	ASSERT_EQ(0, bpf_map__set_max_entries(hash, 1024));
+	err = bpf_object__load(bo);
+	ASSERT_EQ(0, err) TH_LOG("bpf_object__load: %s", strerror(-err));
+
+	prog = bpf_program__fd(bpf_object__find_program_by_name(bo, "truth_cfg_ret"));
+	ASSERT_LE(0, prog);
+	ASSERT_EQ(12U, run_skb(_metadata, prog)) TH_LOG(".rodata 9 + .data 3");
+	/* .data is the kernel's map now, mapped where the image was. */
+	big = bpf_map__initial_value(data, &sz);
+	ASSERT_NE(NULL, big);
+	big[1] = 5;
+	ASSERT_EQ(14U, run_skb(_metadata, prog));
+	prog = bpf_program__fd(bpf_object__find_program_by_name(bo, "truth_kver"));
+	ASSERT_EQ(kernel_version(_metadata), run_skb(_metadata, prog));
+	map_info(_metadata, bpf_map__fd(hash), &info);
+	ASSERT_EQ(1024U, info.max_entries);
+
+	/* The kernel's record: one loader object, both declarations. */
+	loader = loader_of_map("truth_hash", info.id);
+	ASSERT_LE(0, loader) TH_LOG("no loader object has map %u", info.id);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/truth_hash/origin", loader);
+	ASSERT_STREQ("resized 1024 (file: 16)", buf);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/.rodata/origin", loader);
+	ASSERT_STREQ("supplied", buf);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/.data/origin", loader);
+	ASSERT_STREQ("created", buf);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/overrides", loader);
+	ASSERT_EQ(0, strncmp(buf, "2 ", 2)) TH_LOG("overrides '%s'", buf);
+	bpf_object__close(bo);
+	ASSERT_GT(0, loader_of_map("truth_hash", info.id)) TH_LOG("the loader outlived the object");
+}
+
 /* ==== LIBBPF_PIN_BY_NAME maps and a pin directory ==== */
 
 /* BPF_LOAD_FD of loadfd_pin with @dir_fd as pin directory (-1: none). */
