@@ -9,6 +9,7 @@ mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 export LOADFD_OBJDIR=$UBUILD/selftests
 export LOADFD_SHIM=$UBUILD/bpf-loadfd
+export LOADFD_BPFTOOL=$UBUILD/bpftool/bpftool
 # The throwaway test CA dev/build.sh built into the kernel (policy tests).
 export LOADFD_KEYDIR=$LOADFD_CACHE/keys
 # The boot's first kernel_read_file() is a BPF object: LoadPin must not pin

@@ -1101,6 +1101,90 @@ E2E_TEST(libbpf_kernel_loader)
 	ASSERT_GT(0, loader_of_map("truth_hash", info.id)) TH_LOG("the loader outlived the object");
 }
 
+/* Runs @cmd (a shell line) and returns its stdout (malloc'ed), or NULL. */
+static char *run_capture(const char *cmd)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *out = malloc(cap);
+	FILE *f;
+
+	if (!out)
+		return NULL;
+	f = popen(cmd, "r");
+	if (!f) {
+		free(out);
+		return NULL;
+	}
+	while (len + 1 < cap && !feof(f))
+		len += fread(out + len, 1, cap - 1 - len, f);
+	out[len] = 0;
+	if (pclose(f)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/*
+ * bpftool with patch "bpftool: loader objects" ($LOADFD_BPFTOOL): loader
+ * show lists a live loader object (JSON), prog show names the loader a
+ * program came from, and prog loadall ... kernel_loader loads through
+ * BPF_LOAD_FD.
+ */
+E2E_TEST(bpftool_loader)
+{
+	const char *bpftool = getenv("LOADFD_BPFTOOL");
+	char cmd[PATH_MAX * 2], want[160], sha[80], dir[] = "/sys/fs/bpf/loadfd_bpftool_XXXXXX";
+	struct obj o;
+	char *out;
+	int prog;
+	__u32 id;
+
+	SKIP_IN_ORACLE();
+	if (!bpftool)
+		SKIP(return, "LOADFD_BPFTOOL is not set");
+	obj_open(_metadata, &o, "loadfd_map_ref");
+	prog = obj_prog(_metadata, &o, "loadfd_count");
+	id = prog_id(_metadata, prog);
+	sysfs_read(_metadata, sha, sizeof(sha), SYSFS_DIR "/%d/sha256", o.id);
+
+	snprintf(cmd, sizeof(cmd), "%s -j loader show %d", bpftool, o.id);
+	out = run_capture(cmd);
+	ASSERT_NE(NULL, out) TH_LOG("%s failed", cmd);
+	snprintf(want, sizeof(want), "\"sha256\":\"%s\"", sha);
+	ASSERT_NE(NULL, strstr(out, want)) TH_LOG("'%s' lacks %s", out, want);
+	snprintf(want, sizeof(want), "\"name\":\"loadfd_count\"");
+	ASSERT_NE(NULL, strstr(out, want)) TH_LOG("'%s' lacks %s", out, want);
+	snprintf(want, sizeof(want), "\"prog_ids\":[%u]", id);
+	ASSERT_NE(NULL, strstr(out, want)) TH_LOG("'%s' lacks %s", out, want);
+	free(out);
+
+	snprintf(cmd, sizeof(cmd), "%s -j prog show id %u", bpftool, id);
+	out = run_capture(cmd);
+	ASSERT_NE(NULL, out) TH_LOG("%s failed", cmd);
+	snprintf(want, sizeof(want), "\"loader_id\":%d,\"loader_prog\":\"loadfd_count\"", o.id);
+	ASSERT_NE(NULL, strstr(out, want)) TH_LOG("'%s' lacks %s", out, want);
+	free(out);
+	close(prog);
+	obj_close(&o);
+
+	/* prog loadall ... kernel_loader: through BPF_LOAD_FD, pinned. */
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, rmdir(dir));
+	snprintf(cmd, sizeof(cmd), "%s prog loadall %s/loadfd_map_ref.bpf.o %s kernel_loader 2>&1",
+		 bpftool, getenv("LOADFD_OBJDIR") ?: ".", dir);
+	out = run_capture(cmd);
+	ASSERT_NE(NULL, out) TH_LOG("%s failed", cmd);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/loadfd_count", dir);
+	prog = bpf_obj_get(cmd);
+	ASSERT_LE(0, prog) TH_LOG("%s: %s", cmd, strerror(errno));
+	ASSERT_EQ(0U, run_skb(_metadata, prog));
+	close(prog);
+	ASSERT_EQ(0, unlink(cmd));
+	ASSERT_EQ(0, rmdir(dir));
+}
+
 /* ==== LIBBPF_PIN_BY_NAME maps and a pin directory ==== */
 
 /* BPF_LOAD_FD of loadfd_pin with @dir_fd as pin directory (-1: none). */

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # The bpf-loadfd shim against the running kernel (TAP): --version, --help on
 # every command, --json, --map pinned:/id:, and attach through an interface
-# (xdp, tcx) and a cgroup. $LOADFD_SHIM is the shim; the objects are in
-# $LOADFD_OBJDIR (default: next to this script).
+# (xdp, tcx) and a cgroup. $LOADFD_SHIM is the shim, $LOADFD_BPFTOOL the
+# bpftool that checks the links; the objects are in $LOADFD_OBJDIR
+# (default: next to this script).
 set -u
 shim=${LOADFD_SHIM:-bpf-loadfd}
+bpftool=${LOADFD_BPFTOOL:-bpftool}
 objs=${LOADFD_OBJDIR:-$(dirname "$0")}
-d=/sys/fs/bpf/loadfd_shim_test.$$
+d=/sys/fs/bpf/loadfd_shim_test_$$	# bpffs names may not contain a dot
 n=0 fails=0
 
 ok() { n=$((n + 1)); echo "ok $n $1"; }
@@ -22,7 +24,7 @@ has() { if grep -qE -- "$2" /tmp/shim_test.out; then ok "$1"; else
 refused() { local t=$1; shift; if "$@" >/tmp/shim_test.out 2>&1; then
 	not_ok "$t (succeeded)"; sed 's/^/# /' /tmp/shim_test.out; else ok "$t"; fi; }
 # link_is NAME PIN KIND: the link pinned at PIN is a KIND link.
-link_is() { bpftool link show pinned "$2" >/tmp/shim_test.out 2>&1; has "$1" "^[0-9]+: $3 "; }
+link_is() { "$bpftool" link show pinned "$2" >/tmp/shim_test.out 2>&1; has "$1" "^[0-9]+: $3 "; }
 
 echo "TAP version 13"
 echo "1..20"
@@ -42,10 +44,10 @@ has "json: the file matches what the kernel read" '"matches": true'
 
 # A map of the caller's, by pin and by id (loadfd_map_ref's counter:
 # array, 4-byte key, 8-byte value, 4 entries).
-bpftool map create "$d/counter" type array key 4 value 8 entries 4 name counter
+"$bpftool" map create "$d/counter" type array key 4 value 8 entries 4 name counter
 check "--map NAME=pinned:PATH" "$shim" load "$objs/loadfd_map_ref.bpf.o" --map "counter=pinned:$d/counter"
 has "pinned map supplied" "counter: id [0-9]+, supplied"
-id=$(bpftool map show pinned "$d/counter" | sed -n 's/^\([0-9]*\):.*/\1/p')
+id=$("$bpftool" map show pinned "$d/counter" | sed -n 's/^\([0-9]*\):.*/\1/p')
 check "--map NAME=id:N" "$shim" load "$objs/loadfd_map_ref.bpf.o" --map "counter=id:$id"
 has "map by id supplied" "counter: id $id, supplied"
 
