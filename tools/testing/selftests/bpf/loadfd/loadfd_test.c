@@ -62,7 +62,7 @@
 	(offsetof(TYPE, MEMBER) + sizeof(((TYPE *)0)->MEMBER))
 #endif
 
-#define LOAD_FD_ATTR_END offsetofend(union bpf_attr, load_fd.token_fd)
+#define LOAD_FD_ATTR_END offsetofend(union bpf_attr, load_fd.pin_path_fd)
 
 /* The result of one BPF_LOAD_FD call. */
 struct call {
@@ -581,7 +581,7 @@ TEST_F(loadfd, valid_object)
 
 /* ---- attr checks ---- */
 
-/* Non-zero bytes after load_fd.token_fd, inside the union: EINVAL. */
+/* Non-zero bytes after load_fd.pin_path_fd, inside the union: EINVAL. */
 TEST_F(loadfd, attr_tail_inside)
 {
 	static const size_t offs[] = { LOAD_FD_ATTR_END, LOAD_FD_ATTR_END + 3,
@@ -657,7 +657,7 @@ TEST_F(loadfd, unknown_flags)
 	int bit;
 
 	for (bit = 0; bit < 32; bit++) {
-		if ((1u << bit) == BPF_F_TOKEN_FD)
+		if ((1u << bit) == BPF_F_TOKEN_FD || (1u << bit) == BPF_F_PATH_FD)
 			continue;
 		NEW_CALL(&self->c, "flags bit %d", bit);
 		init_attr(&attr, &self->c, -1);
