@@ -543,7 +543,7 @@ static void loadfd_btf_reason(struct loadfd_obj *obj, const void *data, u32 size
 	reason[0] = 0;
 	/* Nothing written yet beyond end_pos, and not wrapped (rotating). */
 	if (!log->level || !log->ubuf || log->start_pos ||
-	    log->end_pos + 128 > log->len_total)
+	    log->end_pos + 128 > log->len_total || loadfd_checkpoint())
 		return;
 	room = log->len_total - log->end_pos;
 	ubuf = log->ubuf + log->end_pos;
@@ -560,7 +560,7 @@ static void loadfd_btf_reason(struct loadfd_obj *obj, const void *data, u32 size
 		return;
 	n--;
 	tail = min_t(u32, n, 512);
-	buf = kmalloc(tail + 1, GFP_KERNEL);
+	buf = kmalloc(tail + 1, LOADFD_GFP);
 	if (!buf)
 		return;
 	if (copy_from_user(buf, ubuf + n - tail, tail)) {
@@ -646,12 +646,6 @@ static struct bpf_map *loadfd_map_reuse_pinned(struct loadfd_obj *obj, const cha
 {
 	struct bpf_map *map;
 
-	if (!obj->has_pin_dir) {
-		bpf_log(obj->log,
-			"maps: '%s': pinning by name needs a BPF filesystem directory (BPF_F_PATH_FD and pin_path_fd)\n",
-			name);
-		return ERR_PTR(-EINVAL);
-	}
 	map = bpf_map_get_pinned_kern(&obj->pin_dir, name);
 	if (map == ERR_PTR(-ENOENT))
 		return NULL;
@@ -781,6 +775,14 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 		err = -EINVAL;
 		goto err_name;
 	}
+	/* Created, resized or supplied: a map marked for pinning is pinned. */
+	if (s->pin_by_name && !obj->has_pin_dir) {
+		bpf_log(obj->log,
+			"maps: '%s': pinning by name needs a BPF filesystem directory (BPF_F_PATH_FD and pin_path_fd)\n",
+			name);
+		err = -EINVAL;
+		goto err_name;
+	}
 	for (i = 0; i < obj->umap_cnt; i++) {
 		if (strncmp(obj->umaps[i].name, name, BPF_LOADFD_NAME_LEN))
 			continue;
@@ -853,9 +855,6 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 			}
 			created = true;
 		}
-	} else if (s->pin_by_name && !obj->has_pin_dir) {
-		err = PTR_ERR(loadfd_map_reuse_pinned(obj, name, s));
-		goto err_put;
 	}
 	obj->maps[obj->map_cnt] = map;
 	info->map = map;
@@ -1386,7 +1385,10 @@ static void loadfd_unpin_maps(struct loadfd_obj *obj)
 
 		if (!m->pinned)
 			continue;
-		/* Only a pin that still holds this map goes. */
+		/* Only a pin that still holds this map goes (never skipped:
+		 * a killed caller leaves no pin behind either).
+		 */
+		cond_resched();
 		bpf_map_unpin_kern(&obj->pin_dir, m->name, m->map);
 		m->pinned = false;
 	}
@@ -1408,7 +1410,9 @@ static int loadfd_pin_maps(struct loadfd_obj *obj)
 
 		if (!m->pin)
 			continue;
-		err = bpf_map_pin_kern(&obj->pin_dir, m->name, m->map);
+		err = loadfd_checkpoint();
+		if (!err)
+			err = bpf_map_pin_kern(&obj->pin_dir, m->name, m->map);
 		if (err) {
 			bpf_log(obj->log, "maps: '%s': pinning in the pin directory failed (%d)\n",
 				m->name, err);
