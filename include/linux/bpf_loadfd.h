@@ -7,6 +7,7 @@
 #define _LINUX_BPF_LOADFD_H
 
 #include <linux/bpfptr.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/types.h>
 
@@ -77,6 +78,42 @@ int bpf_map_update_inner_kern(struct bpf_map *map, void *key, struct bpf_map *in
 int bpf_prog_array_update_kern(struct bpf_map *map, u32 index, struct bpf_prog *prog);
 
 /*
+ * A struct_ops map made by the loader: a BPF_MAP_UPDATE_ELEM (what
+ * registers it, or makes a BPF_F_LINK map ready for BPF_LINK_CREATE) must
+ * write the object's value. @value is the value BPF_LOAD_FD computed from
+ * the object (libbpf's bpf_map__init_kern_struct_ops()), with function
+ * pointers 0; @cookies[i] is, for member i of the kernel type, the cookie of
+ * the loader program the object puts there (bpf_loadfd_prog_cookie() of a
+ * program loaded by name from it), or 0 for none.
+ */
+struct bpf_struct_ops_expect {
+	void *value;
+	u64 *cookies;
+	u32 member_cnt;
+};
+
+struct bpf_map *bpf_struct_ops_map_create_kern(union bpf_attr *attr, struct btf *btf,
+					       struct btf *vtype_btf,
+					       struct bpf_struct_ops_expect *expect);
+void bpf_struct_ops_expect_free(struct bpf_struct_ops_expect *e);
+#ifdef CONFIG_BPF_JIT
+/* bpf_struct_ops.c, for bpf_struct_ops_map_create_kern(). */
+struct bpf_map *bpf_struct_ops_map_alloc_kern(union bpf_attr *attr, struct btf *vtype_btf);
+void bpf_struct_ops_map_set_expect(struct bpf_map *map, struct bpf_struct_ops_expect *e);
+#else
+static inline struct bpf_map *bpf_struct_ops_map_alloc_kern(union bpf_attr *attr,
+							    struct btf *vtype_btf)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void bpf_struct_ops_map_set_expect(struct bpf_map *map,
+						 struct bpf_struct_ops_expect *e)
+{
+}
+#endif
+
+/*
  * Pinning by name (LIBBPF_PIN_BY_NAME) in a bpffs directory taken once from
  * an fd: BPF_OBJ_GET and BPF_OBJ_PIN of one name in it, with their checks,
  * without fds.
@@ -95,7 +132,16 @@ int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_s
 void bpf_loadfd_prog_published(struct bpf_prog *prog, struct bpf_loadfd_prog *lp);
 /* From bpf_prog_free_id(): drops the program from its loader's listing. */
 void bpf_loadfd_prog_free_id(struct bpf_prog *prog);
+/* Which loader program @prog was loaded from by name (unique for the
+ * kernel's lifetime, kept after the loader object is gone), 0 if none.
+ */
+u64 bpf_loadfd_prog_cookie(const struct bpf_prog *prog);
 #else
+static inline u64 bpf_loadfd_prog_cookie(const struct bpf_prog *prog)
+{
+	return 0;
+}
+
 static inline void bpf_loadfd_prog_published(struct bpf_prog *prog,
 					     struct bpf_loadfd_prog *lp)
 {

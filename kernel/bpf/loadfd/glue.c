@@ -94,6 +94,15 @@ struct loadfd_prog {
 	 */
 	struct list_head live;
 	u32 live_cnt;
+	/* Names this loader program for bpf_loadfd_prog_cookie(). */
+	u64 cookie;
+	/* A struct_ops program: the kernel struct (in @st_ops_btf, a module's
+	 * BTF with a reference, or vmlinux's if NULL) and member a struct_ops
+	 * map of the object puts it in; 0 if no map does.
+	 */
+	u32 st_ops_type_id;
+	u32 st_ops_member;
+	struct btf *st_ops_btf;
 };
 
 /*
@@ -105,6 +114,7 @@ struct loadfd_prog {
 struct bpf_loadfd_live {
 	struct list_head node;
 	struct loadfd_prog *owner;
+	u64 cookie;
 	u32 id;
 };
 
@@ -162,6 +172,8 @@ struct loadfd_obj {
 
 static struct kset *loadfd_kset;
 static DEFINE_IDA(loadfd_ida);
+/* Loader program cookies: never reused, unlike ids and addresses. */
+static atomic64_t loadfd_cookie_next = ATOMIC64_INIT(0);
 /* Protects every loader program's live list and every bpf_loadfd_live. Taken
  * from bpf_prog_free_id(), in whatever context frees the program: irqsave.
  */
@@ -318,6 +330,7 @@ static void loadfd_obj_free(struct loadfd_obj *obj)
 		kfree(p->section);
 		kfree(p->attach_func);
 		kfree(p->attach_btf_name);
+		btf_put(p->st_ops_btf);
 		kvfree(p->insns);
 		kvfree(p->func_info);
 		kvfree(p->line_info);
@@ -971,6 +984,7 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 	}
 	p = &obj->progs[obj->prog_cnt];
 	INIT_LIST_HEAD(&p->live);
+	p->cookie = atomic64_inc_return(&loadfd_cookie_next);
 
 	name = loadfd_strdup(obj, "programs", s->name, s->name_len);
 	section = loadfd_strdup(obj, "programs", s->section, s->section_len);
@@ -1009,6 +1023,268 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 	    (s->core_relo_cnt && !p->core_relos))
 		return -ENOMEM;
 	return 0;
+}
+
+/* The member of @t called @name, or NULL. */
+static const struct btf_member *loadfd_member_by_name(const struct btf *btf,
+						      const struct btf_type *t,
+						      const char *name, u32 *idx)
+{
+	const struct btf_member *m;
+	u32 i;
+
+	for_each_member(i, t, m) {
+		if (!strcmp(btf_name_by_offset(btf, m->name_off), name)) {
+			*idx = i;
+			return m;
+		}
+	}
+	return NULL;
+}
+
+/* The size of type @id, or -EINVAL. */
+static s64 loadfd_type_size(const struct btf *btf, u32 id)
+{
+	const struct btf_type *t = btf_type_by_id(btf, id);
+	u32 size;
+
+	if (!t || IS_ERR(btf_resolve_size(btf, t, &size)))
+		return -EINVAL;
+	return size;
+}
+
+/*
+ * The kernel side of struct_ops map @s of type @t (the object's struct
+ * @tname): libbpf's bpf_map__init_kern_struct_ops(). Fills @e->value (a
+ * struct bpf_struct_ops_<tname> of @vt) with the members the object sets and
+ * @e->cookies with its programs, and records each program's target.
+ */
+static int loadfd_st_ops_init(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *s,
+			      const char *name, const struct btf_type *t,
+			      struct btf *kbtf, u32 ktype_id, u32 data_off,
+			      struct bpf_struct_ops_expect *e)
+{
+	const struct btf_type *ktype = btf_type_by_id(kbtf, ktype_id);
+	const struct btf_member *m, *km;
+	u32 i, kidx;
+
+	for_each_member(i, t, m) {
+		const struct btf_type *mt, *kmt;
+		const char *mname = btf_name_by_offset(obj->btf, m->name_off);
+		u32 moff = __btf_member_bit_offset(t, m) / 8, kmoff, pidx;
+		struct loadfd_prog *p;
+		s64 msize, kmsize;
+
+		if (loadfd_checkpoint())
+			return -EINTR;
+		msize = loadfd_type_size(obj->btf, m->type);
+		if (msize < 0 || moff + msize > s->data_len) {
+			bpf_log(obj->log, "struct_ops: '%s': member '%s' has no size or lies outside the value\n",
+				name, mname);
+			return -EINVAL;
+		}
+		pidx = i < s->member_cnt ? s->progs[i] : LOADFD_NO_PROG;
+		km = loadfd_member_by_name(kbtf, ktype, mname, &kidx);
+		if (!km) {
+			/* As libbpf: a member this kernel does not have may
+			 * only be zero (its program, if any, is not used).
+			 */
+			if (memchr_inv(s->data + moff, 0, msize)) {
+				bpf_log(obj->log, "struct_ops: '%s': member '%s' is not in the kernel's struct\n",
+					name, mname);
+				return -EOPNOTSUPP;
+			}
+			continue;
+		}
+		if (__btf_member_bitfield_size(t, m) || __btf_member_bitfield_size(ktype, km)) {
+			bpf_log(obj->log, "struct_ops: '%s': bitfield member '%s' is not supported\n",
+				name, mname);
+			return -EOPNOTSUPP;
+		}
+		kmoff = data_off + __btf_member_bit_offset(ktype, km) / 8;
+		mt = btf_type_skip_modifiers(obj->btf, m->type, NULL);
+		kmt = btf_type_skip_modifiers(kbtf, km->type, NULL);
+		if (!mt || !kmt || BTF_INFO_KIND(mt->info) != BTF_INFO_KIND(kmt->info)) {
+			bpf_log(obj->log, "struct_ops: '%s': member '%s' is of another kind in the kernel\n",
+				name, mname);
+			return -EOPNOTSUPP;
+		}
+		if (btf_type_is_ptr(mt)) {
+			/* Only the programs the object names: the pointer's
+			 * own bytes are not copied.
+			 */
+			if (pidx == LOADFD_NO_PROG)
+				continue;
+			if (pidx >= obj->prog_cnt) {
+				bpf_log(obj->log, "struct_ops: '%s': member '%s' names program %u of %u\n",
+					name, mname, pidx, obj->prog_cnt);
+				return -EINVAL;
+			}
+			p = &obj->progs[pidx];
+			if (p->prog_type != BPF_PROG_TYPE_STRUCT_OPS) {
+				bpf_log(obj->log, "struct_ops: '%s': member '%s' is not a struct_ops program ('%s')\n",
+					name, mname, p->name);
+				return -EINVAL;
+			}
+			if (!btf_type_resolve_func_ptr(kbtf, km->type, NULL)) {
+				bpf_log(obj->log, "struct_ops: '%s': kernel member '%s' is not a function pointer\n",
+					name, mname);
+				return -EOPNOTSUPP;
+			}
+			/* One program may serve several maps of the same
+			 * struct, in the same member.
+			 */
+			if (p->st_ops_type_id &&
+			    (p->st_ops_type_id != ktype_id || p->st_ops_member != kidx ||
+			     p->st_ops_btf != (btf_is_module(kbtf) ? kbtf : NULL))) {
+				bpf_log(obj->log, "struct_ops: '%s': program '%s' is already member %u of another struct\n",
+					name, p->name, p->st_ops_member);
+				return -EINVAL;
+			}
+			if (!p->st_ops_type_id) {
+				p->st_ops_type_id = ktype_id;
+				p->st_ops_member = kidx;
+				p->expected_attach_type = kidx;
+				if (btf_is_module(kbtf)) {
+					btf_get(kbtf);
+					p->st_ops_btf = kbtf;
+				}
+			}
+			if (kidx < e->member_cnt)
+				e->cookies[kidx] = p->cookie;
+			continue;
+		}
+		/* Kernel BTF: kmoff + kmsize lies inside the value type. */
+		kmsize = loadfd_type_size(kbtf, km->type);
+		if (kmsize != msize) {
+			bpf_log(obj->log, "struct_ops: '%s': member '%s' is %lld bytes, %lld in the kernel\n",
+				name, mname, msize, kmsize);
+			return -EOPNOTSUPP;
+		}
+		memcpy(e->value + kmoff, s->data + moff, msize);
+	}
+	return 0;
+}
+
+int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *s)
+{
+	const struct btf_type *t, *vt, *ktype;
+	struct bpf_struct_ops_expect *e = NULL;
+	const struct btf_member *dm;
+	char tname[KSYM_NAME_LEN], vname[KSYM_NAME_LEN + 16];
+	union bpf_attr attr = {};
+	struct btf *kbtf = NULL;
+	struct loadfd_map *info;
+	struct bpf_map *map;
+	s32 vtype_id, ktype_id;
+	const char *n;
+	char *name;
+	int err;
+	u32 i;
+
+	err = loadfd_checkpoint();
+	if (err)
+		return err;
+	if (obj->map_cnt >= obj->map_cap || !obj->btf)
+		return -EINVAL;
+	name = loadfd_strdup(obj, "struct_ops", s->name, s->name_len);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	t = btf_type_by_id(obj->btf, s->type_id);
+	if (!t || !btf_type_is_struct(t) || t->size != s->data_len ||
+	    btf_type_vlen(t) != s->member_cnt) {
+		bpf_log(obj->log, "struct_ops: '%s': type %u is not the variable's struct\n", name,
+			s->type_id);
+		err = -EINVAL;
+		goto err_name;
+	}
+	/* struct foo___v2 in the object is the kernel's struct foo. */
+	n = btf_name_by_offset(obj->btf, t->name_off);
+	snprintf(tname, sizeof(tname), "%.*s", (int)bpf_core_essential_name_len(n), n);
+	snprintf(vname, sizeof(vname), "bpf_struct_ops_%s", tname);
+	if (!tname[0]) {
+		bpf_log(obj->log, "struct_ops: '%s': anonymous struct\n", name);
+		err = -EOPNOTSUPP;
+		goto err_name;
+	}
+	/* The map value's type first: it says which BTF (vmlinux or a
+	 * module) has the struct.
+	 */
+	vtype_id = bpf_find_btf_id(vname, BTF_KIND_STRUCT, &kbtf);
+	if (vtype_id < 0) {
+		bpf_log(obj->log, "struct_ops: '%s': struct %s is not in the kernel's BTF\n", name,
+			vname);
+		err = -ENOENT;
+		goto err_name;
+	}
+	ktype_id = btf_find_by_name_kind(kbtf, tname, BTF_KIND_STRUCT);
+	vt = btf_type_by_id(kbtf, vtype_id);
+	ktype = ktype_id > 0 ? btf_type_by_id(kbtf, ktype_id) : NULL;
+	dm = NULL;
+	if (ktype) {
+		const struct btf_member *m;
+
+		for_each_member(i, vt, m) {
+			if (m->type == ktype_id) {
+				dm = m;
+				break;
+			}
+		}
+	}
+	if (!dm) {
+		bpf_log(obj->log, "struct_ops: '%s': struct %s is not a struct_ops type of the kernel\n",
+			name, tname);
+		err = -ENOENT;
+		goto err_btf;
+	}
+	err = -ENOMEM;
+	e = kzalloc(sizeof(*e), LOADFD_GFP);
+	if (!e)
+		goto err_btf;
+	e->member_cnt = btf_type_vlen(ktype);
+	e->value = kvzalloc(vt->size, LOADFD_GFP);
+	e->cookies = kvcalloc(max(e->member_cnt, 1U), sizeof(*e->cookies), LOADFD_GFP);
+	if (!e->value || !e->cookies)
+		goto err_expect;
+	err = loadfd_st_ops_init(obj, s, name, t, kbtf, ktype_id,
+				 __btf_member_bit_offset(vt, dm) / 8, e);
+	if (err)
+		goto err_expect;
+
+	attr.map_type = BPF_MAP_TYPE_STRUCT_OPS;
+	attr.key_size = sizeof(u32);
+	attr.value_size = vt->size;
+	attr.max_entries = 1;
+	attr.map_flags = s->link ? BPF_F_LINK : 0;
+	if (btf_is_module(kbtf))
+		attr.map_flags |= BPF_F_VTYPE_BTF_OBJ_FD;
+	attr.btf_vmlinux_value_type_id = vtype_id;
+	loadfd_obj_name(attr.map_name, name);
+	/* Takes @e, on failure too. */
+	map = bpf_struct_ops_map_create_kern(&attr, obj->btf,
+					     btf_is_module(kbtf) ? kbtf : NULL, e);
+	btf_put(kbtf);
+	if (IS_ERR(map)) {
+		err = PTR_ERR(map);
+		bpf_log(obj->log, "struct_ops: '%s': BPF_MAP_CREATE failed (%d)\n", name, err);
+		kfree(name);
+		return err == -ENOTSUPP ? -EOPNOTSUPP : err;
+	}
+	info = &obj->map_info[obj->map_cnt];
+	obj->maps[obj->map_cnt] = map;
+	info->map = map;
+	info->name = name;
+	info->created = true;
+	info->file_max_entries = 1;
+	return obj->map_cnt++;
+
+err_expect:
+	bpf_struct_ops_expect_free(e);
+err_btf:
+	btf_put(kbtf);
+err_name:
+	kfree(name);
+	return err;
 }
 
 const u8 *loadfd_kconfig_text(size_t *len)
@@ -1711,6 +1987,35 @@ static int loadfd_prog_target(const union bpf_attr *attr, bpfptr_t uattr, u32 ua
 }
 
 /*
+ * A struct_ops program's target is the kernel struct and member a struct_ops
+ * map of the object puts it in (where libbpf takes attach_btf_id and
+ * expected_attach_type from); a caller's other target contradicts it.
+ */
+static int loadfd_st_ops_target(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size,
+				union bpf_attr *kattr, const struct loadfd_prog *p,
+				struct bpf_loadfd_prog *lp)
+{
+	struct btf *btf = p->st_ops_btf ?: bpf_get_btf_vmlinux();
+
+	if (!p->st_ops_type_id)
+		return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+					  "prog '%s': no struct_ops map of the object uses this struct_ops program\n",
+					  p->name);
+	if (lp->attach_prog || (lp->attach_btf && lp->attach_btf != btf) ||
+	    (kattr->attach_btf_id && kattr->attach_btf_id != p->st_ops_type_id))
+		return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+					  "prog '%s': the attach target is not the struct_ops member %u the object puts it in\n",
+					  p->name, p->st_ops_member);
+	kattr->attach_btf_id = p->st_ops_type_id;
+	kattr->expected_attach_type = p->st_ops_member;
+	if (p->st_ops_btf && !lp->attach_btf) {
+		btf_get(p->st_ops_btf);
+		lp->attach_btf = p->st_ops_btf;
+	}
+	return 0;
+}
+
+/*
  * Takes one of @p's live-program slots for a load, or fails if all are
  * taken: prog_ids must list every live program, and a page holds
  * LOADFD_MAX_LIVE_PROGS of them.
@@ -1725,6 +2030,7 @@ static struct bpf_loadfd_live *loadfd_live_reserve(struct loadfd_prog *p)
 	if (!live)
 		return ERR_PTR(-ENOMEM);
 	live->owner = p;
+	live->cookie = p->cookie;
 	INIT_LIST_HEAD(&live->node);
 	spin_lock_irqsave(&loadfd_live_lock, flags);
 	full = p->live_cnt >= LOADFD_MAX_LIVE_PROGS;
@@ -1770,6 +2076,16 @@ void bpf_loadfd_prog_published(struct bpf_prog *prog, struct bpf_loadfd_prog *lp
 	list_add_tail(&live->node, &live->owner->live);
 	prog->aux->loadfd_live = live;
 	spin_unlock_irqrestore(&loadfd_live_lock, flags);
+}
+
+/* The caller holds a reference on @prog: its listing, set before it had an
+ * fd, is only freed with it.
+ */
+u64 bpf_loadfd_prog_cookie(const struct bpf_prog *prog)
+{
+	const struct bpf_loadfd_live *live = READ_ONCE(prog->aux->loadfd_live);
+
+	return live ? live->cookie : 0;
 }
 
 /* From bpf_prog_free_id(): the id is going away, so is its listing. */
@@ -1877,6 +2193,8 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 	if (!kattr->prog_name[0])
 		loadfd_obj_name(kattr->prog_name, p->name);
 	ret = loadfd_prog_target(attr, uattr, uattr_size, kattr, p, &lp);
+	if (!ret && p->prog_type == BPF_PROG_TYPE_STRUCT_OPS)
+		ret = loadfd_st_ops_target(attr, uattr, uattr_size, kattr, p, &lp);
 	if (ret)
 		goto out;
 	/* The caller may hold this loader fd without ever having held a map

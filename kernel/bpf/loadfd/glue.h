@@ -85,6 +85,28 @@ struct loadfd_prog_spec {
 	u32 core_relo_rec_size;
 };
 
+/*
+ * A struct_ops map (a variable of .struct_ops or .struct_ops.link), as Rust
+ * hands it to loadfd_obj_add_struct_ops() once the programs are added.
+ */
+struct loadfd_st_ops_spec {
+	const u8 *name;
+	u32 name_len;
+	/* The struct in the object's BTF, and the variable's bytes. */
+	u32 type_id;
+	const u8 *data;
+	u32 data_len;
+	/* For member i of the struct, the index of the program the object
+	 * puts there (a .rel.struct_ops entry), or LOADFD_NO_PROG.
+	 */
+	const u32 *progs;
+	u32 member_cnt;
+	/* .struct_ops.link: BPF_F_LINK. */
+	bool link;
+};
+
+#define LOADFD_NO_PROG 0xffffffffU
+
 /* C, called from Rust: append one line (no newline in @msg) to the log. */
 void loadfd_log(struct bpf_verifier_log *log, const u8 *msg, size_t len);
 
@@ -104,6 +126,11 @@ int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 t
  */
 int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 prog_idx);
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *spec);
+/* Creates a struct_ops map (as libbpf's bpf_map__init_kern_struct_ops() and
+ * bpf_object__create_map()) and gives its programs their attach target.
+ * Returns the map's index or -errno.
+ */
+int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *spec);
 
 /* The running kernel's .config (kconfig_blob.S). */
 extern const u8 loadfd_config_data[];

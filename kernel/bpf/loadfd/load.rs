@@ -20,7 +20,10 @@ use crate::bpfobj::{
     object::Object,
     sec_def,
 };
-use crate::sys::{self, Errno, Log, MapSpec, ObjBuilder, ProgSpec};
+use crate::sys::{self, Errno, Log, MapSpec, ObjBuilder, ProgSpec, StructOpsSpec};
+
+// The core's "no program in this member" is the C side's.
+const _: () = assert!(crate::bpfobj::struct_ops::NO_PROG == sys::NO_PROG);
 
 /// The kernel's [`Checkpoint`]: `cond_resched()`, and EINTR once the caller
 /// has a fatal signal.
@@ -221,7 +224,12 @@ fn interrupted(log: &mut Log, e: Errno) -> Errno {
 /// is reported to `log`.
 pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<(), Errno> {
     let obj = Object::parse(data, &KernelCheckpoint).map_err(|e| reject(log, data, None, e))?;
-    ob.reserve(obj.maps().len(), obj.programs().len())?;
+    // libbpf does not create SEC("?.struct_ops") maps.
+    let st_ops_cnt = obj.struct_ops().iter().filter(|m| m.autocreate).count();
+    ob.reserve(
+        obj.maps().len().saturating_add(st_ops_cnt),
+        obj.programs().len(),
+    )?;
     ob.set_meta(obj.license(), obj.kern_version())?;
     if let Some(btf) = obj.btf() {
         ob.load_btf(btf)?;
@@ -325,6 +333,19 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
             line_info_rec_size: 16,
             core_relos: &b.core_relos,
             core_relo_rec_size: 16,
+        })?;
+    }
+
+    // struct_ops maps come last: creating one gives its programs their
+    // attach target. Programs refer to no struct_ops map by index.
+    for m in obj.struct_ops().iter().filter(|m| m.autocreate) {
+        sys::checkpoint().map_err(|e| interrupted(log, e))?;
+        ob.add_struct_ops(&StructOpsSpec {
+            name: m.name,
+            type_id: m.type_id,
+            data: m.data,
+            progs: &m.progs,
+            link: m.link,
         })?;
     }
     Ok(())

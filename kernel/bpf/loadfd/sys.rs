@@ -148,6 +148,18 @@ pub(crate) struct ProgSpec<'a> {
     pub(crate) core_relo_rec_size: u32,
 }
 
+/// A struct_ops map, as the C side creates it.
+pub(crate) struct StructOpsSpec<'a> {
+    pub(crate) name: &'a [u8],
+    pub(crate) type_id: u32,
+    pub(crate) data: &'a [u8],
+    pub(crate) progs: &'a [u32],
+    pub(crate) link: bool,
+}
+
+/// No program in a struct_ops member.
+pub(crate) const NO_PROG: u32 = bindings::LOADFD_NO_PROG;
+
 /// Number of `rec`-byte records in `b`.
 fn records(b: &[u8], rec: u32) -> Result<u32, Errno> {
     match usize::try_from(rec) {
@@ -248,6 +260,24 @@ impl ObjBuilder {
         };
         // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its length.
         check(unsafe { bindings::loadfd_obj_add_prog(self.0, &c) }).map(|_| ())
+    }
+
+    /// Creates a struct_ops map of the object (after its programs): `progs`
+    /// holds, per member of the struct, the index of the program the object
+    /// puts there or [`NO_PROG`]. Returns the map's index.
+    pub(crate) fn add_struct_ops(&mut self, s: &StructOpsSpec<'_>) -> Result<u32, Errno> {
+        let c = bindings::loadfd_st_ops_spec {
+            name: s.name.as_ptr(),
+            name_len: len32(s.name.len())?,
+            type_id: s.type_id,
+            data: s.data.as_ptr(),
+            data_len: len32(s.data.len())?,
+            progs: s.progs.as_ptr(),
+            member_cnt: len32(s.progs.len())?,
+            link: s.link,
+        };
+        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its length.
+        check(unsafe { bindings::loadfd_obj_add_struct_ops(self.0, &c) })
     }
 
     /// BTF id of `name` of BTF kind `kind` in vmlinux or a module, with the

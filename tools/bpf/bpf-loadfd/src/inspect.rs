@@ -444,6 +444,26 @@ fn section_role(obj: &Object<'_>, sec: &Section<'_>) -> String {
             format!("relocations of [{}] {target}: {}", sec.info, sec.size / 16)
         }
         SectionKind::MapsRel => format!("initial map-in-map / prog-array slots: {}", sec.size / 16),
+        SectionKind::StructOps => format!(
+            "struct_ops maps{}: {}",
+            if sec.name.ends_with(b".link") {
+                " (BPF_F_LINK)"
+            } else {
+                ""
+            },
+            names_list(
+                obj.struct_ops()
+                    .iter()
+                    .filter(|m| m.section == sec.index)
+                    .map(|m| m.name)
+            )
+        ),
+        SectionKind::StructOpsRel => {
+            format!(
+                "struct_ops programs in function pointers: {}",
+                sec.size / 16
+            )
+        }
         SectionKind::Btf => format!(
             ".BTF: {} types; the kernel verifies the fixed-up copy ({} bytes) with \
              BPF_BTF_LOAD",
@@ -1056,6 +1076,6 @@ mod tests {
             .any(|l| l.contains("fentry[/TARGET]") && l.contains("tracing")));
         assert!(t
             .iter()
-            .any(|l| l.contains("struct_ops") && l.contains("UNSUPPORTED")));
+            .any(|l| l.contains("struct_ops.s[/") && l.contains("sleepable")));
     }
 }

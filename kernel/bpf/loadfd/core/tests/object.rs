@@ -7,6 +7,7 @@
 mod common;
 mod envs;
 
+use bpfobj::bpfobj::struct_ops;
 use std::collections::HashMap;
 
 use bpfobj::bpfobj::btf::{
@@ -1117,17 +1118,76 @@ fn rejects_unknown_and_struct_ops_sections() {
 }
 
 #[test]
-fn rejects_struct_ops() {
+fn struct_ops_maps_and_their_programs() {
     let data = common::upstream("dummy_st_ops_success");
-    let e = reject(&data);
-    assert!(
-        matches!(
-            e,
-            Error::ObjUnsupportedSection { .. } | Error::SecUnsupported { .. }
-        ),
-        "{e:?}"
+    let obj = parse(&data);
+    let st = obj.struct_ops();
+    assert_eq!(st.len(), 1);
+    let m = &st[0];
+    assert_eq!(m.name, b"dummy_1");
+    assert!(!m.link && m.autocreate);
+    let btf = obj.btf_orig().unwrap();
+    let t = btf.type_by_id(m.type_id).unwrap();
+    assert_eq!(btf.str_at(t.name_off()).unwrap(), b"bpf_dummy_ops");
+    assert_eq!(m.data.len(), t.size() as usize);
+    assert_eq!(m.progs.len(), t.vlen() as usize);
+    // Each function pointer member names its program, by member name.
+    let named: Vec<(&[u8], &[u8])> = t
+        .members()
+        .zip(m.progs.iter())
+        .filter(|(_, &p)| p != struct_ops::NO_PROG)
+        .map(|(mb, &p)| {
+            (
+                btf.str_at(mb.name_off).unwrap(),
+                obj.programs()[p as usize].name,
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            (&b"test_1"[..], &b"test_1"[..]),
+            (b"test_2", b"test_2"),
+            (b"test_sleepable", b"test_sleepable")
+        ]
     );
-    assert_eq!(e.class(), ErrorClass::Unsupported);
+    assert!(obj.programs().iter().all(|p| p.prog_type == 27));
+}
+
+#[test]
+fn struct_ops_link_and_optional_sections() {
+    // sched_ext's scx_simple uses .struct_ops.link; the selftests' ?-sections
+    // are not created by default.
+    let data = common::upstream("struct_ops_autocreate");
+    let obj = parse(&data);
+    assert!(obj.struct_ops().iter().any(|m| !m.autocreate));
+    assert!(obj.struct_ops().iter().any(|m| m.autocreate));
+}
+
+#[test]
+fn rejects_bad_struct_ops_relocations() {
+    let base = common::upstream("dummy_st_ops_success");
+    let (rel_off, _) = section_offsets(&base, b".rel.struct_ops");
+    let rel_sec = Elf::parse(&base)
+        .unwrap()
+        .section_by_name(b".rel.struct_ops")
+        .unwrap()
+        .index;
+    // Offset moved off the function pointer member.
+    let mut d = base.clone();
+    let off = u64::from_ne_bytes(d[rel_off..rel_off + 8].try_into().unwrap());
+    d[rel_off..rel_off + 8].copy_from_slice(&(off + 4).to_ne_bytes());
+    assert_eq!(
+        reject(&d),
+        Error::StructOpsRelBad {
+            section: rel_sec,
+            rel: 0
+        }
+    );
+    // Outside the section.
+    let mut d = base.clone();
+    d[rel_off..rel_off + 8].copy_from_slice(&(1u64 << 20).to_ne_bytes());
+    assert_eq!(reject(&d).class(), ErrorClass::Malformed);
 }
 
 #[test]

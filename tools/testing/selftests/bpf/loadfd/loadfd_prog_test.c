@@ -1040,6 +1040,259 @@ static int loader_of_map(const char *map, __u32 id)
  * kernel's map, and the internal maps are mmap()ed from the kernel's maps,
  * as skeletons expect.
  */
+/* Offset of member @member of struct @tname in @btf, and its index in *@idx. */
+static __u32 btf_member_off(struct __test_metadata *_metadata, const struct btf *btf,
+			    const char *tname, const char *member, __u32 *idx)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id, i;
+
+	id = btf__find_by_name_kind(btf, tname, BTF_KIND_STRUCT);
+	ASSERT_LT(0, id) TH_LOG("no struct %s", tname);
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member)) {
+			if (idx)
+				*idx = i;
+			return btf_member_bit_offset(t, i) / 8;
+		}
+	}
+	ASSERT_TRUE(false) TH_LOG("struct %s has no member %s", tname, member);
+	return 0;
+}
+
+/* A struct_ops map of value type @vid made by the caller (BPF_MAP_CREATE
+ * wants some object BTF for it; the value type is vmlinux's).
+ */
+static int own_st_ops_map(struct __test_metadata *_metadata, int vid, __u32 vsize)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .btf_vmlinux_value_type_id = vid);
+	struct btf *b = btf__new_empty();
+	int fd;
+
+	ASSERT_NE(NULL, b);
+	ASSERT_LT(0, btf__add_int(b, "int", 4, BTF_INT_SIGNED));
+	ASSERT_EQ(0, btf__load_into_kernel(b));
+	mo.btf_fd = btf__fd(b);
+	fd = bpf_map_create(BPF_MAP_TYPE_STRUCT_OPS, "own", 4, vsize, 1, &mo);
+	btf__free(b);
+	return fd;
+}
+
+/* struct bpf_dummy_ops_state (net/bpf/bpf_dummy_struct_ops.c). */
+struct dummy_ops_state {
+	int val;
+};
+
+/*
+ * prog_tests/dummy_st_ops.c through BPF_LOAD_FD: the .struct_ops map is
+ * created with the kernel's value type, its programs load by name with the
+ * struct and member as target and run. Attaching (BPF_MAP_UPDATE_ELEM)
+ * takes only the object's value: the programs loaded from the programs the
+ * object names, in their members.
+ */
+E2E_TEST(struct_ops_dummy)
+{
+	struct dummy_ops_state state = { .val = 0xbeef };
+	__u64 args[1] = { (unsigned long)&state };
+	__u32 vsize, doff, off1, off2, offs, idx2, zero = 0;
+	struct bpf_prog_info pinfo;
+	struct bpf_map_info minfo;
+	int t1, t2, ts, t1b, map, own, vid, tid;
+	struct btf *vmlinux;
+	struct obj o, other;
+	char buf[64], want[16];
+	__u64 *value;
+
+	SKIP_IN_ORACLE();
+	vmlinux = btf__load_vmlinux_btf();
+	ASSERT_NE(NULL, vmlinux);
+	vid = btf__find_by_name_kind(vmlinux, "bpf_struct_ops_bpf_dummy_ops", BTF_KIND_STRUCT);
+	tid = btf__find_by_name_kind(vmlinux, "bpf_dummy_ops", BTF_KIND_STRUCT);
+	ASSERT_LT(0, vid);
+	ASSERT_LT(0, tid);
+	vsize = btf__type_by_id(vmlinux, vid)->size;
+	doff = btf_member_off(_metadata, vmlinux, "bpf_struct_ops_bpf_dummy_ops", "data", NULL);
+	off1 = doff + btf_member_off(_metadata, vmlinux, "bpf_dummy_ops", "test_1", NULL);
+	off2 = doff + btf_member_off(_metadata, vmlinux, "bpf_dummy_ops", "test_2", &idx2);
+	offs = doff + btf_member_off(_metadata, vmlinux, "bpf_dummy_ops", "test_sleepable", NULL);
+
+	obj_open(_metadata, &o, "dummy_st_ops_success");
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/dummy_1/origin", o.id);
+	ASSERT_STREQ("created", buf);
+	/* The member is the program's expected_attach_type, as libbpf sets it. */
+	snprintf(want, sizeof(want), "%u", idx2);
+	sysfs_read(_metadata, buf, sizeof(buf),
+		   SYSFS_DIR "/%d/programs/test_2/expected_attach_type", o.id);
+	ASSERT_STREQ(want, buf);
+	map = obj_map(_metadata, &o, "dummy_1");
+	map_info(_metadata, map, &minfo);
+	ASSERT_EQ((__u32)BPF_MAP_TYPE_STRUCT_OPS, minfo.type);
+	ASSERT_EQ(vsize, minfo.value_size);
+	ASSERT_EQ((__u32)vid, minfo.btf_vmlinux_value_type_id);
+	ASSERT_EQ(0U, minfo.map_flags & BPF_F_LINK);
+
+	t1 = obj_prog(_metadata, &o, "test_1");
+	t2 = obj_prog(_metadata, &o, "test_2");
+	ts = obj_prog(_metadata, &o, "test_sleepable");
+	prog_info(_metadata, t1, &pinfo);
+	ASSERT_EQ((__u32)BPF_PROG_TYPE_STRUCT_OPS, pinfo.type);
+	ASSERT_EQ((__u32)tid, pinfo.attach_btf_id);
+	/* dummy_st_ops' test_1: returns the state's value, sets it to 0x5a. */
+	ASSERT_EQ(0xbeefU, run_ctx(_metadata, t1, args, sizeof(args)));
+	ASSERT_EQ(0x5a, state.val);
+
+	value = calloc(1, vsize);
+	ASSERT_NE(NULL, value);
+	/* The object names three programs: none is not its value. */
+	ASSERT_EQ(-EINVAL, map_update(map, &zero, value, 0));
+	/* Its programs in its members: every check passes and bpf_dummy_ops,
+	 * which registers nowhere, says so (as for libbpf's map).
+	 */
+	value[off1 / 8] = t1;
+	value[off2 / 8] = t2;
+	value[offs / 8] = ts;
+	ASSERT_EQ(-EOPNOTSUPP, map_update(map, &zero, value, 0));
+	/* The same program loaded from another loader object of the file. */
+	obj_open(_metadata, &other, "dummy_st_ops_success");
+	t1b = obj_prog(_metadata, &other, "test_1");
+	value[off1 / 8] = t1b;
+	ASSERT_EQ(-EINVAL, map_update(map, &zero, value, 0));
+	/* A map the caller made itself takes that program (so the EINVAL
+	 * above is the loader's check), and any value at all.
+	 */
+	own = own_st_ops_map(_metadata, vid, vsize);
+	ASSERT_LE(0, own) TH_LOG("struct_ops map: %s", strerror(errno));
+	ASSERT_EQ(-EOPNOTSUPP, map_update(own, &zero, value, 0));
+	memset(value, 0, vsize);
+	ASSERT_EQ(-EOPNOTSUPP, map_update(own, &zero, value, 0));
+	close(own);
+	free(value);
+	close(t1b);
+	obj_close(&other);
+	close(t1);
+	close(t2);
+	close(ts);
+	close(map);
+	obj_close(&o);
+	btf__free(vmlinux);
+}
+
+/* The sum over CPUs of key @key of the per-CPU u64 array @map. */
+static __u64 percpu_sum(struct __test_metadata *_metadata, int map, __u32 key)
+{
+	int n = libbpf_num_possible_cpus(), i;
+	__u64 *v, sum = 0;
+
+	ASSERT_LT(0, n);
+	v = calloc(n, sizeof(*v));
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(0, map_lookup(map, &key, v));
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	free(v);
+	return sum;
+}
+
+/* /sys/kernel/sched_ext/state, waiting up to ~5 s for @want. */
+static bool scx_state_is(const char *want)
+{
+	char buf[64];
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (read_text("/sys/kernel/sched_ext/state", buf, sizeof(buf)) >= 0 &&
+		    !strcmp(buf, want))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * A sched_ext scheduler from the 6.12 tree (tools/sched_ext/scx_simple.bpf.c)
+ * through libbpf's kernel_loader, as scx_simple's own loader would use it:
+ * the kernel creates the .struct_ops.link map, loads its programs by name,
+ * and bpf_map__attach_struct_ops() enables it; tasks are then scheduled by
+ * it (its statistics count them). A value other than the file's, changed
+ * before load, is refused.
+ */
+E2E_TEST(struct_ops_sched_ext)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kernel_loader = true);
+	struct bpf_object *bo;
+	struct bpf_link *link;
+	struct bpf_map *ops, *stats;
+	char path[PATH_MAX], buf[64];
+	__u32 off, id;
+	void *data;
+	size_t sz;
+	int i, loader, status;
+	pid_t pid;
+
+	SKIP_IN_ORACLE();
+	if (access("/sys/kernel/sched_ext/state", F_OK))
+		SKIP(return, "no sched_ext (CONFIG_SCHED_CLASS_EXT)");
+	ASSERT_TRUE(scx_state_is("disabled"));
+	libbpf_set_print(libbpf_print);
+	obj_path(path, sizeof(path), "scx_simple");
+
+	/* The struct_ops data is the file's: a timeout set before load is
+	 * refused when the struct_ops is attached.
+	 */
+	bo = bpf_object__open_file(path, &oo);
+	ASSERT_NE(NULL, bo) TH_LOG("open %s: %s", path, strerror(errno));
+	ops = bpf_object__find_map_by_name(bo, "simple_ops");
+	ASSERT_NE(NULL, ops);
+	data = bpf_map__initial_value(ops, &sz);
+	ASSERT_NE(NULL, data);
+	off = btf_member_off(_metadata, bpf_object__btf(bo), "sched_ext_ops", "timeout_ms", NULL);
+	ASSERT_EQ(0U, *(__u32 *)(data + off));
+	*(__u32 *)(data + off) = 5000;
+	ASSERT_EQ(0, bpf_object__load(bo));
+	link = bpf_map__attach_struct_ops(ops);
+	ASSERT_EQ(NULL, link);
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_TRUE(scx_state_is("disabled"));
+	bpf_object__close(bo);
+
+	bo = bpf_object__open_file(path, &oo);
+	ASSERT_NE(NULL, bo);
+	ASSERT_EQ(0, bpf_object__load(bo));
+	ops = bpf_object__find_map_by_name(bo, "simple_ops");
+	stats = bpf_object__find_map_by_name(bo, "stats");
+	ASSERT_TRUE(ops && stats);
+	ASSERT_EQ((__u32)BPF_F_LINK, bpf_map__map_flags(ops) & BPF_F_LINK);
+	id = map_id(_metadata, bpf_map__fd(ops));
+	loader = loader_of_map("simple_ops", id);
+	ASSERT_LE(0, loader) TH_LOG("no loader object has map %u", id);
+	sysfs_read(_metadata, buf, sizeof(buf), SYSFS_DIR "/%d/maps/simple_ops/origin", loader);
+	ASSERT_STREQ("created", buf);
+
+	link = bpf_map__attach_struct_ops(ops);
+	ASSERT_NE(NULL, link) TH_LOG("attach: %s", strerror(errno));
+	ASSERT_TRUE(scx_state_is("enabled"));
+	ASSERT_EQ(0, read_text("/sys/kernel/sched_ext/root/ops", buf, sizeof(buf)));
+	ASSERT_STREQ("simple", buf);
+	/* Work for the scheduler: tasks that wake up, run and sleep. */
+	for (i = 0; i < 20; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			usleep(1000);
+			_exit(0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	}
+	ASSERT_LT(0ULL, percpu_sum(_metadata, bpf_map__fd(stats), 0) +
+			percpu_sum(_metadata, bpf_map__fd(stats), 1));
+	ASSERT_EQ(0, bpf_link__destroy(link));
+	ASSERT_TRUE(scx_state_is("disabled"));
+	bpf_object__close(bo);
+}
+
 E2E_TEST(libbpf_kernel_loader)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .kernel_loader = true);

@@ -624,10 +624,11 @@ TEST(unknown_section)
 		   "unknown program section name (section 'loadfd_no_such_section')");
 }
 
-TEST(struct_ops)
+TEST(struct_ops_not_in_kernel)
 {
-	reject_obj(_metadata, "dummy_st_ops_success", EOPNOTSUPP, "obj: section",
-		   "not supported (section '.struct_ops')");
+	/* A struct_ops map of a struct the kernel has no struct_ops for. */
+	reject_obj(_metadata, "loadfd_bad_st_ops", ENOENT, "struct_ops: 'loadfd_bad_ops'",
+		   "struct bpf_struct_ops_loadfd_no_such_ops is not in the kernel's BTF");
 }
 
 TEST(legacy_maps_section)

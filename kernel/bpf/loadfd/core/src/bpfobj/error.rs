@@ -864,6 +864,27 @@ pub enum Error {
         /// Relocation number.
         rel: u32,
     },
+    /// A `.struct_ops` section has no BTF `DATASEC` of its name.
+    StructOpsNoDatasec {
+        /// ELF section index.
+        section: u32,
+    },
+    /// A variable of a `.struct_ops` section is not a named struct inside
+    /// the section.
+    StructOpsBadVar {
+        /// ELF section index.
+        section: u32,
+        /// Variable number in the `DATASEC`.
+        var: u32,
+    },
+    /// A `.rel.struct_ops` relocation does not put a struct_ops program in
+    /// a function pointer member of one of the section's variables.
+    StructOpsRelBad {
+        /// ELF section index of the relocation section.
+        section: u32,
+        /// Relocation number.
+        rel: u32,
+    },
     /// A relocation offset is not instruction-aligned.
     RelocBadOffset {
         /// ELF relocation section.
@@ -1056,6 +1077,9 @@ impl Error {
             | Error::MapNoDatasec { section, .. }
             | Error::MapBadData { section, .. }
             | Error::MapRelNoMaps { section, .. }
+            | Error::StructOpsNoDatasec { section }
+            | Error::StructOpsBadVar { section, .. }
+            | Error::StructOpsRelBad { section, .. }
             | Error::RelocBadOffset { section, .. }
             | Error::RelocBadSymbol { section, .. }
             | Error::RelocNoFunc { section, .. }
@@ -1233,6 +1257,9 @@ impl Error {
             | Error::MapBadData { .. }
             | Error::MapRelNoMaps { .. }
             | Error::MapRelBad { .. }
+            | Error::StructOpsNoDatasec { .. }
+            | Error::StructOpsBadVar { .. }
+            | Error::StructOpsRelBad { .. }
             | Error::RelocBadOffset { .. }
             | Error::RelocBadSymbol { .. }
             | Error::RelocNoFunc { .. }
@@ -1705,6 +1732,18 @@ impl fmt::Display for Error {
             Error::MapRelBad { rel } => {
                 write!(f, "maps: .rel.maps rel {rel}: not a valid initial slot")
             }
+            Error::StructOpsNoDatasec { section } => {
+                write!(f, "struct_ops: section {section}: no BTF DATASEC of that name")
+            }
+            Error::StructOpsBadVar { section, var } => write!(
+                f,
+                "struct_ops: section {section} var {var}: not a named struct inside the section"
+            ),
+            Error::StructOpsRelBad { section, rel } => write!(
+                f,
+                "struct_ops: section {section} rel {rel}: not a struct_ops program in a function \
+                 pointer member"
+            ),
             Error::RelocBadOffset { section, rel } => {
                 write!(f, "reloc: section {section} rel {rel}: offset not instruction-aligned")
             }

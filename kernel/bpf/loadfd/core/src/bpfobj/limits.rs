@@ -76,6 +76,10 @@ pub const MAX_KCONFIG_SIZE: u32 = 4 << 20;
 /// left, before allocating past it.
 pub const MAX_PROG_BYTES: usize = 64 << 20;
 
+/// Most struct_ops members, all struct_ops maps together (a kernel struct
+/// has tens; each member is one check against the kernel's struct).
+pub const MAX_STRUCT_OPS_MEMBERS: usize = 1 << 16;
+
 /// How many iterations of a cheap loop may pass between two checkpoints.
 pub const CHECKPOINT_EVERY: u32 = 256;
 
@@ -100,6 +104,8 @@ pub enum Cap {
     KconfigSize,
     /// [`MAX_PROG_BYTES`].
     ProgBytes,
+    /// [`MAX_STRUCT_OPS_MEMBERS`].
+    StructOpsMembers,
 }
 
 impl Cap {
@@ -115,6 +121,7 @@ impl Cap {
             Cap::ExtRecords => "MAX_EXT_RECORDS",
             Cap::KconfigSize => "MAX_KCONFIG_SIZE",
             Cap::ProgBytes => "MAX_PROG_BYTES",
+            Cap::StructOpsMembers => "MAX_STRUCT_OPS_MEMBERS",
         }
     }
 
@@ -131,6 +138,7 @@ impl Cap {
             Cap::ExtRecords => u64::from(MAX_EXT_RECORDS),
             Cap::KconfigSize => u64::from(MAX_KCONFIG_SIZE),
             Cap::ProgBytes => wide(MAX_PROG_BYTES),
+            Cap::StructOpsMembers => wide(MAX_STRUCT_OPS_MEMBERS),
         }
     }
 
@@ -146,6 +154,7 @@ impl Cap {
             Cap::ExtRecords => "records in one .BTF.ext subsection",
             Cap::KconfigSize => "bytes of .kconfig externs",
             Cap::ProgBytes => "bytes of instructions, func_info, line_info and CO-RE records",
+            Cap::StructOpsMembers => "struct_ops members",
         }
     }
 }

@@ -37,3 +37,4 @@ pub mod object;
 pub mod reloc;
 pub mod sec_def;
 pub mod sort;
+pub mod struct_ops;

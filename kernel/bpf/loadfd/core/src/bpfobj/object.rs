@@ -12,7 +12,7 @@
 //! the records) is [`crate::bpfobj::link`].
 //!
 //! Strictness: every section, symbol and record the object uses is
-//! checked; unknown program sections, `struct_ops`, arenas, legacy `maps`
+//! checked; unknown program sections, arenas, legacy `maps`
 //! and relocations the loader does not understand are rejected rather than
 //! skipped. One exception, as in libbpf: relocations and `.BTF.ext` records
 //! of code that no function symbol covers are ignored. A static linker
@@ -35,7 +35,7 @@ use crate::bpfobj::elf::{
     SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 };
 use crate::bpfobj::error::Error;
-use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_PROGRAMS, MAX_PROG_NAME_LEN};
+use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_MAPS, MAX_PROGRAMS, MAX_PROG_NAME_LEN};
 
 /// Instruction size as a `u64`, for ELF offsets.
 const INSN_SZ: u64 = 8;
@@ -45,6 +45,7 @@ use crate::bpfobj::maps::{self, MapDef, MapKind};
 use crate::bpfobj::reloc::{self, Reloc};
 use crate::bpfobj::sec_def;
 use crate::bpfobj::sort;
+use crate::bpfobj::struct_ops::{self, StructOpsMap};
 
 /// `SHT_LLVM_ADDRSIG`.
 const SHT_LLVM_ADDRSIG: u32 = 0x6fff_4c03;
@@ -76,6 +77,10 @@ pub enum SectionKind {
     CodeRel,
     /// `.rel.maps`: initial map-in-map and prog-array slots.
     MapsRel,
+    /// `.struct_ops` or `.struct_ops.link` (maybe with a leading `?`).
+    StructOps,
+    /// Relocations of a struct_ops section: its programs.
+    StructOpsRel,
     /// `.BTF`.
     Btf,
     /// `.BTF.ext`.
@@ -166,6 +171,7 @@ pub struct Object<'a> {
     programs: KVVec<Program<'a>>,
     maps: KVVec<MapDef<'a>>,
     inner_maps: KVVec<MapDef<'a>>,
+    struct_ops: KVVec<StructOpsMap<'a>>,
     externs: KVVec<Extern<'a>>,
     relocs: KVVec<Reloc>,
     ext_by_sym: KVVec<(u32, usize)>,
@@ -218,8 +224,7 @@ fn ignored(s: &Section<'_>) -> bool {
 }
 
 fn is_struct_ops(name: &[u8]) -> bool {
-    let n = name.strip_prefix(b"?").unwrap_or(name);
-    n == b".struct_ops" || n == b".struct_ops.link"
+    struct_ops::section_flags(name).is_some()
 }
 
 impl<'a> Object<'a> {
@@ -317,7 +322,9 @@ impl<'a> Object<'a> {
                         SectionKind::Data
                     } else if is_or_has_prefix(s.name, b".rodata") {
                         SectionKind::Rodata
-                    } else if is_struct_ops(s.name) || s.name == b".addr_space.1" {
+                    } else if is_struct_ops(s.name) {
+                        SectionKind::StructOps
+                    } else if s.name == b".addr_space.1" {
                         return Err(Error::ObjUnsupportedSection { section: s.index });
                     } else {
                         SectionKind::Other
@@ -329,6 +336,8 @@ impl<'a> Object<'a> {
                         SectionKind::CodeRel
                     } else if s.name == b".rel.maps" {
                         SectionKind::MapsRel
+                    } else if target.sh_type == SHT_PROGBITS && is_struct_ops(target.name) {
+                        SectionKind::StructOpsRel
                     } else if ignored(&target) {
                         SectionKind::Other
                     } else {
@@ -347,7 +356,9 @@ impl<'a> Object<'a> {
             // `DATASEC`s) and data sections name maps: names must be unique.
             let unique = || elf.section_by_name(s.name).map(|f| f.index) == Some(s.index);
             match kind {
-                SectionKind::Program | SectionKind::Text if !unique() => return Err(dup),
+                SectionKind::Program | SectionKind::Text | SectionKind::StructOps if !unique() => {
+                    return Err(dup)
+                }
                 SectionKind::Data | SectionKind::Rodata | SectionKind::Bss if !unique() => {
                     return Err(Error::MapDuplicateName {
                         section: s.index,
@@ -392,6 +403,7 @@ impl<'a> Object<'a> {
             programs,
             maps: KVVec::new(),
             inner_maps: KVVec::new(),
+            struct_ops: KVVec::new(),
             externs,
             relocs: KVVec::new(),
             ext_by_sym: KVVec::new(),
@@ -446,6 +458,19 @@ impl<'a> Object<'a> {
             obj.maps = maps;
             obj.inner_maps = inner;
             obj.kconfig_map = kconfig_map;
+            obj.struct_ops = struct_ops::collect(
+                &obj.elf,
+                &obj.sections,
+                orig,
+                fixed.as_ref(),
+                &obj.funcs,
+                &obj.programs,
+                &tick,
+            )?;
+            // struct_ops maps are maps of the loader object too.
+            if obj.maps.len().saturating_add(obj.struct_ops.len()) > MAX_MAPS {
+                return Err(Error::TooMany { cap: Cap::Maps });
+            }
         }
         obj.map_by_name = maps::check_names(&obj.maps)?;
         maps::collect_slots(&mut obj, &tick)?;
@@ -648,6 +673,11 @@ impl<'a> Object<'a> {
     /// maps by their index here.
     pub fn maps(&self) -> &[MapDef<'a>] {
         &self.maps
+    }
+
+    /// The struct_ops maps, in section and variable order.
+    pub fn struct_ops(&self) -> &[StructOpsMap<'a>] {
+        &self.struct_ops
     }
 
     /// Inner-map templates of map-in-maps ([`MapDef::inner`] indexes this).

@@ -7,8 +7,7 @@
 //! # The contract
 //!
 //! [`SEC_DEF_VERSION`] 1 is the table of libbpf 1.5 (`section_defs[]` in
-//! Linux 6.12's `tools/lib/bpf/libbpf.c`) without `struct_ops`, which this
-//! loader does not support. A section name is matched against the table in
+//! Linux 6.12's `tools/lib/bpf/libbpf.c`). A section name is matched against the table in
 //! order and the first match wins:
 //!
 //! - [`SecMatch::Exact`] patterns match only the exact name (`"socket"`);
@@ -16,8 +15,10 @@
 //!   the name followed by `/` and an attach target (`"kprobe/do_unlinkat"`).
 //!
 //! A leading `?` (libbpf's "not loaded by default" marker) is stripped before
-//! matching; it only clears [`ProgSpec::autoload`]. Names that match no entry,
-//! and `struct_ops` programs, are rejected.
+//! matching; it only clears [`ProgSpec::autoload`]. Names that match no entry
+//! are rejected. A `struct_ops` program's target is not in its name: it is
+//! the member of the struct_ops map that names it
+//! ([`crate::bpfobj::struct_ops`]).
 //!
 //! The attach target is the text after the matched prefix and its `/`. For
 //! programs that attach through BTF ([`SEC_ATTACH_BTF`]) the kernel object
@@ -718,19 +719,13 @@ pub static SEC_DEFS: &[SecDef] = &[
         BPF_CGROUP_DEVICE,
         ATTACHABLE_OPT,
     ),
-    def(
-        b"struct_ops",
-        P,
-        BPF_PROG_TYPE_STRUCT_OPS,
-        0,
-        SEC_UNSUPPORTED,
-    ),
+    def(b"struct_ops", P, BPF_PROG_TYPE_STRUCT_OPS, 0, 0),
     def(
         b"struct_ops.s",
         P,
         BPF_PROG_TYPE_STRUCT_OPS,
         0,
-        SEC_UNSUPPORTED | SEC_SLEEPABLE,
+        SEC_SLEEPABLE,
     ),
     def(b"sk_lookup", E, BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, 0),
     def(b"netfilter", E, BPF_PROG_TYPE_NETFILTER, BPF_NETFILTER, 0),
@@ -991,20 +986,12 @@ mod tests {
         assert!(!q.autoload);
         assert_eq!(q.section, b"raw_tp/sys_enter");
         assert_eq!(q.prog_type, BPF_PROG_TYPE_RAW_TRACEPOINT);
-        assert_eq!(
-            classify(9, b"struct_ops/init"),
-            Err(Error::SecUnsupported {
-                section: 9,
-                prog_type: BPF_PROG_TYPE_STRUCT_OPS
-            })
-        );
-        assert_eq!(
-            classify(9, b"struct_ops.s/x"),
-            Err(Error::SecUnsupported {
-                section: 9,
-                prog_type: BPF_PROG_TYPE_STRUCT_OPS
-            })
-        );
+        let st = ok(b"struct_ops/init");
+        assert_eq!(st.prog_type, BPF_PROG_TYPE_STRUCT_OPS);
+        assert!(!st.attach_btf);
+        let st = ok(b"struct_ops.s/x");
+        assert_eq!(st.prog_type, BPF_PROG_TYPE_STRUCT_OPS);
+        assert!(st.sleepable);
         assert_eq!(classify(4, b".text"), Err(Error::SecUnknown { section: 4 }));
         assert_eq!(classify(4, b""), Err(Error::SecUnknown { section: 4 }));
         assert_eq!(classify(4, b"?"), Err(Error::SecUnknown { section: 4 }));
