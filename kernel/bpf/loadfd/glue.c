@@ -1087,9 +1087,9 @@ static int loadfd_st_ops_init(struct loadfd_obj *obj, const struct loadfd_st_ops
 		km = loadfd_member_by_name(kbtf, ktype, mname, &kidx);
 		if (!km) {
 			/* As libbpf: a member this kernel does not have may
-			 * only be zero (its program, if any, is not used).
+			 * only be zero, and name no program.
 			 */
-			if (memchr_inv(s->data + moff, 0, msize)) {
+			if (memchr_inv(s->data + moff, 0, msize) || pidx != LOADFD_NO_PROG) {
 				bpf_log(obj->log, "struct_ops: '%s': member '%s' is not in the kernel's struct\n",
 					name, mname);
 				return -EOPNOTSUPP;

@@ -1180,6 +1180,117 @@ E2E_TEST(struct_ops_dummy)
 	btf__free(vmlinux);
 }
 
+/* The u32 variable @name of @bo's .bss (mapped: the kernel map's memory). */
+static __u32 bss_u32(struct __test_metadata *_metadata, struct bpf_object *bo, const char *name)
+{
+	struct bpf_map *bss = bpf_object__find_map_by_name(bo, ".bss");
+	const struct btf *btf = bpf_object__btf(bo);
+	const struct btf_var_secinfo *v;
+	const struct btf_type *ds;
+	__u8 *mem;
+	size_t sz;
+	int id, i;
+
+	ASSERT_NE(NULL, bss);
+	mem = bpf_map__initial_value(bss, &sz);
+	ASSERT_NE(NULL, mem);
+	id = btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC);
+	ASSERT_LT(0, id);
+	ds = btf__type_by_id(btf, id);
+	v = btf_var_secinfos(ds);
+	for (i = 0; i < btf_vlen(ds); i++, v++) {
+		if (!strcmp(btf__name_by_offset(btf, btf__type_by_id(btf, v->type)->name_off), name))
+			return *(__u32 *)(mem + v->offset);
+	}
+	ASSERT_TRUE(false) TH_LOG("no .bss variable %s", name);
+	return 0;
+}
+
+/*
+ * struct_ops of a module (bpf_testmod_ops, prog_tests/test_struct_ops_module.c
+ * with the object as it is): the map's value type is in bpf_testmod's BTF.
+ * bpf_testmod's reg() runs test_1() and test_2(4, data), so the results show
+ * which programs and data were registered.
+ */
+E2E_TEST(struct_ops_module)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kernel_loader = true);
+	struct btf *vmlinux, *mod;
+	struct bpf_map *lmap, *nmap;
+	struct bpf_link *link;
+	struct bpf_map_info info;
+	struct bpf_btf_info binfo;
+	struct bpf_object *bo;
+	char path[PATH_MAX], bname[64];
+	__u32 blen = sizeof(binfo), vsize, doff, off1, offd, zero = 0;
+	__u64 *value;
+	int fd, vid, t1;
+
+	SKIP_IN_ORACLE();
+	libbpf_set_print(libbpf_print);
+	obj_path(path, sizeof(path), "loadfd_st_ops_mod");
+	bo = bpf_object__open_file(path, &oo);
+	ASSERT_NE(NULL, bo) TH_LOG("open %s: %s", path, strerror(errno));
+	ASSERT_EQ(0, bpf_object__load(bo));
+	lmap = bpf_object__find_map_by_name(bo, "loadfd_testmod");
+	nmap = bpf_object__find_map_by_name(bo, "loadfd_testmod_nolink");
+	ASSERT_TRUE(lmap && nmap);
+
+	/* The value type is the module's. */
+	map_info(_metadata, bpf_map__fd(lmap), &info);
+	ASSERT_EQ((__u32)BPF_MAP_TYPE_STRUCT_OPS, info.type);
+	ASSERT_EQ((__u32)BPF_F_LINK, info.map_flags & BPF_F_LINK);
+	ASSERT_LT(0U, info.btf_vmlinux_id);
+	fd = bpf_btf_get_fd_by_id(info.btf_vmlinux_id);
+	ASSERT_LE(0, fd);
+	memset(&binfo, 0, sizeof(binfo));
+	binfo.name = ptr_to_u64(bname);
+	binfo.name_len = sizeof(bname);
+	ASSERT_EQ(0, bpf_btf_get_info_by_fd(fd, &binfo, &blen));
+	ASSERT_STREQ("bpf_testmod", bname);
+	close(fd);
+
+	link = bpf_map__attach_struct_ops(lmap);
+	ASSERT_NE(NULL, link) TH_LOG("attach: %s", strerror(errno));
+	ASSERT_EQ(0xdeadbeefU, bss_u32(_metadata, bo, "test_1_result"));
+	ASSERT_EQ(4U + 7, bss_u32(_metadata, bo, "test_2_result"));
+	ASSERT_EQ(0, bpf_link__destroy(link));
+
+	/* The .struct_ops map registers on BPF_MAP_UPDATE_ELEM: with its own
+	 * data only. Value layout from the module's BTF, as libbpf builds it.
+	 */
+	vmlinux = btf__load_vmlinux_btf();
+	ASSERT_NE(NULL, vmlinux);
+	mod = btf__load_module_btf("bpf_testmod", vmlinux);
+	ASSERT_NE(NULL, mod);
+	vid = btf__find_by_name_kind(mod, "bpf_struct_ops_bpf_testmod_ops", BTF_KIND_STRUCT);
+	ASSERT_LT(0, vid);
+	vsize = btf__type_by_id(mod, vid)->size;
+	doff = btf_member_off(_metadata, mod, "bpf_struct_ops_bpf_testmod_ops", "data", NULL);
+	off1 = doff + btf_member_off(_metadata, mod, "bpf_testmod_ops", "test_1", NULL);
+	offd = doff + btf_member_off(_metadata, mod, "bpf_testmod_ops", "data", NULL);
+	value = calloc(1, vsize);
+	ASSERT_NE(NULL, value);
+	t1 = bpf_program__fd(bpf_object__find_program_by_name(bo, "loadfd_mod_test_1"));
+	ASSERT_LE(0, t1);
+	value[off1 / 8] = t1;
+	*(__u32 *)((__u8 *)value + offd) = 10;
+	ASSERT_EQ(-EINVAL, map_update(bpf_map__fd(nmap), &zero, value, 0));
+	/* Another program of the same type where the object puts test_1. */
+	value[off1 / 8] = bpf_program__fd(bpf_object__find_program_by_name(bo,
+									  "loadfd_mod_test_2"));
+	*(__u32 *)((__u8 *)value + offd) = 9;
+	ASSERT_EQ(-EINVAL, map_update(bpf_map__fd(nmap), &zero, value, 0));
+	free(value);
+	btf__free(mod);
+	btf__free(vmlinux);
+
+	link = bpf_map__attach_struct_ops(nmap);
+	ASSERT_NE(NULL, link) TH_LOG("attach: %s", strerror(errno));
+	ASSERT_EQ(0, bpf_link__destroy(link));
+	bpf_object__close(bo);
+}
+
 /* The sum over CPUs of key @key of the per-CPU u64 array @map. */
 static __u64 percpu_sum(struct __test_metadata *_metadata, int map, __u32 key)
 {
