@@ -68,7 +68,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-[ "$mode" = build-sample ] && [ -z "$vmlinux_h" ] && vmlinux_h=$UBUILD/selftests/include/vmlinux.h
+# Headers (vmlinux.h, libbpf's): the sample's own, so that dev/test.sh never
+# rewrites them under a full run's compile.
+INC=$CDIR/include
+if [ "$mode" = build-sample ]; then
+	INC=$CDIR/sample/include
+	[ -n "$vmlinux_h" ] || vmlinux_h=$UBUILD/selftests/include/vmlinux.h
+fi
 
 sample_names() { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$SAMPLE" | grep -v '^$'; }
 
@@ -116,29 +122,29 @@ CLANG=clang-19
 sys_inc=$($CLANG -v -E - </dev/null 2>&1 |
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 # shellcheck disable=SC2206
-SELF_FLAGS=(-g -Wall -Werror -D__TARGET_ARCH_x86 -mlittle-endian -I"$CDIR/include" -I"$SELF"
+SELF_FLAGS=(-g -Wall -Werror -D__TARGET_ARCH_x86 -mlittle-endian -I"$INC" -I"$SELF"
 	-I"$KSRC/tools/include/uapi" -I"$KBUILD/usr/include" -Wno-compare-distinct-pointer-types
 	$sys_inc -DENABLE_ATOMICS_TESTS -O2 --target=bpf -mcpu=v3)
 # tools/sched_ext/Makefile's BPF_CFLAGS.
 # shellcheck disable=SC2206
 SCX_FLAGS=(-g -D__TARGET_ARCH_x86 -mlittle-endian -I"$SCX/include" -I"$SCX/include/bpf-compat"
-	-I"$CDIR/include" -I"$KSRC/tools/include/uapi" -I"$KSRC/include" $sys_inc -Wall
+	-I"$INC" -I"$KSRC/tools/include/uapi" -I"$KSRC/include" $sys_inc -Wall
 	-Wno-compare-distinct-pointer-types -O2 -mcpu=v3 --target=bpf)
 
 make_headers() { # vmlinux.h from our vmlinux, libbpf's headers as the selftests have them
-	mkdir -p "$CDIR/include/bpf"
+	mkdir -p "$INC/bpf"
 	[ -f "$UBUILD/selftests/include/bpf/bpf_helper_defs.h" ] ||
 		die "no $UBUILD/selftests/include/bpf: run dev/build-user.sh"
-	rsync -a --checksum "$UBUILD/selftests/include/bpf/" "$CDIR/include/bpf/"
+	rsync -a --checksum "$UBUILD/selftests/include/bpf/" "$INC/bpf/"
 	if [ -n "$vmlinux_h" ]; then
-		cmp -s "$vmlinux_h" "$CDIR/include/vmlinux.h" || cp "$vmlinux_h" "$CDIR/include/vmlinux.h"
+		cmp -s "$vmlinux_h" "$INC/vmlinux.h" || cp "$vmlinux_h" "$INC/vmlinux.h"
 	else
 		# Under the build lock: vmlinux is never read half-linked.
-		flock -w 3600 "$LOCK" bpftool btf dump file "$KBUILD/vmlinux" format c > "$CDIR/include/vmlinux.h.tmp"
-		if cmp -s "$CDIR/include/vmlinux.h.tmp" "$CDIR/include/vmlinux.h"; then
-			rm "$CDIR/include/vmlinux.h.tmp"
+		flock -w 3600 "$LOCK" bpftool btf dump file "$KBUILD/vmlinux" format c > "$INC/vmlinux.h.tmp"
+		if cmp -s "$INC/vmlinux.h.tmp" "$INC/vmlinux.h"; then
+			rm "$INC/vmlinux.h.tmp"
 		else
-			mv "$CDIR/include/vmlinux.h.tmp" "$CDIR/include/vmlinux.h"
+			mv "$INC/vmlinux.h.tmp" "$INC/vmlinux.h"
 		fi
 	fi
 }
@@ -148,7 +154,7 @@ inputs_digest() { # everything an object depends on except its own source
 		$CLANG --version
 		printf '%s\n' "${SELF_FLAGS[@]}" "${SCX_FLAGS[@]}"
 		grep -E '^progs/[a-z0-9_]+\.c-CFLAGS' "$SELF/Makefile" || true
-		cat "$CDIR/include/vmlinux.h" "$CDIR"/include/bpf/*.h "$SELF"/*.h "$SELF"/progs/*.h \
+		cat "$INC/vmlinux.h" "$INC"/bpf/*.h "$SELF"/*.h "$SELF"/progs/*.h \
 			"$SELF"/bpf_testmod/*.h "$SCX"/include/scx/*.h "$SCX"/include/bpf-compat/gnu/stubs.h
 	} | sha256sum | cut -c1-16
 }
@@ -214,6 +220,9 @@ compile() {
 	digest=$(inputs_digest)
 	dir=$CDIR/obj/$digest
 	mkdir -p "$dir"
+	touch "$dir"
+	# Objects of older inputs (each kernel whose BTF changed): keep four sets.
+	ls -dt "$CDIR"/obj/*/ | tail -n +5 | xargs -r rm -rf
 	srcs=$(select_sources)
 	[ -n "$srcs" ] || die "no sources selected"
 	n=$(wc -l <<<"$srcs")

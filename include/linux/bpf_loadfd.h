@@ -113,6 +113,16 @@ static inline void bpf_struct_ops_map_set_expect(struct bpf_map *map,
 }
 #endif
 
+/* An object's __arena variables in its arena (kernel/bpf/arena.c). */
+#if defined(CONFIG_MMU) && defined(CONFIG_64BIT)
+int bpf_arena_fill_kern(struct bpf_map *map, const void *data, u32 len, u64 size);
+#else
+static inline int bpf_arena_fill_kern(struct bpf_map *map, const void *data, u32 len, u64 size)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
 /*
  * Pinning by name (LIBBPF_PIN_BY_NAME) in a bpffs directory taken once from
  * an fd: BPF_OBJ_GET and BPF_OBJ_PIN of one name in it, with their checks,

@@ -65,6 +65,14 @@ struct loadfd_map {
 	bool reused;
 	bool pin;
 	bool pinned;
+	/* An arena whose __arena variables wait for its user address (the
+	 * caller's mmap()): @arena_size bytes, the first @arena_len from
+	 * @arena_init; filled before the first program is loaded by name.
+	 */
+	void *arena_init;
+	u32 arena_len;
+	u32 arena_size;
+	bool arena_pending;
 };
 
 struct loadfd_prog {
@@ -165,6 +173,8 @@ struct loadfd_obj {
 	struct bpf_loadfd_map *umaps;
 	bool *umap_used;
 	u32 umap_cnt;
+	/* Serialises filling arenas (loadfd_arena_fill()). */
+	struct mutex arena_lock;
 	/* load_fd.pin_path_fd, taken once (BPF_F_PATH_FD). */
 	struct path pin_dir;
 	bool has_pin_dir;
@@ -342,6 +352,7 @@ static void loadfd_obj_free(struct loadfd_obj *obj)
 	for (i = 0; i < obj->map_cnt; i++) {
 		bpf_map_put_with_uref(obj->maps[i]);
 		kfree(obj->map_info[i].name);
+		kvfree(obj->map_info[i].arena_init);
 		cond_resched();
 	}
 	kvfree(obj->maps);
@@ -760,6 +771,80 @@ int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt)
 	return 0;
 }
 
+static __printf(5, 6) int loadfd_prog_reject(const union bpf_attr *attr, bpfptr_t uattr,
+					     u32 uattr_size, int err, const char *fmt, ...);
+
+/*
+ * An arena's __arena variables (libbpf copies them into its mapping of the
+ * arena). Their pages sit at the arena's user address, which exists only
+ * with map_extra or once the caller has mmap()ed the arena: filled now, or
+ * kept for loadfd_arena_fill().
+ */
+static int loadfd_arena_init(struct loadfd_obj *obj, struct loadfd_map *info,
+			     struct bpf_map *map, const struct loadfd_map_spec *s,
+			     const char *name, bool created)
+{
+	int err;
+
+	if (!created) {
+		bpf_log(obj->log,
+			"maps: '%s': an arena with __arena variables cannot be supplied or reused: their initial values are the file's\n",
+			name);
+		return -EINVAL;
+	}
+	if (s->arena_data_len > s->arena_size)
+		return -EINVAL;
+	err = bpf_arena_fill_kern(map, s->arena_data, s->arena_data_len, s->arena_size);
+	if (err == -ENXIO) {
+		info->arena_init = s->arena_data_len ?
+				   kvmemdup(s->arena_data, s->arena_data_len, LOADFD_GFP) : NULL;
+		if (s->arena_data_len && !info->arena_init)
+			return -ENOMEM;
+		info->arena_len = s->arena_data_len;
+		info->arena_size = s->arena_size;
+		info->arena_pending = true;
+		return 0;
+	}
+	if (err)
+		bpf_log(obj->log, "maps: '%s': no arena pages for %u bytes of __arena variables (%d)\n",
+			name, s->arena_size, err);
+	return err;
+}
+
+/* Before a program is loaded by name: the arenas still waiting for their
+ * user address get their variables, or the load is refused with a reason.
+ */
+static int loadfd_arena_fill(struct loadfd_obj *obj, const union bpf_attr *attr, bpfptr_t uattr,
+			     u32 uattr_size, const char *prog)
+{
+	int err = 0;
+	u32 i;
+
+	mutex_lock(&obj->arena_lock);
+	for (i = 0; !err && i < obj->map_cnt; i++) {
+		struct loadfd_map *m = &obj->map_info[i];
+
+		if (!m->arena_pending)
+			continue;
+		err = bpf_arena_fill_kern(obj->maps[i], m->arena_init, m->arena_len, m->arena_size);
+		if (err == -ENXIO) {
+			err = loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+						 "prog '%s': arena '%s' has no user address yet: mmap() it (BPF_LOAD_FD_MAP_GET_FD) before loading programs, as libbpf does\n",
+						 prog, m->name);
+		} else if (err) {
+			err = loadfd_prog_reject(attr, uattr, uattr_size, err,
+						 "prog '%s': no arena pages for the %u bytes of __arena variables of '%s' (%d)\n",
+						 prog, m->arena_size, m->name, err);
+		} else {
+			m->arena_pending = false;
+			kvfree(m->arena_init);
+			m->arena_init = NULL;
+		}
+	}
+	mutex_unlock(&obj->arena_lock);
+	return err;
+}
+
 int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 {
 	struct loadfd_map *info;
@@ -868,6 +953,11 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 			}
 			created = true;
 		}
+	}
+	if (s->arena_size) {
+		err = loadfd_arena_init(obj, info, map, s, name, created);
+		if (err)
+			goto err_put;
 	}
 	obj->maps[obj->map_cnt] = map;
 	info->map = map;
@@ -1718,6 +1808,7 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 		kfree(obj);
 		return -ENOMEM;
 	}
+	mutex_init(&obj->arena_lock);
 	obj->id = -1;
 	obj->log = log;
 	ret = bpf_vlog_init(log, attr->load_fd.log_level,
@@ -2210,6 +2301,10 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 			goto out;
 		}
 	}
+
+	ret = loadfd_arena_fill(obj, attr, uattr, uattr_size, name);
+	if (ret)
+		goto out;
 
 	lp.loader_id = obj->id;
 	lp.dev = obj->dev;

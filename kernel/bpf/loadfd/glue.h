@@ -54,6 +54,12 @@ struct loadfd_map_spec {
 	bool kconfig;
 	/* LIBBPF_PIN_BY_NAME: reused from, or pinned in, the pin directory. */
 	bool pin_by_name;
+	/* An arena's __arena variables: @arena_size bytes at the start of the
+	 * arena, the first @arena_data_len of them from @arena_data.
+	 */
+	const u8 *arena_data;
+	u32 arena_data_len;
+	u32 arena_size;
 };
 
 /* A relocated program, as Rust hands it to loadfd_obj_add_prog(). */

@@ -153,6 +153,7 @@ fn map_spec<'a>(
         freeze: matches!(m.kind, MapKind::Rodata | MapKind::Kconfig),
         kconfig: matches!(m.kind, MapKind::Kconfig),
         pin_by_name: m.pinning == LIBBPF_PIN_BY_NAME,
+        arena: None,
     }
 }
 
@@ -268,7 +269,11 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
             MapKind::Data | MapKind::Rodata => Some(m.init_data),
             MapKind::Bss | MapKind::Btf => None,
         };
-        let idx = ob.add_map(&map_spec(m, inner.as_ref(), init))?;
+        let mut spec = map_spec(m, inner.as_ref(), init);
+        if let Some(a) = obj.arena().filter(|a| a.map == i) {
+            spec.arena = Some((a.data, a.size));
+        }
+        let idx = ob.add_map(&spec)?;
         // Programs refer to maps by core index; the C side must agree.
         if usize::try_from(idx).ok() != Some(i) {
             log.line(format_args!("maps: map {i} was bound at index {idx}"));

@@ -93,6 +93,8 @@ pub(crate) struct MapSpec<'a> {
     pub(crate) freeze: bool,
     pub(crate) kconfig: bool,
     pub(crate) pin_by_name: bool,
+    /// An arena's `__arena` variables: initial bytes and size.
+    pub(crate) arena: Option<(&'a [u8], u32)>,
 }
 
 impl MapSpec<'_> {
@@ -121,6 +123,12 @@ impl MapSpec<'_> {
             init_size,
             freeze: self.freeze,
             kconfig: self.kconfig,
+            arena_data: self.arena.map_or(core::ptr::null(), |(d, _)| d.as_ptr()),
+            arena_data_len: match self.arena {
+                Some((d, _)) => len32(d.len())?,
+                None => 0,
+            },
+            arena_size: self.arena.map_or(0, |(_, n)| n),
             pin_by_name: self.pin_by_name,
         })
     }

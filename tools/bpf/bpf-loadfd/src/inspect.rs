@@ -458,6 +458,15 @@ fn section_role(obj: &Object<'_>, sec: &Section<'_>) -> String {
                     .map(|m| m.name)
             )
         ),
+        SectionKind::Arena => match obj.arena() {
+            Some(a) => format!(
+                "__arena variables ({} bytes): the first pages of arena map '{}', filled by the \
+                 kernel",
+                a.size,
+                obj.maps().get(a.map).map_or("?".into(), |m| s(m.name))
+            ),
+            None => "__arena variables".into(),
+        },
         SectionKind::StructOpsRel => {
             format!(
                 "struct_ops programs in function pointers: {}",

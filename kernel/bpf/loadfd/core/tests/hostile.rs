@@ -655,13 +655,17 @@ fn map_flags_pass_an_allow_list() {
 }
 
 #[test]
-fn arena_maps_are_unsupported() {
-    let err = parse(&with_btf_maps(&[(b"arena", 33, 0)])).unwrap_err();
-    assert!(
-        matches!(err, Error::MapUnsupported { map: 0, .. }),
-        "{err:?}"
-    );
-    assert_eq!(err.class(), ErrorClass::Unsupported);
+fn arena_maps() {
+    // One arena map is fine (its flags included); two are refused, as
+    // libbpf refuses them.
+    const BPF_F_MMAPABLE: u32 = 1 << 10;
+    const BPF_F_SEGV_ON_FAULT: u32 = 1 << 17;
+    let one = with_btf_maps(&[(b"arena", 33, BPF_F_MMAPABLE | BPF_F_SEGV_ON_FAULT)]);
+    assert!(parse(&one).is_ok());
+    let two = with_btf_maps(&[(b"a1", 33, BPF_F_MMAPABLE), (b"a2", 33, BPF_F_MMAPABLE)]);
+    let err = parse(&two).unwrap_err();
+    assert_eq!(err, Error::ArenaTooManyMaps { map: 1 });
+    assert_eq!(err.class(), ErrorClass::Malformed);
 }
 
 #[test]

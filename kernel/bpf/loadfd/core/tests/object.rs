@@ -1165,6 +1165,24 @@ fn struct_ops_link_and_optional_sections() {
 }
 
 #[test]
+fn arena_variables() {
+    let data = common::ours("loadfd_arena");
+    let obj = parse(&data);
+    let a = obj.arena().expect("arena");
+    assert_eq!(obj.maps()[a.map].name, b"arena");
+    // int loadfd_arena_counter + char loadfd_arena_buf[5000].
+    assert_eq!(a.size, 5004);
+    assert_eq!(a.data.len(), 5004);
+    // Both variables are read through the arena map.
+    let datas = obj
+        .relocs()
+        .iter()
+        .filter(|r| matches!(r.kind, RelocKind::Data { map, .. } if map == a.map))
+        .count();
+    assert_eq!(datas, 2);
+}
+
+#[test]
 fn rejects_bad_struct_ops_relocations() {
     let base = common::upstream("dummy_st_ops_success");
     let (rel_off, _) = section_offsets(&base, b".rel.struct_ops");

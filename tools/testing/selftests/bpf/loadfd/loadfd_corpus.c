@@ -142,6 +142,8 @@ static void log_reason(const char *log, char *out, size_t size)
 		q = strchr(p, '\n');
 		if (!q)
 			q = end;
+		while (p < q && (*p == ' ' || *p == '\t'))
+			p++;
 		if (q == p || !strncmp(p, "processed ", 10) || !strncmp(p, "verification time", 17) ||
 		    !strncmp(p, "stack depth", 11) || !strncmp(p, "-- END", 6) ||
 		    !strncmp(p, "func#", 5) || !strncmp(p, "mark_precise", 12))
@@ -638,7 +640,10 @@ static int lfd_prog_load(int loader, const char *name, char *reason)
 	} else {
 		snprintf(tmp, sizeof(tmp), "(no memory for the log)");
 	}
-	set_reason(reason, "prog '%s': %s (%s)", name, tmp, strerror(-fd));
+	if (!strncmp(tmp, "prog '", 6))	/* the loader's own line names it */
+		set_reason(reason, "%s (%s)", tmp, strerror(-fd));
+	else
+		set_reason(reason, "prog '%s': %s (%s)", name, tmp, strerror(-fd));
 	return fd;
 }
 

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1288,6 +1289,76 @@ E2E_TEST(struct_ops_module)
 	link = bpf_map__attach_struct_ops(nmap);
 	ASSERT_NE(NULL, link) TH_LOG("attach: %s", strerror(errno));
 	ASSERT_EQ(0, bpf_link__destroy(link));
+	bpf_object__close(bo);
+}
+
+/*
+ * __arena variables (loadfd_arena.c): the kernel writes their initial values
+ * at the start of the arena once the arena has a user address (the caller's
+ * mmap(), as libbpf maps it before loading programs); a program loaded by
+ * name before that is refused with the reason. Then the same through
+ * libbpf's kernel_loader.
+ */
+E2E_TEST(arena)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kernel_loader = true);
+	long page = sysconf(_SC_PAGESIZE);
+	struct elf_sym counter, buf;
+	char log[REJECT_LOG_SIZE] = "";
+	char path[PATH_MAX];
+	struct bpf_object *bo;
+	struct bpf_map *am;
+	struct obj o;
+	union bpf_attr attr;
+	int map, prog, err;
+	__u8 *mem;
+	size_t sz;
+
+	SKIP_IN_ORACLE();
+	obj_open(_metadata, &o, "loadfd_arena");
+	obj_sym(_metadata, &o, "loadfd_arena_counter", &counter);
+	obj_sym(_metadata, &o, "loadfd_arena_buf", &buf);
+	ASSERT_STREQ(".addr_space.1", counter.sec);
+
+	memset(&attr, 0, sizeof(attr));
+	attr.log_level = 1;
+	attr.log_buf = ptr_to_u64(log);
+	attr.log_size = sizeof(log);
+	err = prog_load_raw(&attr, o.loader, "loadfd_arena_inc");
+	ASSERT_EQ(-EINVAL, err);
+	ASSERT_ONE_LINE(log, "arena 'arena' has no user address yet: mmap() it");
+
+	map = obj_map(_metadata, &o, "arena");
+	mem = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED, map, 0);
+	ASSERT_NE(MAP_FAILED, mem) TH_LOG("mmap arena: %s", strerror(errno));
+	prog = obj_prog(_metadata, &o, "loadfd_arena_inc");
+	/* The file's values, then the program's changes, in the caller's
+	 * mapping of the arena.
+	 */
+	ASSERT_EQ(41, *(int *)(mem + counter.value));
+	ASSERT_EQ(3, mem[buf.value + 4999]);
+	ASSERT_EQ(42U, run_ctx(_metadata, prog, NULL, 0));
+	ASSERT_EQ(43U, run_ctx(_metadata, prog, NULL, 0));
+	ASSERT_EQ(43, *(int *)(mem + counter.value));
+	ASSERT_EQ(11, mem[buf.value + 4999]);
+	close(prog);
+	munmap(mem, 4 * page);
+	close(map);
+	obj_close(&o);
+
+	libbpf_set_print(libbpf_print);
+	obj_path(path, sizeof(path), "loadfd_arena");
+	bo = bpf_object__open_file(path, &oo);
+	ASSERT_NE(NULL, bo);
+	ASSERT_EQ(0, bpf_object__load(bo));
+	prog = bpf_program__fd(bpf_object__find_program_by_name(bo, "loadfd_arena_inc"));
+	ASSERT_LE(0, prog);
+	ASSERT_EQ(42U, run_ctx(_metadata, prog, NULL, 0));
+	am = bpf_object__find_map_by_name(bo, "arena");
+	mem = bpf_map__initial_value(am, &sz);
+	ASSERT_NE(NULL, mem);
+	ASSERT_EQ(42, *(int *)(mem + counter.value));
+	ASSERT_EQ(7, mem[buf.value + 4999]);
 	bpf_object__close(bo);
 }
 

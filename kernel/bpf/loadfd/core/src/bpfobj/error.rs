@@ -864,6 +864,22 @@ pub enum Error {
         /// Relocation number.
         rel: u32,
     },
+    /// `__arena` variables (`.addr_space.1`) without a `BPF_MAP_TYPE_ARENA`
+    /// map in `.maps`.
+    ArenaNoMap {
+        /// ELF section index of `.addr_space.1`.
+        section: u32,
+    },
+    /// More than one `BPF_MAP_TYPE_ARENA` map (libbpf supports one).
+    ArenaTooManyMaps {
+        /// The second arena map's index.
+        map: u32,
+    },
+    /// The `__arena` variables do not fit the arena.
+    ArenaTooSmall {
+        /// ELF section index of `.addr_space.1`.
+        section: u32,
+    },
     /// A `.struct_ops` section has no BTF `DATASEC` of its name.
     StructOpsNoDatasec {
         /// ELF section index.
@@ -1077,6 +1093,8 @@ impl Error {
             | Error::MapNoDatasec { section, .. }
             | Error::MapBadData { section, .. }
             | Error::MapRelNoMaps { section, .. }
+            | Error::ArenaNoMap { section }
+            | Error::ArenaTooSmall { section }
             | Error::StructOpsNoDatasec { section }
             | Error::StructOpsBadVar { section, .. }
             | Error::StructOpsRelBad { section, .. }
@@ -1231,7 +1249,7 @@ impl Error {
             Error::ExternUnresolved { .. }
             | Error::LinkBadProgram { .. }
             | Error::LinkNoExceptionCb { .. } => ErrorClass::NotFound,
-            Error::LinkTooBig { .. } => ErrorClass::TooBig,
+            Error::LinkTooBig { .. } | Error::ArenaTooSmall { .. } => ErrorClass::TooBig,
             Error::ObjDuplicateSection { .. }
             | Error::ObjBadLicense { .. }
             | Error::ObjBadVersion { .. }
@@ -1257,6 +1275,8 @@ impl Error {
             | Error::MapBadData { .. }
             | Error::MapRelNoMaps { .. }
             | Error::MapRelBad { .. }
+            | Error::ArenaNoMap { .. }
+            | Error::ArenaTooManyMaps { .. }
             | Error::StructOpsNoDatasec { .. }
             | Error::StructOpsBadVar { .. }
             | Error::StructOpsRelBad { .. }
@@ -1732,6 +1752,17 @@ impl fmt::Display for Error {
             Error::MapRelBad { rel } => {
                 write!(f, "maps: .rel.maps rel {rel}: not a valid initial slot")
             }
+            Error::ArenaNoMap { section } => write!(
+                f,
+                "arena: section {section}: __arena variables need a BPF_MAP_TYPE_ARENA map in .maps"
+            ),
+            Error::ArenaTooManyMaps { map } => {
+                write!(f, "arena: map {map}: more than one BPF_MAP_TYPE_ARENA map")
+            }
+            Error::ArenaTooSmall { section } => write!(
+                f,
+                "arena: section {section}: the __arena variables do not fit the arena's pages"
+            ),
             Error::StructOpsNoDatasec { section } => {
                 write!(f, "struct_ops: section {section}: no BTF DATASEC of that name")
             }

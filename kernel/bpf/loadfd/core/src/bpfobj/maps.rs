@@ -30,19 +30,24 @@ pub const BPF_MAP_TYPE_HASH_OF_MAPS: u32 = 13;
 pub const BPF_MAP_TYPE_RINGBUF: u32 = 27;
 /// `BPF_MAP_TYPE_USER_RINGBUF`.
 pub const BPF_MAP_TYPE_USER_RINGBUF: u32 = 31;
-/// `BPF_MAP_TYPE_ARENA` (not supported: needs `.addr_space.1` handling).
+/// `BPF_MAP_TYPE_ARENA`.
 pub const BPF_MAP_TYPE_ARENA: u32 = 33;
 /// `BPF_F_RDONLY_PROG`: programs cannot write the map.
 pub const BPF_F_RDONLY_PROG: u32 = 1 << 7;
 /// `BPF_F_MMAPABLE`.
 pub const BPF_F_MMAPABLE: u32 = 1 << 10;
 /// The `map_flags` an ELF map definition may carry: `BPF_F_NO_PREALLOC`
-/// through `BPF_F_INNER_MAP` (bits 0 to 12). Left out: `BPF_F_LINK`
-/// (struct_ops), `BPF_F_PATH_FD` (not a map flag), `BPF_F_VTYPE_BTF_OBJ_FD`
-/// and `BPF_F_TOKEN_FD` (`BPF_MAP_CREATE` would read a file descriptor of
-/// the caller's), `BPF_F_SEGV_ON_FAULT` and `BPF_F_NO_USER_CONV` (arena),
-/// and any flag newer than 6.12.
-pub const MAP_FLAGS_ALLOWED: u32 = (1 << 13) - 1;
+/// through `BPF_F_INNER_MAP` (bits 0 to 12), and the arena's
+/// `BPF_F_SEGV_ON_FAULT` and `BPF_F_NO_USER_CONV`. Left out: `BPF_F_LINK`
+/// (struct_ops maps come from `.struct_ops.link`), `BPF_F_PATH_FD` (not a
+/// map flag), `BPF_F_VTYPE_BTF_OBJ_FD` and `BPF_F_TOKEN_FD`
+/// (`BPF_MAP_CREATE` would read a file descriptor of the caller's), and any
+/// flag newer than 6.12.
+pub const MAP_FLAGS_ALLOWED: u32 = ((1 << 13) - 1) | BPF_F_SEGV_ON_FAULT | BPF_F_NO_USER_CONV;
+/// `BPF_F_SEGV_ON_FAULT` (arena).
+pub const BPF_F_SEGV_ON_FAULT: u32 = 1 << 17;
+/// `BPF_F_NO_USER_CONV` (arena).
+pub const BPF_F_NO_USER_CONV: u32 = 1 << 18;
 /// `LIBBPF_PIN_NONE`.
 pub const LIBBPF_PIN_NONE: u32 = 0;
 /// `LIBBPF_PIN_BY_NAME`.
@@ -332,9 +337,6 @@ fn parse_def(
     }
     if s.map_type == 0 {
         return Err(Error::MapNoType { map });
-    }
-    if s.map_type == BPF_MAP_TYPE_ARENA {
-        return Err(Error::MapUnsupported { map, member: 0 });
     }
     if s.map_flags & !MAP_FLAGS_ALLOWED != 0 {
         return Err(Error::MapBadFlags {

@@ -47,6 +47,22 @@ use crate::bpfobj::sec_def;
 use crate::bpfobj::sort;
 use crate::bpfobj::struct_ops::{self, StructOpsMap};
 
+/// The section of `__arena` variables (clang's address space 1).
+pub const ARENA_SEC: &[u8] = b".addr_space.1";
+
+/// `__arena` variables: the first bytes of the object's arena map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arena<'a> {
+    /// The `BPF_MAP_TYPE_ARENA` map (index in [`Object::maps`]).
+    pub map: usize,
+    /// ELF section index of `.addr_space.1`.
+    pub section: u32,
+    /// Initial bytes (empty if the section is `SHT_NOBITS`).
+    pub data: &'a [u8],
+    /// Size of the variables, from the section (at least `data.len()`).
+    pub size: u32,
+}
+
 /// `SHT_LLVM_ADDRSIG`.
 const SHT_LLVM_ADDRSIG: u32 = 0x6fff_4c03;
 /// Longest license string `BPF_PROG_LOAD` takes (its buffer is 128 bytes).
@@ -81,6 +97,8 @@ pub enum SectionKind {
     StructOps,
     /// Relocations of a struct_ops section: its programs.
     StructOpsRel,
+    /// `.addr_space.1`: `__arena` variables, the first bytes of the arena.
+    Arena,
     /// `.BTF`.
     Btf,
     /// `.BTF.ext`.
@@ -172,6 +190,7 @@ pub struct Object<'a> {
     maps: KVVec<MapDef<'a>>,
     inner_maps: KVVec<MapDef<'a>>,
     struct_ops: KVVec<StructOpsMap<'a>>,
+    arena: Option<Arena<'a>>,
     externs: KVVec<Extern<'a>>,
     relocs: KVVec<Reloc>,
     ext_by_sym: KVVec<(u32, usize)>,
@@ -225,6 +244,53 @@ fn ignored(s: &Section<'_>) -> bool {
 
 fn is_struct_ops(name: &[u8]) -> bool {
     struct_ops::section_flags(name).is_some()
+}
+
+/// The `__arena` variables, as libbpf's `init_arena_map_data()` takes them:
+/// one arena map at most, and the variables must fit it (in 4 KiB pages;
+/// the kernel checks again with its page size).
+fn arena_of<'a>(
+    elf: &Elf<'a>,
+    kinds: &[SectionKind],
+    maps: &[MapDef<'a>],
+    tick: &Ticker<'_>,
+) -> Result<Option<Arena<'a>>, Error> {
+    let mut arena_map = None;
+    for (i, m) in maps.iter().enumerate() {
+        tick.tick()?;
+        if m.map_type == maps::BPF_MAP_TYPE_ARENA {
+            if arena_map.is_some() {
+                return Err(Error::ArenaTooManyMaps {
+                    map: u32::try_from(i).unwrap_or(u32::MAX),
+                });
+            }
+            arena_map = Some(i);
+        }
+    }
+    let Some(sec) = elf
+        .sections()
+        .find(|s| kinds.get(us(s.index)) == Some(&SectionKind::Arena))
+    else {
+        return Ok(None);
+    };
+    let section = sec.index;
+    let map = arena_map.ok_or(Error::ArenaNoMap { section })?;
+    let size = u32::try_from(sec.size).map_err(|_| Error::ArenaTooSmall { section })?;
+    let pages = maps.get(map).map_or(0, |m| u64::from(m.max_entries));
+    if u64::from(size).div_ceil(4096) > pages {
+        return Err(Error::ArenaTooSmall { section });
+    }
+    let data = if sec.sh_type == SHT_NOBITS {
+        &[][..]
+    } else {
+        sec.data
+    };
+    Ok(Some(Arena {
+        map,
+        section,
+        data,
+        size,
+    }))
 }
 
 impl<'a> Object<'a> {
@@ -324,8 +390,8 @@ impl<'a> Object<'a> {
                         SectionKind::Rodata
                     } else if is_struct_ops(s.name) {
                         SectionKind::StructOps
-                    } else if s.name == b".addr_space.1" {
-                        return Err(Error::ObjUnsupportedSection { section: s.index });
+                    } else if s.name == ARENA_SEC {
+                        SectionKind::Arena
                     } else {
                         SectionKind::Other
                     }
@@ -350,6 +416,7 @@ impl<'a> Object<'a> {
                 _ if s.sh_type == SHT_NOBITS && is_or_has_prefix(s.name, b".bss") => {
                     SectionKind::Bss
                 }
+                _ if s.sh_type == SHT_NOBITS && s.name == ARENA_SEC => SectionKind::Arena,
                 _ => SectionKind::Other,
             };
             // Code and data sections are found by name (`.BTF.ext`, BTF
@@ -404,6 +471,7 @@ impl<'a> Object<'a> {
             maps: KVVec::new(),
             inner_maps: KVVec::new(),
             struct_ops: KVVec::new(),
+            arena: None,
             externs,
             relocs: KVVec::new(),
             ext_by_sym: KVVec::new(),
@@ -467,6 +535,7 @@ impl<'a> Object<'a> {
                 &obj.programs,
                 &tick,
             )?;
+            obj.arena = arena_of(&obj.elf, &obj.sections, &obj.maps, &tick)?;
             // struct_ops maps are maps of the loader object too.
             if obj.maps.len().saturating_add(obj.struct_ops.len()) > MAX_MAPS {
                 return Err(Error::TooMany { cap: Cap::Maps });
@@ -673,6 +742,11 @@ impl<'a> Object<'a> {
     /// maps by their index here.
     pub fn maps(&self) -> &[MapDef<'a>] {
         &self.maps
+    }
+
+    /// The `__arena` variables and their arena map, if the object has any.
+    pub fn arena(&self) -> Option<&Arena<'a>> {
+        self.arena.as_ref()
     }
 
     /// The struct_ops maps, in section and variable order.

@@ -193,6 +193,20 @@ fn record(
                 .ok_or(at(|section, rel| Error::RelocNoMap { section, rel }))?;
             mk(RelocKind::Ld64 { map })
         }
+        Some(SectionKind::Arena) => {
+            // libbpf: the variables are the first bytes of the arena.
+            let a = obj
+                .arena()
+                .ok_or(at(|section, rel| Error::RelocNoMap { section, rel }))?;
+            let off = i64::from(insn.imm).checked_add(i64::from(sym_off));
+            if !off.is_some_and(|o| o >= 0 && o < i64::from(a.size)) {
+                return Err(at(|section, rel| Error::RelocDataRange { section, rel }));
+            }
+            mk(RelocKind::Data {
+                map: a.map,
+                sym_off,
+            })
+        }
         Some(SectionKind::Data | SectionKind::Rodata | SectionKind::Bss) => {
             let map = obj
                 .data_map_of(shndx)
