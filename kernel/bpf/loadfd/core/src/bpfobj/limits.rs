@@ -80,6 +80,10 @@ pub const MAX_PROG_BYTES: usize = 64 << 20;
 /// has tens; each member is one check against the kernel's struct).
 pub const MAX_STRUCT_OPS_MEMBERS: usize = 1 << 16;
 
+/// Most bytes of `__arena` variables: the kernel allocates and fills their
+/// pages in one go (`bpf_arena_fill_kern()`), so this bounds that step.
+pub const MAX_ARENA_VARS: u32 = 64 << 20;
+
 /// How many iterations of a cheap loop may pass between two checkpoints.
 pub const CHECKPOINT_EVERY: u32 = 256;
 
@@ -106,6 +110,8 @@ pub enum Cap {
     ProgBytes,
     /// [`MAX_STRUCT_OPS_MEMBERS`].
     StructOpsMembers,
+    /// [`MAX_ARENA_VARS`].
+    ArenaVars,
 }
 
 impl Cap {
@@ -122,6 +128,7 @@ impl Cap {
             Cap::KconfigSize => "MAX_KCONFIG_SIZE",
             Cap::ProgBytes => "MAX_PROG_BYTES",
             Cap::StructOpsMembers => "MAX_STRUCT_OPS_MEMBERS",
+            Cap::ArenaVars => "MAX_ARENA_VARS",
         }
     }
 
@@ -139,6 +146,7 @@ impl Cap {
             Cap::KconfigSize => u64::from(MAX_KCONFIG_SIZE),
             Cap::ProgBytes => wide(MAX_PROG_BYTES),
             Cap::StructOpsMembers => wide(MAX_STRUCT_OPS_MEMBERS),
+            Cap::ArenaVars => u64::from(MAX_ARENA_VARS),
         }
     }
 
@@ -155,6 +163,7 @@ impl Cap {
             Cap::KconfigSize => "bytes of .kconfig externs",
             Cap::ProgBytes => "bytes of instructions, func_info, line_info and CO-RE records",
             Cap::StructOpsMembers => "struct_ops members",
+            Cap::ArenaVars => "bytes of __arena variables",
         }
     }
 }

@@ -35,7 +35,9 @@ use crate::bpfobj::elf::{
     SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 };
 use crate::bpfobj::error::Error;
-use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_MAPS, MAX_PROGRAMS, MAX_PROG_NAME_LEN};
+use crate::bpfobj::limits::{
+    Cap, Checkpoint, Ticker, MAX_ARENA_VARS, MAX_MAPS, MAX_PROGRAMS, MAX_PROG_NAME_LEN,
+};
 
 /// Instruction size as a `u64`, for ELF offsets.
 const INSN_SZ: u64 = 8;
@@ -275,7 +277,12 @@ fn arena_of<'a>(
     };
     let section = sec.index;
     let map = arena_map.ok_or(Error::ArenaNoMap { section })?;
-    let size = u32::try_from(sec.size).map_err(|_| Error::ArenaTooSmall { section })?;
+    let size = u32::try_from(sec.size)
+        .ok()
+        .filter(|&n| n <= MAX_ARENA_VARS)
+        .ok_or(Error::TooMany {
+            cap: Cap::ArenaVars,
+        })?;
     let pages = maps.get(map).map_or(0, |m| u64::from(m.max_entries));
     if u64::from(size).div_ceil(4096) > pages {
         return Err(Error::ArenaTooSmall { section });
