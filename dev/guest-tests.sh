@@ -27,6 +27,10 @@ for t in "$UBUILD"/selftests/loadfd_*test; do
 	echo "# loadfd-suite: $(basename "$t")"
 	"$t" || rc=1
 done
+# Upstream objects libbpf and BPF_LOAD_FD both load, with identical xlated
+# code (dev/corpus.sh; the whole corpus runs on demand only).
+echo "# loadfd-suite: corpus_sample"
+"$(dirname "$0")/corpus.sh" --guest-sample || rc=1
 
 # Leaks: kmemleak reports objects unreferenced for a few seconds; two scans
 # make reports stable. Only reports whose allocation backtrace goes through

@@ -47,6 +47,9 @@ if ! step "userspace test artifacts" dev/build-user.sh; then
 	echo "$pass passed, $fail failed (VM tests not run)"
 	exit 1
 fi
+# The corpus sample dev/guest-tests.sh runs (dev/corpus-sample.txt): ~25
+# upstream objects, cached, and the driver; seconds.
+step "corpus sample build" dev/corpus.sh --build-sample
 
 log "selftests in the VM"
 vmout=$(dev/vm.sh --timeout 900 -- dev/guest-tests.sh 2>&1); vmrc=$?

@@ -1207,6 +1207,28 @@ static __u32 bss_u32(struct __test_metadata *_metadata, struct bpf_object *bo, c
 	return 0;
 }
 
+/* A struct_ops program no map of the object names has no target. */
+static void st_ops_unused_refused(struct __test_metadata *_metadata)
+{
+	char log[REJECT_LOG_SIZE] = "";
+	char lpath[PATH_MAX];
+	union bpf_attr attr;
+	int lfd, loader;
+
+	obj_path(lpath, sizeof(lpath), "loadfd_st_ops_mod");
+	lfd = open(lpath, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, lfd);
+	loader = loadfd_ok(_metadata, lfd, NULL, 0, "loadfd_st_ops_mod");
+	close(lfd);
+	memset(&attr, 0, sizeof(attr));
+	attr.log_level = 1;
+	attr.log_buf = ptr_to_u64(log);
+	attr.log_size = sizeof(log);
+	ASSERT_EQ(-EINVAL, prog_load_raw(&attr, loader, "loadfd_mod_unused"));
+	ASSERT_ONE_LINE(log, "no struct_ops map of the object uses this struct_ops program");
+	close(loader);
+}
+
 /*
  * struct_ops of a module (bpf_testmod_ops, prog_tests/test_struct_ops_module.c
  * with the object as it is): the map's value type is in bpf_testmod's BTF.
@@ -1289,6 +1311,8 @@ E2E_TEST(struct_ops_module)
 	link = bpf_map__attach_struct_ops(nmap);
 	ASSERT_NE(NULL, link) TH_LOG("attach: %s", strerror(errno));
 	ASSERT_EQ(0, bpf_link__destroy(link));
+
+	st_ops_unused_refused(_metadata);
 	bpf_object__close(bo);
 }
 

@@ -631,6 +631,16 @@ TEST(struct_ops_not_in_kernel)
 		   "struct bpf_struct_ops_loadfd_no_such_ops is not in the kernel's BTF");
 }
 
+TEST(struct_ops_member_not_in_kernel)
+{
+	/* The 6.12 selftests' struct_ops_module.c as it is: testmod_zeroed
+	 * puts a program in a member bpf_testmod_ops lacks, which libbpf
+	 * refuses too (the test turns that map off first).
+	 */
+	reject_obj(_metadata, "struct_ops_module", EOPNOTSUPP, "struct_ops: 'testmod_zeroed'",
+		   "member 'zeroed_op' is not in the kernel's struct");
+}
+
 TEST(legacy_maps_section)
 {
 	reject_obj(_metadata, "loadfd_bad_legacy_maps", EOPNOTSUPP, "obj: section",

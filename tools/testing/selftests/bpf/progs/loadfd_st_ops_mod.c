@@ -38,3 +38,10 @@ struct bpf_testmod_ops loadfd_testmod_nolink = {
 	.test_1 = (void *)loadfd_mod_test_1,
 	.data = 9,
 };
+
+/* In no struct_ops map: it has no target, and cannot be loaded. */
+SEC("?struct_ops/test_1")
+int BPF_PROG(loadfd_mod_unused)
+{
+	return 0;
+}
