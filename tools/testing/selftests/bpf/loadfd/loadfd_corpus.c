@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -647,6 +648,40 @@ static int lfd_prog_load(int loader, const char *name, char *reason)
 	return fd;
 }
 
+/* As libbpf before it loads programs: map every arena of the loader (at
+ * map_extra if set), which gives it the user address the verifier and the
+ * kernel's __arena variables need. Mappings live until the child exits.
+ */
+static void map_arenas(int loader)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char dir[128];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/bpf_loadfd/%d/maps", loader_id(loader));
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (de->d_name[0] == '.' && (!de->d_name[1] || de->d_name[1] == '.'))
+			continue;
+		fd = bpf_load_fd_map_get_fd(loader, de->d_name, 0);
+		if (fd < 0)
+			continue;
+		if (!bpf_map_get_info_by_fd(fd, &info, &len) && info.type == BPF_MAP_TYPE_ARENA)
+			mmap((void *)(long)info.map_extra, (size_t)info.max_entries * page,
+			     PROT_READ | PROT_WRITE,
+			     info.map_extra ? MAP_SHARED | MAP_FIXED : MAP_SHARED, fd, 0);
+		close(fd);
+	}
+	closedir(d);
+}
+
 static void run_loadfd(struct objres *o, const char *pindir)
 {
 	char *log = calloc(1, LFD_LOG_SIZE);
@@ -680,6 +715,7 @@ static void run_loadfd(struct objres *o, const char *pindir)
 	}
 	if (!o->lib_open)
 		progs_from_sysfs(o, loader);
+	map_arenas(loader);
 	o->lfd_ok = true;
 	for (i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
