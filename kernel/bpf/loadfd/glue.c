@@ -111,6 +111,9 @@ struct loadfd_prog {
 	u32 st_ops_type_id;
 	u32 st_ops_member;
 	struct btf *st_ops_btf;
+	/* A program that does not link: why its load by name fails. */
+	int load_err;
+	char *load_err_msg;
 };
 
 /*
@@ -341,6 +344,7 @@ static void loadfd_obj_free(struct loadfd_obj *obj)
 		kfree(p->attach_func);
 		kfree(p->attach_btf_name);
 		btf_put(p->st_ops_btf);
+		kfree(p->load_err_msg);
 		kvfree(p->insns);
 		kvfree(p->func_info);
 		kvfree(p->line_info);
@@ -1377,6 +1381,47 @@ err_name:
 	return err;
 }
 
+int loadfd_obj_add_prog_error(struct loadfd_obj *obj, const u8 *name, u32 name_len,
+			      const u8 *section, u32 section_len, u32 prog_type, int err,
+			      const u8 *msg, u32 msg_len)
+{
+	struct loadfd_prog *p;
+	char *n, *sec, *why;
+	int ret;
+
+	ret = loadfd_checkpoint();
+	if (ret)
+		return ret;
+	if (obj->prog_cnt >= obj->prog_cap)
+		return -EINVAL;
+	if (name_len > NAME_MAX) {
+		bpf_log(obj->log, "programs: name of %u bytes, longer than %d (NAME_MAX, sysfs)\n",
+			name_len, NAME_MAX);
+		return -E2BIG;
+	}
+	p = &obj->progs[obj->prog_cnt];
+	INIT_LIST_HEAD(&p->live);
+	p->cookie = atomic64_inc_return(&loadfd_cookie_next);
+	n = loadfd_strdup(obj, "programs", name, name_len);
+	sec = loadfd_strdup(obj, "programs", section, section_len);
+	why = kmemdup_nul(msg, min_t(u32, msg_len, 255), LOADFD_GFP);
+	p->name = IS_ERR(n) ? NULL : n;
+	p->section = IS_ERR(sec) ? NULL : sec;
+	p->load_err_msg = why;
+	p->attach_func = kstrdup("", LOADFD_GFP);
+	p->attach_btf_name = kstrdup("", LOADFD_GFP);
+	obj->prog_cnt++;
+	ret = PTR_ERR_OR_ZERO(n) ?: PTR_ERR_OR_ZERO(sec);
+	if (ret)
+		return ret;
+	if (!why || !p->attach_func || !p->attach_btf_name)
+		return -ENOMEM;
+	p->prog_type = prog_type;
+	p->load_err = err < 0 && err >= -MAX_ERRNO ? err : -EINVAL;
+	bpf_log(obj->log, "prog '%s' cannot be loaded: %s\n", p->name, why);
+	return 0;
+}
+
 const u8 *loadfd_kconfig_text(size_t *len)
 {
 	*len = loadfd_config_data_end - loadfd_config_data;
@@ -2239,6 +2284,9 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 	if (!p)
 		return loadfd_prog_reject(attr, uattr, uattr_size, -ENOENT,
 					  "loader %d has no program '%s'\n", obj->id, name);
+	if (p->load_err)
+		return loadfd_prog_reject(attr, uattr, uattr_size, p->load_err,
+					  "prog '%s': %s\n", name, p->load_err_msg);
 	if (loadfd_attr_contradicts(attr, p))
 		return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
 					  "prog '%s': attr sets fields the loader object provides (insns, license, BTF, func/line info, CO-RE records, fd_array, or a different type)\n",

@@ -132,6 +132,12 @@ int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 t
  */
 int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 prog_idx);
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *spec);
+/* A program of the object that cannot be loaded (it does not link): its
+ * BPF_PROG_LOAD by name fails with @err and the line @msg.
+ */
+int loadfd_obj_add_prog_error(struct loadfd_obj *obj, const u8 *name, u32 name_len,
+			      const u8 *section, u32 section_len, u32 prog_type, int err,
+			      const u8 *msg, u32 msg_len);
 /* Creates a struct_ops map (as libbpf's bpf_map__init_kern_struct_ops() and
  * bpf_object__create_map()) and gives its programs their attach target.
  * Returns the map's index or -errno.

@@ -99,21 +99,49 @@ impl core::fmt::Display for Name<'_> {
     }
 }
 
-/// Reports a core error to the log and lowers it to an errno. Errors carry
-/// indices; the section or extern name is added when it can be found
-/// (names are at most `KSYM_NAME_LEN - 1` bytes; the log truncates lines).
-fn reject(log: &mut Log, data: &[u8], obj: Option<&Object<'_>>, e: Error) -> Errno {
-    let sec_name = e.section().and_then(|i| elf::section_name_of(data, i));
-    let ext_name = e
-        .extern_index()
-        .and_then(|i| obj?.externs().get(usize::try_from(i).ok()?))
-        .map(|x| x.name);
-    match (sec_name, ext_name) {
-        (Some(n), _) => log.line(format_args!("{e} (section '{}')", Name(n))),
-        (None, Some(n)) => log.line(format_args!("{e} ('{}')", Name(n))),
-        (None, None) => log.line(format_args!("{e}")),
+/// A core error as one log line: the error, and the section or extern name
+/// when it can be found (names are at most `KSYM_NAME_LEN - 1` bytes; the
+/// log truncates lines).
+struct Reason<'a> {
+    e: Error,
+    sec: Option<&'a [u8]>,
+    ext: Option<&'a [u8]>,
+}
+
+impl<'a> Reason<'a> {
+    fn new(data: &'a [u8], obj: Option<&'a Object<'a>>, e: Error) -> Self {
+        let sec = e.section().and_then(|i| elf::section_name_of(data, i));
+        let ext = e
+            .extern_index()
+            .and_then(|i| obj?.externs().get(usize::try_from(i).ok()?))
+            .map(|x| x.name);
+        Reason { e, sec, ext }
     }
+}
+
+impl core::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match (self.sec, self.ext) {
+            (Some(n), _) => write!(f, "{} (section '{}')", self.e, Name(n)),
+            (None, Some(n)) => write!(f, "{} ('{}')", self.e, Name(n)),
+            (None, None) => write!(f, "{}", self.e),
+        }
+    }
+}
+
+/// Reports a core error to the log and lowers it to an errno.
+fn reject(log: &mut Log, data: &[u8], obj: Option<&Object<'_>>, e: Error) -> Errno {
+    log.line(format_args!("{}", Reason::new(data, obj, e)));
     lower(e.class())
+}
+
+/// Whether a linker error is the program's own (the object is fine, this
+/// program cannot be loaded), rather than the whole object's.
+fn program_error(e: &Error) -> bool {
+    !matches!(
+        e,
+        Error::NoMem | Error::Interrupted | Error::TooMany { .. }
+    )
 }
 
 /// Lowers a core error class to the errno the syscall returns.
@@ -303,9 +331,23 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
     let mut linker = Linker::new(&obj).map_err(|e| reject(log, data, Some(&obj), e))?;
     let mut left = MAX_PROG_BYTES;
     for (i, p) in obj.programs().iter().enumerate() {
-        let linked = linker
-            .link_within(i, &resolved, &KernelCheckpoint, left)
-            .map_err(|e| reject(log, data, Some(&obj), e))?;
+        let linked = match linker.link_within(i, &resolved, &KernelCheckpoint, left) {
+            Ok(l) => l,
+            // As libbpf, which relocates only the programs it loads: one
+            // program that cannot be linked does not make the others
+            // unloadable. Its by-name load fails with this reason.
+            Err(e) if program_error(&e) => {
+                ob.add_prog_error(
+                    p.name,
+                    p.section,
+                    p.prog_type,
+                    lower(e.class()),
+                    format_args!("{}", Reason::new(data, Some(&obj), e)),
+                )?;
+                continue;
+            }
+            Err(e) => return Err(reject(log, data, Some(&obj), e)),
+        };
         // The linker charged exactly this against `left`.
         let over = Error::TooMany {
             cap: Cap::ProgBytes,

@@ -288,6 +288,40 @@ impl ObjBuilder {
         check(unsafe { bindings::loadfd_obj_add_struct_ops(self.0, &c) })
     }
 
+    /// Adds a program that cannot be loaded: its by-name load fails with
+    /// `errno` and the line `why`.
+    pub(crate) fn add_prog_error(
+        &mut self,
+        name: &[u8],
+        section: &[u8],
+        prog_type: u32,
+        errno: Errno,
+        why: fmt::Arguments<'_>,
+    ) -> Result<(), Errno> {
+        let mut line = LineBuf {
+            buf: [0; LINE_MAX],
+            len: 0,
+        };
+        // Cutting a too long line is fine: `write_str` never fails.
+        let _ = line.write_fmt(why);
+        let msg = line.buf.get(..line.len).unwrap_or(&[]);
+        // SAFETY: `self.0` is live (invariant); each pointer is valid for its length.
+        check(unsafe {
+            bindings::loadfd_obj_add_prog_error(
+                self.0,
+                name.as_ptr(),
+                len32(name.len())?,
+                section.as_ptr(),
+                len32(section.len())?,
+                prog_type,
+                errno.0,
+                msg.as_ptr(),
+                len32(msg.len())?,
+            )
+        })
+        .map(|_| ())
+    }
+
     /// BTF id of `name` of BTF kind `kind` in vmlinux or a module, with the
     /// module BTF slot (0 for vmlinux).
     pub(crate) fn btf_find(

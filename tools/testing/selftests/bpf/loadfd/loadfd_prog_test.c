@@ -1386,6 +1386,60 @@ E2E_TEST(arena)
 	bpf_object__close(bo);
 }
 
+/*
+ * An object with a program that cannot be linked (loadfd_partial.c): as
+ * libbpf relocates only the programs it loads, BPF_LOAD_FD accepts the
+ * object, says why that program cannot be loaded, and its by-name load fails
+ * with the reason while the other program loads.
+ */
+E2E_TEST(partial_object)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kernel_loader = true);
+	char log[REJECT_LOG_SIZE] = "", *llog, path[PATH_MAX];
+	struct bpf_object *bo;
+	union bpf_attr attr;
+	int fd, loader, prog;
+
+	SKIP_IN_ORACLE();
+	obj_path(path, sizeof(path), "loadfd_partial");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	llog = calloc(1, LOADER_LOG_SIZE);
+	ASSERT_NE(NULL, llog);
+	memset(&attr, 0, sizeof(attr));
+	attr.load_fd.obj_fd = fd;
+	attr.load_fd.log_level = 1;
+	attr.load_fd.log_buf = ptr_to_u64(llog);
+	attr.load_fd.log_size = LOADER_LOG_SIZE;
+	loader = sys_bpf(BPF_LOAD_FD, &attr);
+	ASSERT_LE(0, loader) TH_LOG("BPF_LOAD_FD: %s: %s", strerror(errno), llog);
+	close(fd);
+	ASSERT_ONE_LINE(llog, "prog 'loadfd_partial_bad' cannot be loaded: link: ");
+	free(llog);
+
+	prog = prog_load_ok(_metadata, loader, "loadfd_partial_ok");
+	ASSERT_EQ(7U, run_skb(_metadata, prog));
+	close(prog);
+	memset(&attr, 0, sizeof(attr));
+	attr.log_level = 1;
+	attr.log_buf = ptr_to_u64(log);
+	attr.log_size = sizeof(log);
+	ASSERT_EQ(-EINVAL, prog_load_raw(&attr, loader, "loadfd_partial_bad"));
+	ASSERT_ONE_LINE(log, "prog 'loadfd_partial_bad': link: ");
+	close(loader);
+
+	/* libbpf's kernel_loader, with the broken program not autoloaded. */
+	libbpf_set_print(libbpf_print);
+	bo = bpf_object__open_file(path, &oo);
+	ASSERT_NE(NULL, bo);
+	bpf_program__set_autoload(bpf_object__find_program_by_name(bo, "loadfd_partial_bad"),
+				  false);
+	ASSERT_EQ(0, bpf_object__load(bo));
+	prog = bpf_program__fd(bpf_object__find_program_by_name(bo, "loadfd_partial_ok"));
+	ASSERT_EQ(7U, run_skb(_metadata, prog));
+	bpf_object__close(bo);
+}
+
 /* The sum over CPUs of key @key of the per-CPU u64 array @map. */
 static __u64 percpu_sum(struct __test_metadata *_metadata, int map, __u32 key)
 {
