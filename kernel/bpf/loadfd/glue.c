@@ -285,10 +285,20 @@ static ssize_t prog_prog_ids_show(struct kobject *kobj, struct kobj_attribute *a
 
 static struct kobj_attribute prog_attr_prog_ids = __ATTR(prog_ids, 0400, prog_prog_ids_show, NULL);
 
+/* Why the program cannot be loaded (it does not link), or nothing. */
+static ssize_t prog_error_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	struct loadfd_prog *p = container_of(kobj, struct loadfd_prog, kobj);
+
+	return sysfs_emit(buf, "%s\n", p->load_err_msg ?: "");
+}
+
+static struct kobj_attribute prog_attr_error = __ATTR(error, 0400, prog_error_show, NULL);
+
 static struct attribute *prog_attrs[] = {
 	&prog_attr_section.attr, &prog_attr_attach_func.attr, &prog_attr_prog_type.attr,
 	&prog_attr_expected_attach_type.attr, &prog_attr_insn_cnt.attr,
-	&prog_attr_prog_ids.attr, NULL,
+	&prog_attr_prog_ids.attr, &prog_attr_error.attr, NULL,
 };
 ATTRIBUTE_GROUPS(prog);
 

@@ -1416,6 +1416,17 @@ E2E_TEST(partial_object)
 	close(fd);
 	ASSERT_ONE_LINE(llog, "prog 'loadfd_partial_bad' cannot be loaded: link: ");
 	free(llog);
+	{
+		char buf[300];
+		int id = loader_id(_metadata, loader);
+
+		sysfs_read(_metadata, buf, sizeof(buf),
+			   SYSFS_DIR "/%d/programs/loadfd_partial_bad/error", id);
+		ASSERT_EQ(0, strncmp(buf, "link: ", 6)) TH_LOG("error '%s'", buf);
+		sysfs_read(_metadata, buf, sizeof(buf),
+			   SYSFS_DIR "/%d/programs/loadfd_partial_ok/error", id);
+		ASSERT_STREQ("", buf);
+	}
 
 	prog = prog_load_ok(_metadata, loader, "loadfd_partial_ok");
 	ASSERT_EQ(7U, run_skb(_metadata, prog));
