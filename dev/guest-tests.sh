@@ -17,6 +17,9 @@ export LOADFD_KEYDIR=$LOADFD_CACHE/keys
 "$UBUILD/bpf-loadfd" load "$UBUILD/selftests/loadfd_minimal.bpf.o" >/dev/null 2>&1 || true
 # Module kfuncs, ksyms and BTF for the tests that use them (as in BPF CI).
 insmod "$UBUILD/bpf_testmod/bpf_testmod.ko" || { echo "# insmod bpf_testmod failed"; exit 1; }
+# The kernel log as it happens, on the host (the VM's console is not
+# captured): what the kernel said last if the guest dies mid-run.
+dmesg -w > "$LOADFD_CACHE/vm/guest-dmesg.log" 2>&1 &
 kmemleak=/sys/kernel/debug/kmemleak
 # Forget what boot leaked; only what the suites leak counts.
 [ -w $kmemleak ] && echo clear > $kmemleak
