@@ -11,7 +11,7 @@ and prints a Markdown table plus the subtests whose result differs.
 import re
 import sys
 
-TEST = re.compile(r"^#(\d+)\s+([^/\s]+):(OK|SKIP|FAIL)$")
+TEST = re.compile(r"^#(\d+)\s+([^/\s]+):(OK|SKIP|FAIL)( \(SKIP: \d+/\d+\))?$")
 SUB = re.compile(r"^#(\d+)/(\d+)\s+([^/\s]+)/(.+):(OK|SKIP|FAIL)$")
 
 

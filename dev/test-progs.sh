@@ -15,7 +15,9 @@
 # all (default): build, then run.
 #
 # Takes /tmp/loadfd-kbuild.lock itself while it assembles the tree, snapshots
-# it and while the VM runs: do not wrap it in flock.
+# it and while the VM runs: do not wrap it in flock. The VM console (kernel
+# log included) is kept in $LOADFD_CACHE/vm/test_progs.console.log.
+# Results of a run: dev/test-progs-results.md.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -25,8 +27,12 @@ set -euo pipefail
 TESTS_DEFAULT="global_data global_data_init subprogs subprogs_extable core_reloc ksyms ksyms_btf
 ksyms_module kfunc_call btf_map_in_map bpf_loop fentry_test fexit_test atomics map_ptr skeleton
 tailcalls test_global_funcs perf_event_stackmap ringbuf probe_user trace_printk attach_probe xdp
-test_strncmp bpf_cookie task_local_storage dummy_st_ops test_struct_ops_module global_func_args
+test_strncmp bpf_cookie task_local_storage dummy_st_ops struct_ops_module global_func_args
 rdonly_maps varlen static_linked linked_funcs linked_vars linked_maps core_retro map_init"
+
+# Built (their functions are called by chosen tests: uprobe_multi_func_*,
+# stack_mprotect) but not run.
+BUILD_ONLY="uprobe_multi_test test_lsm"
 
 SRC=$LOADFD_CACHE/test_progs-src           # shadow tree: tools/ copied, the rest linked
 SELF=$SRC/tools/testing/selftests/bpf
@@ -46,6 +52,14 @@ while [ $# -gt 0 ]; do
 done
 tests=$(tr -s ' \n' '  ' <<<"$tests" | sed 's/^ //; s/ $//')
 
+# prog_tests/X.c defining test NAME (void test_NAME(void) or serial_test_NAME).
+test_file() { # $1 = selftests/bpf dir, $2 = test name
+	if [ -f "$1/prog_tests/$2.c" ]; then echo "$2.c"; return; fi
+	local f; f=$(cd "$1/prog_tests" && grep -lE "^void (serial_)?test_$2\((void)?\)" ./*.c | head -1)
+	[ -n "$f" ] || die "no test $2 in prog_tests/"
+	basename "$f"
+}
+
 # progs/*.c a prog_tests/*.c needs: "X.skel.h", "X.lskel.h", "X.bpf.o"
 # (bpf_object__open_file), "X_" #name ".bpf.o" prefixes (core_reloc's
 # btf__core_reloc_*), the parts of linked skeletons, and .c files a prog
@@ -53,12 +67,13 @@ tests=$(tr -s ' \n' '  ' <<<"$tests" | sed 's/^ //; s/ $//')
 deps_of() { # $1 = selftests/bpf dir of the full tree; rest = tests
 	local d=$1; shift
 	local names=() t n
+	local f
 	for t in "$@"; do
-		[ -f "$d/prog_tests/$t.c" ] || die "no prog_tests/$t.c"
+		f=$(test_file "$d" "$t")
 		while read -r n; do names+=("$n"); done < <(
-			grep -ohE '"(\./)?[A-Za-z0-9_]+\.(skel\.h|lskel\.h|subskel\.h|bpf\.o)"' "$d/prog_tests/$t.c" |
+			grep -ohE '"(\./)?[A-Za-z0-9_]+\.(skel\.h|lskel\.h|subskel\.h|bpf\.o)"' "$d/prog_tests/$f" |
 				sed -E 's/^"(\.\/)?//; s/\.(skel\.h|lskel\.h|subskel\.h|bpf\.o)"$//'
-			grep -ohE '"[A-Za-z0-9_]+_" #' "$d/prog_tests/$t.c" | sed -E 's/^"//; s/" #$//; s/$/*/')
+			grep -ohE '"[A-Za-z0-9_]+_" #' "$d/prog_tests/$f" | sed -E 's/^"//; s/" #$//; s/$/*/')
 	done
 	names+=(btf_data)
 	# The Makefile wants every light skeleton (LSKELS, LSKELS_EXTRA) and
@@ -95,7 +110,7 @@ build() {
 	"$LOADFD_REPO/dev/build.sh" --assemble-only
 	[ -f "$KBUILD/vmlinux" ] || die "no $KBUILD/vmlinux (run dev/build.sh)"
 	local full=$KSRC/tools/testing/selftests/bpf
-	local progs; progs=$(deps_of "$full" $tests)
+	local progs; progs=$(deps_of "$full" $tests $BUILD_ONLY)
 	log "test_progs: $(wc -w <<<"$tests") tests, $(wc -l <<<"$progs") BPF programs"
 	# Shadow tree: every top-level entry of the kernel tree linked, tools/
 	# copied (mtimes kept, so a warm build rebuilds nothing), selftests/bpf
@@ -108,7 +123,7 @@ build() {
 		# tests.h is generated in the copy (from its prog_tests/*.c): kept.
 		echo "P /testing/selftests/bpf/prog_tests/tests.h"
 		echo "H /testing/selftests/bpf/prog_tests/tests.h"
-		for t in $tests; do echo "+ /testing/selftests/bpf/prog_tests/$t.c"; done
+		for t in $tests $BUILD_ONLY; do echo "+ /testing/selftests/bpf/prog_tests/$(test_file "$full" "$t")"; done
 		echo "- /testing/selftests/bpf/prog_tests/*.c"
 		for p in $progs; do echo "+ /testing/selftests/bpf/progs/$p"; done
 		echo "- /testing/selftests/bpf/progs/*.c"
@@ -122,6 +137,15 @@ build() {
 		echo "- /perf/"
 	} > "$OUT/.filter"
 	rsync -a --delete --delete-excluded --filter="merge $OUT/.filter" "$KSRC/tools/" "$SRC/tools/"
+	# bpftool's bootstrap build (the selftests' skeleton generator) has no
+	# loader.c: its command must be weak like the other non-bootstrap ones
+	# (patch 0015 declares it without __weak). Fixed in the copy only, mtime
+	# kept so a warm build does not rebuild bpftool.
+	local mh=$SRC/tools/bpf/bpftool/main.h
+	if grep -q '^int do_loader_objs(int argc, char \*\*argv);' "$mh"; then
+		sed -i 's/^int do_loader_objs(int argc, char \*\*argv);/int do_loader_objs(int argc, char **argv) __weak;/' "$mh"
+		touch -r "$KSRC/tools/bpf/bpftool/main.h" "$mh"
+	fi
 	# vmlinux BTF only (the selftests' VMLINUX_BTF; bpftool and resolve_btfids
 	# read raw BTF); rewritten only when it changed.
 	objcopy -O binary --only-section=.BTF "$KBUILD/vmlinux" "$OUT/.vmlinux.btf.tmp"
@@ -132,7 +156,13 @@ build() {
 	rsync -a --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' --exclude='*.mod*' \
 		--exclude=Module.symvers --exclude=modules.order \
 		"$SELF/bpf_testmod/" "$OUT/bpf_testmod-build/"
+	# kbuild does not relink an external module when only vmlinux changed
+	# (its BTF would then be refused: "failed to validate module BTF").
+	local btfsum; btfsum=$(sha256sum < "$OUT/vmlinux.btf")
+	[ "$(cat "$OUT/bpf_testmod-build/.vmlinux-btf" 2>/dev/null)" = "$btfsum" ] ||
+		rm -f "$OUT/bpf_testmod-build/bpf_testmod.ko"
 	nice make -s -C "$KSRC" "${KMAKE[@]}" M="$OUT/bpf_testmod-build" -j2 modules
+	echo "$btfsum" > "$OUT/bpf_testmod-build/.vmlinux-btf"
 	cp -p "$OUT/bpf_testmod-build/bpf_testmod.ko" "$OUT/bpf_testmod.ko"
 	flock -u 9
 	exec 9>&-
@@ -142,9 +172,15 @@ build() {
 	# test_progs copies next to itself: the uprobe targets only (no
 	# xdp_synproxy, sign-file or the other test modules).
 	log "test_progs: building in $OUT (make -j2)"
-	nice make -s -C "$SELF" OUTPUT="$OUT" LLVM=-19 VMLINUX_BTF="$OUT/vmlinux.btf" -j2 feature-llvm=0 \
+	# With OUTPUT outside the source dir, the .d files and the linked-skeleton
+	# rules name skeletons and objects relative to OUTPUT: without vpath a
+	# rebuild stops at "No rule to make target 'atomics.lskel.h'" and every
+	# warm build relinks the linked skeletons and recompiles every test.
+	printf '%s\n' 'vpath %.skel.h $(OUTPUT)' 'vpath %.lskel.h $(OUTPUT)' 'vpath %.bpf.o $(OUTPUT)' \
+		'$(notdir %.lskel.h): $(OUTPUT)/%.lskel.h' '	@true' > "$OUT/.vpath.mk"
+	nice make -s -C "$SELF" -f Makefile -f "$OUT/.vpath.mk" OUTPUT="$OUT" LLVM=-19 VMLINUX_BTF="$OUT/vmlinux.btf" -j2 feature-llvm=0 \
 		TRUNNER_EXTRA_FILES="$OUT/urandom_read $OUT/liburandom_read.so $OUT/uprobe_multi" \
-		"$OUT/test_progs"
+		"$OUT/test_progs" 2>&1 | { grep -v 'Circular .* dependency dropped' || true; }
 	t2=$(date +%s)
 	log "test_progs: snapshot + bpf_testmod $((t1 - t0)) s, test_progs $((t2 - t1)) s, total $((t2 - t0)) s"
 	echo "$((t2 - t0))" > "$OUT/.build-seconds"
@@ -162,6 +198,8 @@ guest() {
 	rm -rf "$w"; mkdir -p "$w"
 	cp -a "$OUT"/test_progs "$OUT"/*.bpf.o "$OUT"/bpf_testmod.ko "$OUT"/urandom_read \
 		"$OUT"/liburandom_read.so "$OUT"/uprobe_multi "$w"/
+	# core_reloc_btfgen (matched by -t core_reloc) runs ./bpftool gen min_core_btf.
+	cp -L "$OUT"/bpftool "$w"/bpftool
 	mkdir -p "$RES"
 	rm -f "$RES"/*
 	cd "$w"
@@ -197,14 +235,19 @@ run() {
 	exec 9>"$LOCK"
 	log "test_progs: waiting for $LOCK"
 	flock 9
+	# bpf_testmod.ko's BTF is relative to the vmlinux it was built against.
+	objcopy -O binary --only-section=.BTF "$KBUILD/vmlinux" "$OUT/.vmlinux.btf.now"
+	cmp -s "$OUT/.vmlinux.btf.now" "$OUT/vmlinux.btf" ||
+		die "the kernel changed since test_progs was built: dev/test-progs.sh (build and run)"
+	rm -f "$OUT/.vmlinux.btf.now"
 	local rc=0
 	LOADFD_VM_LOG=$LOADFD_CACHE/vm/test_progs.console.log \
-		"$LOADFD_REPO/dev/vm.sh" --timeout "${LOADFD_TEST_PROGS_TIMEOUT:-5400}" -- \
+		"$LOADFD_REPO/dev/vm.sh" --verbose --timeout "${LOADFD_TEST_PROGS_TIMEOUT:-5400}" -- \
 		"$LOADFD_REPO/dev/test-progs.sh" --guest -t "$(tr ' ' ',' <<<"$tests")" || rc=$?
 	flock -u 9
 	exec 9>&-
 	[ -f "$RES/kloader.json" ] || die "the VM run did not finish (rc $rc): $LOADFD_CACHE/vm/test_progs.console.log"
-	python3 "$LOADFD_REPO/dev/test-progs-table.py" "$RES/normal.json" "$RES/kloader.json"
+	python3 "$LOADFD_REPO/dev/test-progs-table.py" "$RES/normal.log" "$RES/kloader.log"
 }
 
 case "$mode" in
