@@ -22,4 +22,7 @@ install -m 755 "$CARGO_TARGET_DIR/release/bpf-loadfd" "$UBUILD/bpf-loadfd"
 # because module BTF is relative to vmlinux BTF.
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	"$KSRC/tools/testing/selftests/bpf/bpf_testmod/" "$UBUILD/bpf_testmod/"
+# An M= build does not relink a module when only vmlinux changed (the .ko
+# depends on vmlinux only in a full build): drop one older than vmlinux.
+find "$UBUILD/bpf_testmod" -name '*.ko' ! -newer "$KBUILD/vmlinux" -delete
 make -s -C "$KSRC" "${KMAKE[@]}" M="$UBUILD/bpf_testmod" modules

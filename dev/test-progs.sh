@@ -28,7 +28,8 @@ TESTS_DEFAULT="global_data global_data_init subprogs subprogs_extable core_reloc
 ksyms_module kfunc_call btf_map_in_map bpf_loop fentry_test fexit_test atomics map_ptr skeleton
 tailcalls test_global_funcs perf_event_stackmap ringbuf probe_user trace_printk attach_probe xdp
 test_strncmp bpf_cookie task_local_storage dummy_st_ops struct_ops_module global_func_args
-rdonly_maps varlen static_linked linked_funcs linked_vars linked_maps core_retro map_init"
+rdonly_maps varlen static_linked linked_funcs linked_vars linked_maps core_retro map_init
+loadfd"
 
 # Built (their functions are called by chosen tests: uprobe_multi_func_*,
 # stack_mprotect) but not run.
@@ -137,15 +138,6 @@ build() {
 		echo "- /perf/"
 	} > "$OUT/.filter"
 	rsync -a --delete --delete-excluded --filter="merge $OUT/.filter" "$KSRC/tools/" "$SRC/tools/"
-	# bpftool's bootstrap build (the selftests' skeleton generator) has no
-	# loader.c: its command must be weak like the other non-bootstrap ones
-	# (patch 0015 declares it without __weak). Fixed in the copy only, mtime
-	# kept so a warm build does not rebuild bpftool.
-	local mh=$SRC/tools/bpf/bpftool/main.h
-	if grep -q '^int do_loader_objs(int argc, char \*\*argv);' "$mh"; then
-		sed -i 's/^int do_loader_objs(int argc, char \*\*argv);/int do_loader_objs(int argc, char **argv) __weak;/' "$mh"
-		touch -r "$KSRC/tools/bpf/bpftool/main.h" "$mh"
-	fi
 	# vmlinux BTF only (the selftests' VMLINUX_BTF; bpftool and resolve_btfids
 	# read raw BTF); rewritten only when it changed.
 	objcopy -O binary --only-section=.BTF "$KBUILD/vmlinux" "$OUT/.vmlinux.btf.tmp"

@@ -6,6 +6,7 @@
  * these are the ones BPF CI can run with ./test_progs -t loadfd.
  */
 #include <test_progs.h>
+#include <network_helpers.h>
 #include <bpf/btf.h>
 #include "cap_helpers.h"
 #include "test_global_data.skel.h"
