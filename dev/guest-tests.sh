@@ -34,6 +34,23 @@ done
 # code (dev/corpus.sh; the whole corpus runs on demand only).
 echo "# loadfd-suite: corpus_sample"
 "$(dirname "$0")/corpus.sh" --guest-sample || rc=1
+# prog_tests/loadfd.c in test_progs, as BPF CI would run it (dev/test-progs.sh
+# builds it); its summary as a Totals line.
+echo "# loadfd-suite: test_progs_loadfd"
+tp_dir=$LOADFD_CACHE/test_progs
+tp_out=$(cd "$tp_dir" && ./test_progs -t loadfd 2>&1); tp_rc=$?
+printf '%s\n' "$tp_out" | grep -E '^#[0-9]+|FAIL|Summary' | sed 's/^/# /'
+tp_sum=$(grep -E '^Summary: ' <<<"$tp_out" | tail -1)
+if [ "$tp_rc" -eq 0 ] && [[ "$tp_sum" =~ ([0-9]+)/([0-9]+)\ PASSED,\ ([0-9]+)\ SKIPPED,\ 0\ FAILED ]] &&
+	[ "${BASH_REMATCH[3]}" -eq 0 ]; then
+	echo "ok 1 test_progs -t loadfd: ${BASH_REMATCH[2]} subtests"
+	echo "# Totals: pass:${BASH_REMATCH[2]} fail:0 xfail:0 xpass:0 skip:0 error:0"
+else
+	echo "not ok 1 test_progs -t loadfd (rc=$tp_rc): $tp_sum"
+	echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
+	rc=1
+fi
+# test_progs unloads the bpf_testmod it loaded.
 
 # Leaks: kmemleak reports objects unreferenced for a few seconds; two scans
 # make reports stable. Only reports whose allocation backtrace goes through

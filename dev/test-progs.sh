@@ -105,9 +105,12 @@ build() {
 	t0=$(date +%s)
 	# Under the kernel-build lock: assemble the tree, snapshot tools/ and the
 	# vmlinux BTF, build bpf_testmod.ko against the kernel as it is now.
+	# LOADFD_LOCK_HELD=1: the caller (dev/test.sh under flock) holds it.
 	exec 9>"$LOCK"
-	log "test_progs: waiting for $LOCK"
-	flock 9
+	if [ -z "${LOADFD_LOCK_HELD:-}" ]; then
+		log "test_progs: waiting for $LOCK"
+		flock 9
+	fi
 	"$LOADFD_REPO/dev/build.sh" --assemble-only
 	[ -f "$KBUILD/vmlinux" ] || die "no $KBUILD/vmlinux (run dev/build.sh)"
 	local full=$KSRC/tools/testing/selftests/bpf
@@ -156,7 +159,7 @@ build() {
 	nice make -s -C "$KSRC" "${KMAKE[@]}" M="$OUT/bpf_testmod-build" -j2 modules
 	echo "$btfsum" > "$OUT/bpf_testmod-build/.vmlinux-btf"
 	cp -p "$OUT/bpf_testmod-build/bpf_testmod.ko" "$OUT/bpf_testmod.ko"
-	flock -u 9
+	[ -n "${LOADFD_LOCK_HELD:-}" ] || flock -u 9
 	exec 9>&-
 	t1=$(date +%s)
 	# test_progs itself, from the snapshot, outside the lock. No LLVM

@@ -50,6 +50,11 @@ fi
 # The corpus sample dev/guest-tests.sh runs (dev/corpus-sample.txt): ~25
 # upstream objects, cached, and the driver; seconds.
 step "corpus sample build" dev/corpus.sh --build-sample
+# test_progs (upstream tests chosen for the loader, and prog_tests/loadfd.c)
+# from a trimmed selftests build; the VM runs ./test_progs -t loadfd. About
+# a minute cold, seconds warm. dev/test.sh builds the kernel itself: the
+# kernel-build lock is its own (or its caller's).
+step "test_progs build" env LOADFD_LOCK_HELD=1 dev/test-progs.sh build
 
 log "selftests in the VM"
 vmout=$(dev/vm.sh --timeout 900 -- dev/guest-tests.sh 2>&1); vmrc=$?
