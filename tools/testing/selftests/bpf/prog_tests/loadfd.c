@@ -11,6 +11,9 @@
 #include "cap_helpers.h"
 #include "test_global_data.skel.h"
 #include "dummy_st_ops_success.skel.h"
+#include "loadfd_arena.skel.h"
+#include <openssl/evp.h>
+#include <sys/mman.h>
 
 #define LOG_SIZE 4096
 
@@ -212,6 +215,101 @@ out:
 	dummy_st_ops_success__destroy(skel);
 }
 
+/* The loader object's provenance in sysfs: the SHA-256 of the bytes the
+ * kernel read (what a policy vetted), here against libcrypto's.
+ */
+static void subtest_provenance(void)
+{
+	unsigned char digest[32], *bytes = NULL;
+	char path[128], hex[65], got[80] = "";
+	struct bpf_loadfd_info { int id; } li;
+	unsigned int n = sizeof(digest);
+	int loader, err, fd, i;
+	ssize_t len;
+	FILE *f;
+
+	loader = load_obj("loadfd_minimal.bpf.o", &err);
+	if (!ASSERT_OK_FD(loader, "bpf_load_fd"))
+		return;
+	/* The loader id, from the fd's fdinfo. */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", loader);
+	f = fopen(path, "r");
+	li.id = -1;
+	while (f && fgets(got, sizeof(got), f))
+		if (sscanf(got, "loadfd_id: %d", &li.id) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (!ASSERT_GE(li.id, 0, "loadfd_id"))
+		goto out;
+	snprintf(path, sizeof(path), "/sys/kernel/bpf_loadfd/%d/sha256", li.id);
+	fd = open(path, O_RDONLY);
+	if (!ASSERT_OK_FD(fd, "sysfs sha256"))
+		goto out;
+	len = read(fd, got, sizeof(got) - 1);
+	close(fd);
+	if (!ASSERT_GE(len, 64, "read"))
+		goto out;
+	got[64] = 0;
+	fd = open("loadfd_minimal.bpf.o", O_RDONLY);
+	if (!ASSERT_OK_FD(fd, "object"))
+		goto out;
+	bytes = malloc(1 << 20);
+	len = bytes ? read(fd, bytes, 1 << 20) : -1;
+	close(fd);
+	if (!ASSERT_GT(len, 0, "read object"))
+		goto out;
+	ASSERT_EQ(EVP_Digest(bytes, len, digest, &n, EVP_sha256(), NULL), 1, "EVP_Digest");
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	ASSERT_STREQ(got, hex, "sha256 of the bytes read");
+out:
+	free(bytes);
+	close(loader);
+}
+
+/* One program that cannot be linked does not make the others unloadable
+ * (libbpf relocates only what it loads).
+ */
+static void subtest_partial(void)
+{
+	int loader, prog, err;
+
+	loader = load_obj("loadfd_partial.bpf.o", &err);
+	if (!ASSERT_OK_FD(loader, "bpf_load_fd"))
+		return;
+	ASSERT_HAS_SUBSTR(log_buf, "prog 'loadfd_partial_bad' cannot be loaded: link:", "log");
+	prog = prog_by_name(loader, "loadfd_partial_ok");
+	if (ASSERT_OK_FD(prog, "good program"))
+		close(prog);
+	prog = prog_by_name(loader, "loadfd_partial_bad");
+	ASSERT_EQ(prog, -EINVAL, "broken program");
+	close(loader);
+}
+
+/* __arena variables: the kernel writes them into the arena the skeleton
+ * maps before its programs load.
+ */
+static void subtest_arena(void)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kernel_loader = true);
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	struct loadfd_arena *skel;
+
+	skel = loadfd_arena__open_opts(&oo);
+	if (!ASSERT_OK_PTR(skel, "open"))
+		return;
+	if (!ASSERT_OK(loadfd_arena__load(skel), "load"))
+		goto out;
+	ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.loadfd_arena_inc), &topts),
+		  "test_run");
+	ASSERT_EQ(topts.retval, 42, "counter");
+	ASSERT_EQ(skel->arena->loadfd_arena_counter, 42, "in the arena");
+	ASSERT_EQ(skel->arena->loadfd_arena_buf[4999], 7, "buf");
+out:
+	loadfd_arena__destroy(skel);
+}
+
 void test_loadfd(void)
 {
 	if (!have_loadfd()) {
@@ -230,4 +328,10 @@ void test_loadfd(void)
 		subtest_caps();
 	if (test__start_subtest("struct_ops"))
 		subtest_struct_ops();
+	if (test__start_subtest("provenance"))
+		subtest_provenance();
+	if (test__start_subtest("partial"))
+		subtest_partial();
+	if (test__start_subtest("arena"))
+		subtest_arena();
 }
