@@ -50,7 +50,11 @@ vng_args=(--run "$KBUILD" --memory 2G --cpus 2 --cwd "$LOADFD_REPO"
 run_vng() { # $1 = accel; rest = extra vng args
 	local a=$1; shift
 	local extra=()
+	# Single-threaded TCG: with one host thread per vCPU, QEMU let a vCPU run
+	# a text-poke INT3 after the patching ended (Oops: int3 at a static-branch
+	# site when sched_ext flips its keys); LOADFD_VM_MTTCG=1 restores it.
 	[ "$a" = tcg ] && extra=(--disable-kvm)
+	[ "$a" = tcg ] && [ -z "${LOADFD_VM_MTTCG:-}" ] && extra+=("--qemu-opts=-accel tcg,thread=single")
 	log "vm: booting $(basename "$KBUILD")/bzImage with $a (timeout ${timeout_s}s)"
 	# QEMU truncates a file it gets as stdout; always go through a pipe.
 	set +e
