@@ -806,8 +806,11 @@ static int loadfd_arena_init(struct loadfd_obj *obj, struct loadfd_map *info,
 			name);
 		return -EINVAL;
 	}
-	if (s->arena_data_len > s->arena_size)
+	if (s->arena_data_len > s->arena_size) {
+		bpf_log(obj->log, "maps: '%s': %u initial bytes for %u bytes of __arena variables\n",
+			name, s->arena_data_len, s->arena_size);
 		return -EINVAL;
+	}
 	err = bpf_arena_fill_kern(map, s->arena_data, s->arena_data_len, s->arena_size);
 	if (err == -ENXIO) {
 		info->arena_init = s->arena_data_len ?
@@ -1069,26 +1072,40 @@ static char *loadfd_attach_btf_name(struct loadfd_obj *obj, const struct loadfd_
 	return p;
 }
 
+/*
+ * The next program slot of @obj, set up for a program named by @name_len
+ * bytes: its sysfs directory is named after it.
+ */
+static struct loadfd_prog *loadfd_prog_next(struct loadfd_obj *obj, u32 name_len)
+{
+	struct loadfd_prog *p;
+	int err;
+
+	err = loadfd_checkpoint();
+	if (err)
+		return ERR_PTR(err);
+	if (obj->prog_cnt >= obj->prog_cap)
+		return ERR_PTR(-EINVAL);
+	if (name_len > NAME_MAX) {
+		bpf_log(obj->log, "programs: name of %u bytes, longer than %d (NAME_MAX, sysfs)\n",
+			name_len, NAME_MAX);
+		return ERR_PTR(-E2BIG);
+	}
+	p = &obj->progs[obj->prog_cnt];
+	INIT_LIST_HEAD(&p->live);
+	p->cookie = atomic64_inc_return(&loadfd_cookie_next);
+	return p;
+}
+
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s)
 {
 	struct loadfd_prog *p;
 	char *name, *section, *attach_func, *attach_btf_name;
 	int err;
 
-	err = loadfd_checkpoint();
-	if (err)
-		return err;
-	if (obj->prog_cnt >= obj->prog_cap)
-		return -EINVAL;
-	/* The program's sysfs directory is named after it. */
-	if (s->name_len > NAME_MAX) {
-		bpf_log(obj->log, "programs: name of %u bytes, longer than %d (NAME_MAX, sysfs)\n",
-			s->name_len, NAME_MAX);
-		return -E2BIG;
-	}
-	p = &obj->progs[obj->prog_cnt];
-	INIT_LIST_HEAD(&p->live);
-	p->cookie = atomic64_inc_return(&loadfd_cookie_next);
+	p = loadfd_prog_next(obj, s->name_len);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 
 	name = loadfd_strdup(obj, "programs", s->name, s->name_len);
 	section = loadfd_strdup(obj, "programs", s->section, s->section_len);
@@ -1289,8 +1306,11 @@ int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops
 	err = loadfd_checkpoint();
 	if (err)
 		return err;
-	if (obj->map_cnt >= obj->map_cap || !obj->btf)
+	if (obj->map_cnt >= obj->map_cap || !obj->btf) {
+		bpf_log(obj->log, "struct_ops: a map beyond the %u reserved, or an object without BTF\n",
+			obj->map_cap);
 		return -EINVAL;
+	}
 	name = loadfd_strdup(obj, "struct_ops", s->name, s->name_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
@@ -1399,19 +1419,9 @@ int loadfd_obj_add_prog_error(struct loadfd_obj *obj, const u8 *name, u32 name_l
 	char *n, *sec, *why;
 	int ret;
 
-	ret = loadfd_checkpoint();
-	if (ret)
-		return ret;
-	if (obj->prog_cnt >= obj->prog_cap)
-		return -EINVAL;
-	if (name_len > NAME_MAX) {
-		bpf_log(obj->log, "programs: name of %u bytes, longer than %d (NAME_MAX, sysfs)\n",
-			name_len, NAME_MAX);
-		return -E2BIG;
-	}
-	p = &obj->progs[obj->prog_cnt];
-	INIT_LIST_HEAD(&p->live);
-	p->cookie = atomic64_inc_return(&loadfd_cookie_next);
+	p = loadfd_prog_next(obj, name_len);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	n = loadfd_strdup(obj, "programs", name, name_len);
 	sec = loadfd_strdup(obj, "programs", section, section_len);
 	why = kmemdup_nul(msg, min_t(u32, msg_len, 255), LOADFD_GFP);
