@@ -34,20 +34,37 @@ done
 # code (dev/corpus.sh; the whole corpus runs on demand only).
 echo "# loadfd-suite: corpus_sample"
 "$(dirname "$0")/corpus.sh" --guest-sample || rc=1
-# prog_tests/loadfd.c in test_progs, as BPF CI would run it (dev/test-progs.sh
-# builds it); its summary as a Totals line.
+# prog_tests/loadfd*.c in test_progs, as BPF CI would run them
+# (dev/test-progs.sh builds them): loadfd, loadfd_reject, loadfd_truth,
+# loadfd_priv, loadfd_hostile. One TAP line per test with its subtest count;
+# the Totals line counts subtests (each was one kselftest test before).
 echo "# loadfd-suite: test_progs_loadfd"
 tp_dir=$LOADFD_CACHE/test_progs
+tp_want="loadfd loadfd_reject loadfd_truth loadfd_priv loadfd_hostile"
 tp_out=$(cd "$tp_dir" && ./test_progs -t loadfd 2>&1); tp_rc=$?
 printf '%s\n' "$tp_out" | grep -E '^#[0-9]+|FAIL|Summary' | sed 's/^/# /'
 tp_sum=$(grep -E '^Summary: ' <<<"$tp_out" | tail -1)
-if [ "$tp_rc" -eq 0 ] && [[ "$tp_sum" =~ ([0-9]+)/([0-9]+)\ PASSED,\ ([0-9]+)\ SKIPPED,\ 0\ FAILED ]] &&
+tp_n=0; tp_bad=0; tp_ok=0; tp_ko=0
+for t in $tp_want; do
+	tp_n=$((tp_n + 1))
+	st=$(grep -oE "^#[0-9]+ +$t:[A-Z]+" <<<"$tp_out" | sed 's/.*://' | tail -1)
+	ns=$(grep -cE "^#[0-9]+/[0-9]+ +$t/[^ ]+:OK" <<<"$tp_out" || true)
+	nf=$(grep -cE "^#[0-9]+/[0-9]+ +$t/[^ ]+:(FAIL|SKIP)" <<<"$tp_out" || true)
+	tp_ok=$((tp_ok + ns)); tp_ko=$((tp_ko + nf))
+	if [ "$st" = OK ] && [ "$ns" -gt 0 ] && [ "$nf" -eq 0 ]; then
+		echo "ok $tp_n test_progs $t: $ns subtests"
+	else
+		echo "not ok $tp_n test_progs $t: ${st:-not run}, $ns subtests OK, $nf failed or skipped"
+		tp_bad=1
+	fi
+done
+if [ "$tp_rc" -eq 0 ] && [ "$tp_bad" -eq 0 ] &&
+	[[ "$tp_sum" =~ ([0-9]+)/([0-9]+)\ PASSED,\ ([0-9]+)\ SKIPPED,\ 0\ FAILED ]] &&
 	[ "${BASH_REMATCH[3]}" -eq 0 ]; then
-	echo "ok 1 test_progs -t loadfd: ${BASH_REMATCH[2]} subtests"
 	echo "# Totals: pass:${BASH_REMATCH[2]} fail:0 xfail:0 xpass:0 skip:0 error:0"
 else
-	echo "not ok 1 test_progs -t loadfd (rc=$tp_rc): $tp_sum"
-	echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
+	echo "# test_progs -t loadfd (rc=$tp_rc): $tp_sum"
+	echo "# Totals: pass:$tp_ok fail:$(( tp_ko > 0 ? tp_ko : 1 )) xfail:0 xpass:0 skip:0 error:0"
 	rc=1
 fi
 # test_progs unloads the bpf_testmod it loaded.

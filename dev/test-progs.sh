@@ -29,7 +29,7 @@ ksyms_module kfunc_call btf_map_in_map bpf_loop fentry_test fexit_test atomics m
 tailcalls test_global_funcs perf_event_stackmap ringbuf probe_user trace_printk attach_probe xdp
 test_strncmp bpf_cookie task_local_storage dummy_st_ops struct_ops_module global_func_args
 rdonly_maps varlen static_linked linked_funcs linked_vars linked_maps core_retro map_init
-loadfd"
+loadfd loadfd_reject loadfd_truth loadfd_priv loadfd_hostile"
 
 # Built (their functions are called by chosen tests: uprobe_multi_func_*,
 # stack_mprotect) but not run.
@@ -130,6 +130,8 @@ build() {
 		for t in $tests $BUILD_ONLY; do echo "+ /testing/selftests/bpf/prog_tests/$(test_file "$full" "$t")"; done
 		echo "- /testing/selftests/bpf/prog_tests/*.c"
 		for p in $progs; do echo "+ /testing/selftests/bpf/progs/$p"; done
+		# Generated below, not in the source tree: kept.
+		echo "P /testing/selftests/bpf/progs/loadfd_hostile_gen_*.c"
 		echo "- /testing/selftests/bpf/progs/*.c"
 		echo "- /testing/selftests/bpf/loadfd/"
 		echo "- /testing/selftests/bpf/bpf_testmod/*.ko"
@@ -141,6 +143,24 @@ build() {
 		echo "- /perf/"
 	} > "$OUT/.filter"
 	rsync -a --delete --delete-excluded --filter="merge $OUT/.filter" "$KSRC/tools/" "$SRC/tools/"
+	# The hostile objects prog_tests/loadfd_hostile.c loads, generated as
+	# loadfd/Makefile does (loadfd/gen/hostile_c.py, its HOSTILE_N_* counts)
+	# into progs/, named loadfd_hostile_gen_<kind>.c so that SKEL_BLACKLIST
+	# (loadfd_hostile_%) keeps them out of skeletons. Rewritten only when
+	# they change: a warm build recompiles nothing.
+	local k n
+	if grep -qw loadfd_hostile <<<"$tests"; then
+		for k in ksyms progs amp; do
+			n=$(sed -n "s/^HOSTILE_N_$k := //p" "$full/loadfd/Makefile")
+			[ -n "$n" ] || die "no HOSTILE_N_$k in $full/loadfd/Makefile"
+			python3 "$full/loadfd/gen/hostile_c.py" "$k" "$n" "$OUT/.hostile_gen.c"
+			cmp -s "$OUT/.hostile_gen.c" "$SELF/progs/loadfd_hostile_gen_$k.c" ||
+				mv "$OUT/.hostile_gen.c" "$SELF/progs/loadfd_hostile_gen_$k.c"
+			rm -f "$OUT/.hostile_gen.c"
+		done
+	else
+		rm -f "$SELF"/progs/loadfd_hostile_gen_*.c
+	fi
 	# vmlinux BTF only (the selftests' VMLINUX_BTF; bpftool and resolve_btfids
 	# read raw BTF); rewritten only when it changed.
 	objcopy -O binary --only-section=.BTF "$KBUILD/vmlinux" "$OUT/.vmlinux.btf.tmp"

@@ -211,45 +211,6 @@ static inline int loader_id(struct __test_metadata *_metadata, int loader_fd)
 	ASSERT_LE(0, id) TH_LOG("no loadfd_id in %s", path);
 	return id;
 }
-
-/* An object file's bytes (the suites mutate copies of them). */
-struct obj_bytes {
-	unsigned char *data;
-	size_t len;
-};
-
-/* Reads object @name ($LOADFD_OBJDIR, or next to the binary) into @o. */
-static inline void obj_bytes_read(struct __test_metadata *_metadata, const char *name,
-				  struct obj_bytes *o)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	size_t done = 0;
-	ssize_t n;
-	int fd;
-
-	obj_path(path, sizeof(path), name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd) TH_LOG("%s: %s (set LOADFD_OBJDIR)", path, strerror(errno));
-	ASSERT_EQ(0, fstat(fd, &st));
-	ASSERT_LT(sizeof(Elf64_Ehdr), (size_t)st.st_size) TH_LOG("%s: too small", path);
-	o->data = malloc(st.st_size);
-	ASSERT_NE(NULL, o->data);
-	while (done < (size_t)st.st_size) {
-		n = read(fd, o->data + done, st.st_size - done);
-		ASSERT_LT(0, n) TH_LOG("read %s: %s", path, strerror(errno));
-		done += n;
-	}
-	close(fd);
-	o->len = done;
-}
-
-static inline void obj_bytes_free(struct obj_bytes *o)
-{
-	free(o->data);
-	o->data = NULL;
-	o->len = 0;
-}
 #endif /* __KSELFTEST_HARNESS_H */
 
 #endif /* LOADFD_UTIL_H */

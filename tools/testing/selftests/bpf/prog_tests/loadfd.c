@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * BPF_LOAD_FD in test_progs: the kernel loads a BPF ELF object and programs
- * are loaded from it by name. The full suites (hostile callers, policies,
- * the syscall edge case by case) are tools/testing/selftests/bpf/loadfd/;
- * these are the ones BPF CI can run with ./test_progs -t loadfd.
+ * are loaded from it by name. Beside it: loadfd_reject.c (refused objects),
+ * loadfd_truth.c (what runs is what the file says), loadfd_priv.c (callers
+ * with less than root), loadfd_hostile.c (a hostile caller); all run with
+ * ./test_progs -t loadfd. The suites that need more than test_progs offers
+ * (policies, the syscall edge case by case, libbpf differentials) are
+ * tools/testing/selftests/bpf/loadfd/.
  */
 #include <test_progs.h>
 #include <network_helpers.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF_LOAD_FD rejection test object (loadfd_reject_test): a global pointer to
+ * BPF_LOAD_FD rejection test object (prog_tests/loadfd_reject.c): a global pointer to
  * a forward-declared enum. clang emits the enum as a BTF ENUM with no values
  * and size 0. The loader's core accepts it (it is well-formed BTF as far as
  * the loader needs), the kernel's BTF verifier does not (an enum's size must

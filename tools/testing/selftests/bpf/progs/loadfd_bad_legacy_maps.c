@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF_LOAD_FD rejection test object (loadfd_reject_test): a map in the legacy
+ * BPF_LOAD_FD rejection test object (prog_tests/loadfd_reject.c): a map in the legacy
  * "maps" section (struct bpf_map_def, no BTF map definition). libbpf 1.0
  * dropped it; BPF_LOAD_FD refuses it with EOPNOTSUPP.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF_LOAD_FD rejection test object (loadfd_reject_test): a strong .kconfig
+ * BPF_LOAD_FD rejection test object (prog_tests/loadfd_reject.c): a strong .kconfig
  * extern the running kernel's .config does not define. BPF_LOAD_FD fails
  * with ENOENT and names the extern.
  */

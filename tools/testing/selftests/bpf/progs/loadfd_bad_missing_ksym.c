@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF_LOAD_FD rejection test object (loadfd_reject_test): a strong typed ksym
+ * BPF_LOAD_FD rejection test object (prog_tests/loadfd_reject.c): a strong typed ksym
  * the kernel does not have. BPF_LOAD_FD fails with ENOENT and names the
  * extern (a weak one would read as zero instead).
  */

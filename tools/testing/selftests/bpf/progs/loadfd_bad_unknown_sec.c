@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF_LOAD_FD rejection test object (loadfd_reject_test): a program in a
+ * BPF_LOAD_FD rejection test object (prog_tests/loadfd_reject.c): a program in a
  * section whose name matches no SEC-name table entry. BPF_LOAD_FD must refuse
  * it (EOPNOTSUPP, the log names the section) instead of guessing a type.
  */

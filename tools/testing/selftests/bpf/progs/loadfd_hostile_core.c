@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One CO-RE field access (loadfd_hostile_test, finding M1): the test strips
+ * One CO-RE field access (prog_tests/loadfd_hostile.c, finding M1): the test strips
  * func_info and line_info from .BTF.ext and keeps the CO-RE record. The
  * local layout puts len at offset 4 (pkt_type in the kernel's __sk_buff),
  * so a program whose CO-RE record is dropped reads the wrong field.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A .kconfig extern of 2 GiB + 1 bytes (loadfd_hostile_test, finding H2a):
+ * A .kconfig extern of 2 GiB + 1 bytes (prog_tests/loadfd_hostile.c, finding H2a):
  * the kernel's BTF verifier accepts the DATASEC, so only the loader's cap on
  * the .kconfig size stands between it and a 2 GiB allocation.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF_LOAD_FD test object for "the file is the truth" (loadfd_truth_test):
+ * BPF_LOAD_FD test object for "the file is the truth" (prog_tests/loadfd_truth.c):
  * a .kconfig value, a .rodata constant and a 1 MiB .data, each returned by
  * a program, so a test sees whose value a loaded program really uses, and a
  * hash map to resize.
@@ -21,7 +21,7 @@ struct {
 } truth_hash SEC(".maps");
 
 /* Large enough that creating and filling the map takes a while: the window
- * the fd race in loadfd_truth_test aims at.
+ * the fd race in prog_tests/loadfd_truth.c aims at.
  */
 __u8 truth_big[1 << 20] = { 1 };
 

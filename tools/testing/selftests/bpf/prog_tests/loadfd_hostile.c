@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF_LOAD_FD selftests: a hostile caller (the findings of the security
- * review of the series; each test names its finding).
+ * BPF_LOAD_FD: a hostile caller (the findings of the security review of the
+ * series; each subtest names its finding).
  *
  * Whatever a CAP_BPF caller hands BPF_LOAD_FD or BPF_PROG_LOAD-by-name, the
  * kernel must answer in bounded time, stop promptly on SIGKILL, allocate
  * within documented caps and charge it to the caller, and log no warning.
- * Each test builds or mutates one hostile object and checks the errno and
+ * Each subtest builds or mutates one hostile object and checks the errno and
  * the one-line reason in the loader log, and that the kernel log gained no
  * WARNING, BUG, soft lockup, hung task, stall or stack dump meanwhile.
  * Nothing here asserts on time except one liveness bound: a child SIGKILLed
@@ -14,11 +14,11 @@
  *
  * Loads that could run for minutes (or allocate without bound) on a kernel
  * without the fixes run in a child that is SIGKILLed after a generous bound,
- * so a broken kernel fails the test instead of hanging the suite.
+ * so a broken kernel fails the subtest instead of hanging test_progs.
  *
- * Tests and findings:
+ * Subtests and findings:
  *   c1_longname_16mib                C1  name cap (E2BIG)
- *   sigkill.*                        C1  SIGKILL within KILL_BOUND_MS, within caps
+ *   sigkill_*                        C1  SIGKILL within KILL_BOUND_MS, within caps
  *   h2_kconfig_huge                  H2a .kconfig size cap (E2BIG)
  *   h2_long_prog_name                H2b name cap on a 5 MB program name (E2BIG)
  *   h2_l1_prog_ids_10k_loads         H2c, L1  prog_ids lists live programs only
@@ -28,44 +28,25 @@
  *   l2_odd_names                     L2  map/program names sysfs cannot hold
  *   m3_memcg_16m                     M3  charged to the caller's memcg (ENOMEM)
  *
- * Objects: clang-built ones from ../progs/loadfd_*.c and from the sources
- * gen/hostile_c.py writes (in $LOADFD_OBJDIR, else next to this binary);
- * the large ones are built here, in memory, into memfds.
+ * Objects: clang-built ones from progs/loadfd_*.c and from the sources
+ * loadfd/gen/hostile_c.py writes (dev/test-progs.sh generates them into
+ * progs/ as loadfd_hostile_gen_<kind>.c, kept out of skeletons); the large
+ * ones are built here, in memory, into memfds. With LOADFD_HOSTILE_DUMP=/dir
+ * the objects go to /dir/<what>.bpf.o too.
  *
  * Needs root (cgroup v2 and /dev/kmsg); mounts cgroup2 on /sys/fs/cgroup
  * if nothing is mounted there.
  */
-#define _GNU_SOURCE
+#include <test_progs.h>
 #include <elf.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
-#include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <linux/bpf.h>
 #include <linux/magic.h>
+#include "loadfd_helpers.h"
 
-#include "../../kselftest_harness.h"
-#include "loadfd_util.h"
-
-/* Kernel-internal log level (include/linux/bpf_verifier.h), no uapi. */
-#define LOG_LEVEL1 1
-#define LOG_SIZE 4096
-#define SYSFS_DIR "/sys/kernel/bpf_loadfd"
 #define CG_ROOT "/sys/fs/cgroup"
 
 /* BPF_LOAD_FD reads at most this much (LOADFD_MAX_OBJ_SIZE). */
@@ -73,27 +54,17 @@
 /* KSYM_NAME_LEN: the longest symbol or section name is one byte less. */
 #define NAME_CAP 512
 
-/* The liveness bound of the SIGKILL tests, and how long before the kill
+/* The liveness bound of the SIGKILL subtests, and how long before the kill
  * the child is given to get deep into BPF_LOAD_FD.
  */
 #define KILL_AFTER_MS 100
 #define KILL_BOUND_MS 5000
-/* How long a load run in a child may take before the test gives up on it
- * (a broken kernel, not a slow one: the loads here take well under this).
+/* How long a load run in a child may take before the subtest gives up on
+ * it (a broken kernel, not a slow one: the loads here take well under this).
  */
 #define CHILD_BOUND_S 120
 
 /* ---- small helpers ---- */
-
-static __u64 ptr_to_u64(const void *p)
-{
-	return (__u64)(unsigned long)p;
-}
-
-static int sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
 
 static long long now_ms(void)
 {
@@ -109,15 +80,6 @@ static void sleep_ms(int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
-}
-
-static int count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
 }
 
 static int write_str(const char *path, const char *s)
@@ -137,31 +99,10 @@ static int write_str(const char *path, const char *s)
 
 /* ---- the calls ---- */
 
-struct call {
-	int ret;		/* loader/prog fd, or -errno */
-	char log[LOG_SIZE];
-};
-
-/* BPF_LOAD_FD on @obj_fd with a level-1 log; the loader fd is left open. */
-static void load_fd(struct call *c, int obj_fd)
-{
-	union bpf_attr attr;
-	int ret;
-
-	memset(c->log, 0, sizeof(c->log));
-	memset(&attr, 0, sizeof(attr));
-	attr.load_fd.obj_fd = obj_fd;
-	attr.load_fd.log_level = LOG_LEVEL1;
-	attr.load_fd.log_buf = ptr_to_u64(c->log);
-	attr.load_fd.log_size = sizeof(c->log);
-	ret = sys_bpf(BPF_LOAD_FD, &attr);
-	c->ret = ret < 0 ? -errno : ret;
-}
-
 /* BPF_PROG_LOAD of @name from the loader object @loader_fd; with @c's log
  * as the log buffer when @c is not NULL. Returns the prog fd or -errno.
  */
-static int prog_load(int loader_fd, const char *name, struct call *c)
+static int prog_load(int loader_fd, const char *name, struct loadfd_call *c)
 {
 	union bpf_attr attr;
 	int ret;
@@ -171,30 +112,15 @@ static int prog_load(int loader_fd, const char *name, struct call *c)
 	attr.loader_prog_name = ptr_to_u64(name);
 	if (c) {
 		memset(c->log, 0, sizeof(c->log));
-		attr.log_level = LOG_LEVEL1;
+		attr.log_level = LOADFD_LOG_LEVEL1;
 		attr.log_buf = ptr_to_u64(c->log);
 		attr.log_size = sizeof(c->log);
 	}
-	ret = sys_bpf(BPF_PROG_LOAD, &attr);
+	ret = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	ret = ret < 0 ? -errno : ret;
 	if (c)
 		c->ret = ret;
 	return ret;
-}
-
-static __u32 prog_id(struct __test_metadata *_metadata, int fd)
-{
-	struct bpf_prog_info info;
-	union bpf_attr attr;
-
-	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = ptr_to_u64(&info);
-	ASSERT_EQ(0, sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-		TH_LOG("prog info of fd %d: %s", fd, strerror(errno));
-	return info.id;
 }
 
 /* BPF_PROG_TEST_RUN of a socket filter on a @len-byte packet: its return
@@ -203,36 +129,34 @@ static __u32 prog_id(struct __test_metadata *_metadata, int fd)
 static long long test_run_skb(int prog_fd, __u32 len)
 {
 	unsigned char pkt[256] = {};
-	union bpf_attr attr;
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_size_in = len, .repeat = 1);
+	int err;
 
 	if (len > sizeof(pkt))
 		return -EINVAL;
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = prog_fd;
-	attr.test.data_in = ptr_to_u64(pkt);
-	attr.test.data_size_in = len;
-	attr.test.repeat = 1;
-	if (sys_bpf(BPF_PROG_TEST_RUN, &attr))
-		return -errno;
-	return attr.test.retval;
+	err = bpf_prog_test_run_opts(prog_fd, &topts);
+	if (err)
+		return err;
+	return topts.retval;
 }
 
 /*
  * BPF_LOAD_FD failed with @err and logged one line containing @needle (may
  * be NULL).
  */
-static void expect_reject(struct __test_metadata *_metadata, const char *what,
-			  const struct call *c, int err, const char *needle)
+static void expect_reject(const char *what, const struct loadfd_call *c, int err,
+			  const char *needle)
 {
-	ASSERT_EQ(-err, c->ret)
-		TH_LOG("[%s] expected %s, got %s; log: '%s'", what, strerror(err),
+	if (!ASSERT_EQ(c->ret, -err, what))
+		printf("[%s] expected %s, got %s; log: '%s'\n", what, strerror(err),
 		       c->ret >= 0 ? "a loader fd" : strerror(-c->ret), c->log);
-	ASSERT_EQ(1, count_lines(c->log)) TH_LOG("[%s] not one log line: '%s'", what, c->log);
-	ASSERT_EQ('\n', c->log[strlen(c->log) - 1]) TH_LOG("[%s] '%s'", what, c->log);
+	if (ASSERT_EQ(loadfd_count_lines(c->log), 1, "one log line"))
+		ASSERT_EQ(c->log[strlen(c->log) - 1], '\n', "log ends in a newline");
+	else
+		printf("[%s] not one log line: '%s'\n", what, c->log);
 	if (needle)
-		ASSERT_NE(NULL, strstr(c->log, needle))
-			TH_LOG("[%s] log '%s' lacks '%s'", what, c->log, needle);
-	TH_LOG("[%s] %s: %.*s", what, strerror(err), (int)strlen(c->log) - 1, c->log);
+		ASSERT_HAS_SUBSTR(c->log, needle, "log names the cause");
+	printf("[%s] %s: %s", what, strerror(err), c->log);
 }
 
 /* ---- the kernel log ---- */
@@ -245,25 +169,32 @@ static const char *const kmsg_bad[] = {
 };
 
 /* /dev/kmsg opened at its end: kmsg_check() sees what was logged since. */
-static int kmsg_open(struct __test_metadata *_metadata)
+static int kmsg_open(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-	ASSERT_LE(0, fd) TH_LOG("/dev/kmsg: %s", strerror(errno));
-	ASSERT_LE(0, lseek(fd, 0, SEEK_END));
+	if (!ASSERT_OK_FD(fd, "/dev/kmsg"))
+		return -1;
+	if (!ASSERT_GE(lseek(fd, 0, SEEK_END), 0, "seek /dev/kmsg")) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
-/* Fails the test if the kernel logged anything in kmsg_bad since @fd was
- * opened; shows the offending lines.
+/* Fails the subtest if the kernel logged anything in kmsg_bad since @fd
+ * was opened (or it could not be read); shows the offending lines. Closes
+ * @fd.
  */
-static void kmsg_check(struct __test_metadata *_metadata, int fd, const char *what)
+static void kmsg_check(int fd, const char *what)
 {
 	char rec[8192];
 	int bad = 0;
 	ssize_t n;
 	size_t i;
 
+	if (!ASSERT_GE(fd, 0, "kernel log open"))
+		return;
 	for (;;) {
 		char *msg;
 
@@ -278,20 +209,19 @@ static void kmsg_check(struct __test_metadata *_metadata, int fd, const char *wh
 		for (i = 0; i < ARRAY_SIZE(kmsg_bad); i++) {
 			if (strstr(msg, kmsg_bad[i])) {
 				if (bad++ < 20)
-					TH_LOG("[%s] kernel log: %.*s", what,
+					printf("[%s] kernel log: %.*s\n", what,
 					       (int)strcspn(msg, "\n"), msg);
 				break;
 			}
 		}
 	}
 	close(fd);
-	ASSERT_EQ(0, bad) TH_LOG("[%s] %d bad kernel log lines", what, bad);
+	ASSERT_EQ(bad, 0, "bad kernel log lines");
 }
 
 /* ---- objects ---- */
 
-/* With LOADFD_HOSTILE_DUMP=/dir, the objects go to /dir/<what>.bpf.o too. */
-static void dump(const char *what, const struct obj_bytes *o)
+static void dump(const char *what, const struct loadfd_bytes *o)
 {
 	const char *dir = getenv("LOADFD_HOSTILE_DUMP");
 	char path[PATH_MAX];
@@ -308,21 +238,24 @@ static void dump(const char *what, const struct obj_bytes *o)
 }
 
 /* A memfd holding the object @what (BPF_LOAD_FD reads shmem files like any
- * regular file). Its pages are charged to the caller's memory cgroup.
+ * regular file), or -1. Its pages are charged to the caller's memory cgroup.
  */
-static int obj_memfd(struct __test_metadata *_metadata, const char *what, const struct obj_bytes *o)
+static int obj_memfd(const char *what, const struct loadfd_bytes *o)
 {
 	size_t done = 0;
 	ssize_t n;
 	int fd;
 
 	dump(what, o);
-
 	fd = memfd_create("loadfd_hostile", MFD_CLOEXEC);
-	ASSERT_LE(0, fd) TH_LOG("memfd_create: %s", strerror(errno));
+	if (!ASSERT_OK_FD(fd, "memfd_create"))
+		return -1;
 	while (done < o->len) {
 		n = pwrite(fd, o->data + done, o->len - done, done);
-		ASSERT_LT(0, n) TH_LOG("memfd write: %s", strerror(errno));
+		if (!ASSERT_GT(n, 0, "memfd write")) {
+			close(fd);
+			return -1;
+		}
 		done += n;
 	}
 	return fd;
@@ -347,10 +280,9 @@ static size_t align8(size_t n)
 
 /*
  * An ELF64 EM_BPF relocatable object with the @n sections @s (indices 1..n)
- * and a .shstrtab after them.
+ * and a .shstrtab after them. 0 or -1.
  */
-static void elf_build(struct __test_metadata *_metadata, const struct esec *s, int n,
-		      struct obj_bytes *o)
+static int elf_build(const struct esec *s, int n, struct loadfd_bytes *o)
 {
 	size_t off = sizeof(Elf64_Ehdr), shstr_len = 1, shstr_off, shoff, pos;
 	Elf64_Ehdr *eh;
@@ -366,7 +298,8 @@ static void elf_build(struct __test_metadata *_metadata, const struct esec *s, i
 	shoff = align8(shstr_off + shstr_len);
 	o->len = shoff + (n + 2) * sizeof(Elf64_Shdr);
 	o->data = calloc(1, o->len);
-	ASSERT_NE(NULL, o->data);
+	if (!ASSERT_OK_PTR(o->data, "calloc object"))
+		return -1;
 
 	eh = (Elf64_Ehdr *)o->data;
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -409,6 +342,7 @@ static void elf_build(struct __test_metadata *_metadata, const struct esec *s, i
 	sh[n + 1].sh_offset = shstr_off;
 	sh[n + 1].sh_size = shstr_len;
 	sh[n + 1].sh_addralign = 1;
+	return 0;
 }
 
 static void put_sym(Elf64_Sym *s, __u32 name, int bind, int type, __u16 shndx, __u64 value,
@@ -436,10 +370,11 @@ static const char gpl[] = "GPL";
  * bytes), whose symbol has the name @prog_name (@name_len bytes; the name
  * need not be a C string). Then @nlocal local NOTYPE symbols all named
  * @local_name (may be NULL with @nlocal 0), and the sections @extra.
+ * 0 or -1.
  */
-static void build_prog_obj(struct __test_metadata *_metadata, const void *insns, size_t insn_len,
-			   const char *prog_name, size_t name_len, const char *local_name,
-			   size_t nlocal, const struct esec *extra, int nextra, struct obj_bytes *o)
+static int build_prog_obj(const void *insns, size_t insn_len, const char *prog_name,
+			  size_t name_len, const char *local_name, size_t nlocal,
+			  const struct esec *extra, int nextra, struct loadfd_bytes *o)
 {
 	size_t local_len = local_name ? strlen(local_name) : 0;
 	size_t strtab_len = 1 + name_len + 1 + (local_len ? local_len + 1 : 0);
@@ -447,13 +382,17 @@ static void build_prog_obj(struct __test_metadata *_metadata, const void *insns,
 	struct esec s[8];
 	Elf64_Sym *syms;
 	char *strtab;
-	int n = 0;
+	int n = 0, err;
 
-	ASSERT_GE(4, nextra);
+	if (!ASSERT_LE(nextra, 4, "extra sections"))
+		return -1;
 	strtab = calloc(1, strtab_len);
 	syms = calloc(nsyms, sizeof(*syms));
-	ASSERT_NE(NULL, strtab);
-	ASSERT_NE(NULL, syms);
+	if (!ASSERT_OK_PTR(strtab, "calloc strtab") || !ASSERT_OK_PTR(syms, "calloc syms")) {
+		free(strtab);
+		free(syms);
+		return -1;
+	}
 	memcpy(strtab + 1, prog_name, name_len);
 	if (local_len)
 		memcpy(strtab + 1 + name_len + 1, local_name, local_len);
@@ -474,25 +413,52 @@ static void build_prog_obj(struct __test_metadata *_metadata, const void *insns,
 				.flags = SHF_ALLOC | SHF_WRITE, .data = gpl, .size = sizeof(gpl) };
 	for (i = 0; i < (size_t)nextra; i++)
 		s[n++] = extra[i];
-	elf_build(_metadata, s, n, o);
+	err = elf_build(s, n, o);
 	free(strtab);
 	free(syms);
+	return err;
 }
 
-/* ---- rewriting clang-built objects ---- */
+/* ---- rewriting clang-built objects (trusted: built by clang here) ---- */
 
-static Elf64_Shdr *shdr(const struct obj_bytes *o, unsigned int i)
+static Elf64_Shdr *shdr(const struct loadfd_bytes *o, unsigned int i)
 {
 	return (Elf64_Shdr *)(o->data + ((Elf64_Ehdr *)o->data)->e_shoff) + i;
+}
+
+/* The contents of section @name of @o, or -ENOENT. */
+static int find_section(const struct loadfd_bytes *o, const char *name,
+			const unsigned char **data, size_t *len)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)o->data;
+	const Elf64_Shdr *strsh;
+	unsigned int i;
+
+	if (o->len < sizeof(*eh) || eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > o->len ||
+	    eh->e_shstrndx >= eh->e_shnum)
+		return -EINVAL;
+	strsh = shdr(o, eh->e_shstrndx);
+	for (i = 1; i < eh->e_shnum; i++) {
+		const Elf64_Shdr *sh = shdr(o, i);
+
+		if (strcmp((const char *)o->data + strsh->sh_offset + sh->sh_name, name))
+			continue;
+		if (sh->sh_type == SHT_NOBITS || sh->sh_offset + sh->sh_size > o->len)
+			return -EINVAL;
+		*data = o->data + sh->sh_offset;
+		*len = sh->sh_size;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 /*
  * A copy of @in whose section @name holds @len bytes of @data: they are
  * appended with a new section header table after them (the old contents
- * and table stay, unreferenced).
+ * and table stay, unreferenced). 0 or -1.
  */
-static void obj_replace_section(struct __test_metadata *_metadata, const struct obj_bytes *in,
-				const char *name, const void *data, size_t len, struct obj_bytes *out)
+static int obj_replace_section(const struct loadfd_bytes *in, const char *name, const void *data,
+			       size_t len, struct loadfd_bytes *out)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)in->data;
 	size_t tbl = (size_t)eh->e_shnum * sizeof(Elf64_Shdr);
@@ -503,11 +469,12 @@ static void obj_replace_section(struct __test_metadata *_metadata, const struct 
 	Elf64_Shdr *sh;
 	bool found = false;
 
-	ASSERT_EQ(0, elf_find_section(in->data, in->len, name, &old, &old_len))
-		TH_LOG("no section '%s'", name);
+	if (!ASSERT_OK(find_section(in, name, &old, &old_len), name))
+		return -1;
 	out->len = shoff + tbl;
 	out->data = calloc(1, out->len);
-	ASSERT_NE(NULL, out->data);
+	if (!ASSERT_OK_PTR(out->data, "calloc object"))
+		return -1;
 	memcpy(out->data, in->data, in->len);
 	memcpy(out->data + data_off, data, len);
 	memcpy(out->data + shoff, in->data + eh->e_shoff, tbl);
@@ -521,10 +488,10 @@ static void obj_replace_section(struct __test_metadata *_metadata, const struct 
 			found = true;
 		}
 	}
-	ASSERT_TRUE(found);
+	return ASSERT_TRUE(found, "section replaced") ? 0 : -1;
 }
 
-/* struct btf_ext_header (libbpf's btf.h): the fields the tests rewrite. */
+/* struct btf_ext_header (libbpf's btf.h): the fields the subtests rewrite. */
 struct ext_hdr {
 	__u16 magic;
 	__u8 version;
@@ -535,42 +502,48 @@ struct ext_hdr {
 	__u32 core_relo_off, core_relo_len;
 };
 
-static void ext_hdr_read(struct __test_metadata *_metadata, const unsigned char *ext,
-			 size_t len, struct ext_hdr *h)
+static bool ext_hdr_read(const unsigned char *ext, size_t len, struct ext_hdr *h)
 {
 	memset(h, 0, sizeof(*h));
-	ASSERT_LE(24u, len);
+	if (!ASSERT_GE(len, 24, ".BTF.ext size"))
+		return false;
 	memcpy(h, ext, 24);
-	ASSERT_EQ(0xeB9F, h->magic);
-	ASSERT_LE(24u, h->hdr_len);
-	ASSERT_LE(h->hdr_len, len);
+	if (!ASSERT_EQ(h->magic, 0xeB9F, ".BTF.ext magic") ||
+	    !ASSERT_GE(h->hdr_len, 24, ".BTF.ext hdr_len") ||
+	    !ASSERT_LE(h->hdr_len, len, ".BTF.ext hdr_len in the section"))
+		return false;
 	if (h->hdr_len >= sizeof(*h))
 		memcpy(h, ext, sizeof(*h));
-	ASSERT_LE((size_t)h->hdr_len + h->func_info_off + h->func_info_len, len);
-	ASSERT_LE((size_t)h->hdr_len + h->line_info_off + h->line_info_len, len);
-	ASSERT_LE((size_t)h->hdr_len + h->core_relo_off + h->core_relo_len, len);
+	return ASSERT_LE((size_t)h->hdr_len + h->func_info_off + h->func_info_len, len,
+			 "func_info in the section") &&
+	       ASSERT_LE((size_t)h->hdr_len + h->line_info_off + h->line_info_len, len,
+			 "line_info in the section") &&
+	       ASSERT_LE((size_t)h->hdr_len + h->core_relo_off + h->core_relo_len, len,
+			 "core_relo in the section");
 }
 
-/* The string at @off in the .BTF of @o. */
-static const char *btf_str(struct __test_metadata *_metadata, const struct obj_bytes *o, __u32 off)
+/* The string at @off in the .BTF of @o, or NULL. */
+static const char *btf_str(const struct loadfd_bytes *o, __u32 off)
 {
 	const unsigned char *btf;
 	__u32 hdr_len, str_off, str_len;
 	size_t len;
 
-	ASSERT_EQ(0, elf_find_section(o->data, o->len, ".BTF", &btf, &len));
+	if (!ASSERT_OK(find_section(o, ".BTF", &btf, &len), ".BTF"))
+		return NULL;
 	memcpy(&hdr_len, btf + 4, 4);
 	memcpy(&str_off, btf + 16, 4);
 	memcpy(&str_len, btf + 20, 4);
-	ASSERT_LT(off, str_len);
-	ASSERT_LE((size_t)hdr_len + str_off + str_len, len);
+	if (!ASSERT_LT(off, str_len, "string offset") ||
+	    !ASSERT_LE((size_t)hdr_len + str_off + str_len, len, "BTF strings in the section"))
+		return NULL;
 	return (const char *)btf + hdr_len + str_off + off;
 }
 
 /* ---- children ---- */
 
 struct shared {
-	struct call c;
+	struct loadfd_call c;
 	int cg_err;		/* moving into the cgroup failed: -errno */
 };
 
@@ -581,8 +554,8 @@ struct shared {
  * child did not finish (then it has been SIGKILLed), with *@status its wait
  * status if it was reaped, else -1.
  */
-static bool load_in_child(struct __test_metadata *_metadata, int obj_fd, const char *cg,
-			  int bound_s, struct call *out, int *status)
+static bool load_in_child(int obj_fd, const char *cg, int bound_s, struct loadfd_call *out,
+			  int *status)
 {
 	struct shared *sh;
 	long long end;
@@ -590,15 +563,23 @@ static bool load_in_child(struct __test_metadata *_metadata, int obj_fd, const c
 	pid_t pid, r = 0;
 	int st = -1;
 
+	*status = -1;
+	out->ret = -EINPROGRESS;
+	out->log[0] = 0;
 	/* Shared with the child; touched here so its pages are charged to
 	 * this process's cgroup, not to the child's.
 	 */
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
+	if (!ASSERT_NEQ(sh, MAP_FAILED, "mmap shared"))
+		return false;
 	memset(sh, 0, sizeof(*sh));
 	sh->c.ret = -EINPROGRESS;
+	fflush(stdout);
 	pid = fork();
-	ASSERT_LE(0, pid);
+	if (!ASSERT_GE(pid, 0, "fork")) {
+		munmap(sh, sizeof(*sh));
+		return false;
+	}
 	if (pid == 0) {
 		if (cg) {
 			snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
@@ -606,7 +587,7 @@ static bool load_in_child(struct __test_metadata *_metadata, int obj_fd, const c
 			if (sh->cg_err)
 				_exit(1);
 		}
-		load_fd(&sh->c, obj_fd);
+		loadfd_call(&sh->c, obj_fd);
 		if (sh->c.ret >= 0)
 			close(sh->c.ret);
 		_exit(0);
@@ -622,53 +603,59 @@ static bool load_in_child(struct __test_metadata *_metadata, int obj_fd, const c
 	}
 	*status = r == pid ? st : -1;
 	*out = sh->c;
-	ASSERT_EQ(0, sh->cg_err) TH_LOG("moving into %s: %s", cg, strerror(-sh->cg_err));
+	if (!ASSERT_OK(sh->cg_err, "moving into the cgroup"))
+		printf("moving into %s: %s\n", cg, strerror(-sh->cg_err));
 	munmap(sh, sizeof(*sh));
 	return r == pid && WIFEXITED(st);
 }
 
 /* load_in_child() that must finish; describes how it did not. */
-static void load_in_child_ok(struct __test_metadata *_metadata, const char *what, int obj_fd,
-			     const char *cg, struct call *out)
+static bool load_in_child_ok(const char *what, int obj_fd, const char *cg,
+			     struct loadfd_call *out)
 {
 	int st;
-	bool done = load_in_child(_metadata, obj_fd, cg, CHILD_BOUND_S, out, &st);
+	bool done = load_in_child(obj_fd, cg, CHILD_BOUND_S, out, &st);
 
-	ASSERT_TRUE(done)
-		TH_LOG("[%s] BPF_LOAD_FD %s", what,
+	if (!ASSERT_TRUE(done, "BPF_LOAD_FD in a child finished"))
+		printf("[%s] BPF_LOAD_FD %s\n", what,
 		       st == -1 ? "did not return within the bound, nor after SIGKILL" :
 		       WIFSIGNALED(st) && out->ret == -EINPROGRESS ?
 		       "never returned: killed in it (memcg OOM killer, or the bound)" :
 		       "child died");
+	return done;
 }
 
 /* ---- cgroup v2 ---- */
 
 /*
  * A new cgroup under CG_ROOT with the memory controller and memory.max
- * @max; its path goes to @path. cgroup2 is mounted on CG_ROOT if nothing is.
+ * @max; its path goes to @path. cgroup2 is mounted on CG_ROOT if nothing
+ * is. 0 or -1.
  */
-static void cg_create(struct __test_metadata *_metadata, const char *name, const char *max,
-		      char *path, size_t size)
+static int cg_create(const char *name, const char *max, char *path, size_t size)
 {
 	char file[PATH_MAX + 32];
 	struct statfs sfs;
-	int err;
 
 	if (statfs(CG_ROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
 		mkdir(CG_ROOT, 0755);
-		ASSERT_EQ(0, mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL))
-			TH_LOG("mount cgroup2 on %s: %s", CG_ROOT, strerror(errno));
+		if (!ASSERT_OK(mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL), "mount cgroup2"))
+			return -1;
 	}
-	err = write_str(CG_ROOT "/cgroup.subtree_control", "+memory");
-	ASSERT_EQ(0, err) TH_LOG("enabling the memory controller: %s", strerror(-err));
+	if (!ASSERT_OK(write_str(CG_ROOT "/cgroup.subtree_control", "+memory"),
+		       "enable the memory controller"))
+		return -1;
 	snprintf(path, size, "%s/loadfd_hostile_%d_%s", CG_ROOT, getpid(), name);
-	ASSERT_EQ(0, mkdir(path, 0755)) TH_LOG("mkdir %s: %s", path, strerror(errno));
+	if (!ASSERT_OK(mkdir(path, 0755), "mkdir cgroup"))
+		return -1;
 	snprintf(file, sizeof(file), "%s/memory.max", path);
-	err = write_str(file, max);
-	ASSERT_EQ(0, err) TH_LOG("%s = %s: %s", file, max, strerror(-err));
+	if (!ASSERT_OK(write_str(file, max), "memory.max")) {
+		rmdir(path);
+		return -1;
+	}
 	snprintf(file, sizeof(file), "%s/memory.swap.max", path);
 	write_str(file, "0");
+	return 0;
 }
 
 /* Removes the (empty) cgroup; its dying memcg may linger a moment. */
@@ -700,124 +687,117 @@ static long cg_event(const char *cg, const char *key)
 
 /*
  * load_in_child_ok() inside a new memory cgroup limited to @max, removed
- * again before anything is asserted; returns its oom_kill event count.
+ * again before anything is asserted; *@ooms gets its oom_kill event count.
+ * False if it did not finish (the subtest failed).
  */
-static long load_in_memcg(struct __test_metadata *_metadata, const char *what, int obj_fd,
-			  const char *max, struct call *out)
+static bool load_in_memcg(const char *what, int obj_fd, const char *max, struct loadfd_call *out,
+			  long *ooms)
 {
 	char cg[PATH_MAX];
 	bool done;
-	long ooms;
 	int st;
 
-	cg_create(_metadata, what, max, cg, sizeof(cg));
-	done = load_in_child(_metadata, obj_fd, cg, CHILD_BOUND_S, out, &st);
-	ooms = cg_event(cg, "oom_kill");
+	out->ret = -EINPROGRESS;
+	out->log[0] = 0;
+	*ooms = -1;
+	if (cg_create(what, max, cg, sizeof(cg)))
+		return false;
+	done = load_in_child(obj_fd, cg, CHILD_BOUND_S, out, &st);
+	*ooms = cg_event(cg, "oom_kill");
 	cg_remove(cg);
-	ASSERT_TRUE(done)
-		TH_LOG("[%s] BPF_LOAD_FD %s; memcg oom_kill events: %ld", what,
+	if (!ASSERT_TRUE(done, "BPF_LOAD_FD in a memcg finished"))
+		printf("[%s] BPF_LOAD_FD %s; memcg oom_kill events: %ld\n", what,
 		       st == -1 ? "did not return within the bound, nor after SIGKILL" :
-		       "never returned: killed in it (memcg OOM killer, or the bound)", ooms);
-	return ooms;
+		       "never returned: killed in it (memcg OOM killer, or the bound)", *ooms);
+	return done;
 }
 
-/* ---- the tests ---- */
+/* ---- the subtests ---- */
 
-FIXTURE(hostile) {
-	int kmsg;
-	struct obj_bytes o;
-	int fd;
-};
-
-FIXTURE_SETUP(hostile)
-{
-	self->kmsg = kmsg_open(_metadata);
-	self->fd = -1;
-}
-
-FIXTURE_TEARDOWN(hostile)
-{
-	if (self->fd >= 0)
-		close(self->fd);
-	obj_bytes_free(&self->o);
-}
+static struct loadfd_call call, pcall;
 
 /* The loader still works: a small real object loads. */
-static void control_ok(struct __test_metadata *_metadata)
+static void control_ok(void)
 {
-	static struct call c;
-	struct obj_bytes o;
+	struct loadfd_bytes o;
 	int fd;
 
-	obj_bytes_read(_metadata, "loadfd_minimal", &o);
-	fd = obj_memfd(_metadata, "control", &o);
-	load_fd(&c, fd);
+	if (loadfd_bytes_read("loadfd_minimal.bpf.o", &o))
+		return;
+	fd = obj_memfd("control", &o);
+	loadfd_bytes_free(&o);
+	if (fd < 0)
+		return;
+	loadfd_call(&call, fd);
 	close(fd);
-	obj_bytes_free(&o);
-	ASSERT_LE(0, c.ret) TH_LOG("control load: %s; log: '%s'", strerror(-c.ret), c.log);
-	close(c.ret);
+	if (!ASSERT_OK_FD(call.ret, "control load")) {
+		printf("control load: %s; log: '%s'\n", strerror(-call.ret), call.log);
+		return;
+	}
+	close(call.ret);
 }
 
 /*
  * C1: a 16 MiB object whose symbols carry a name of about 16 MiB. The loader
  * caps names at KSYM_NAME_LEN instead of scanning them (once per use).
  */
-TEST_F_TIMEOUT(hostile, c1_longname_16mib, 300)
+static void c1_longname_16mib(int kmsg)
 {
-	static struct call c;
 	size_t len = MAX_OBJ - 4096;
+	struct loadfd_bytes o = {};
 	char *name = malloc(len + 1);
+	int fd = -1, err;
 
-	ASSERT_NE(NULL, name);
+	if (!ASSERT_OK_PTR(name, "malloc"))
+		goto out;
 	memset(name, 'A', len);
 	name[len] = 0;
 	/* Few symbols: a loader that scans the name per use still finishes. */
-	build_prog_obj(_metadata, ret0, sizeof(ret0), "prog", 4, name, 8, NULL, 0, &self->o);
+	err = build_prog_obj(ret0, sizeof(ret0), "prog", 4, name, 8, NULL, 0, &o);
 	free(name);
-	ASSERT_GE(MAX_OBJ, self->o.len);
-	self->fd = obj_memfd(_metadata, "c1_longname", &self->o);
-	load_in_child_ok(_metadata, "longname", self->fd, NULL, &c);
-	expect_reject(_metadata, "c1_longname", &c, E2BIG, "name");
-	kmsg_check(_metadata, self->kmsg, "c1_longname");
-	control_ok(_metadata);
+	if (err || !ASSERT_LE(o.len, MAX_OBJ, "object size"))
+		goto out;
+	fd = obj_memfd("c1_longname", &o);
+	if (fd < 0)
+		goto out;
+	if (load_in_child_ok("longname", fd, NULL, &call))
+		expect_reject("c1_longname", &call, E2BIG, "name");
+	kmsg_check(kmsg, "c1_longname");
+	kmsg = -1;
+	control_ok();
+out:
+	if (kmsg >= 0)
+		close(kmsg);
+	if (fd >= 0)
+		close(fd);
+	loadfd_bytes_free(&o);
 }
 
 /* ---- C1: SIGKILL during BPF_LOAD_FD ---- */
 
-FIXTURE(sigkill) {
-	int kmsg;
-	struct obj_bytes o;
-	int fd;
-};
-
-FIXTURE_VARIANT(sigkill) {
-	const char *what;
-	/* Builds the object; all are within the loader's caps and load. */
-	void (*make)(struct __test_metadata *_metadata, struct obj_bytes *o);
-};
-
 /* Every kfunc extern costs a scan of vmlinux (and module) BTF. */
-static void make_ksyms(struct __test_metadata *_metadata, struct obj_bytes *o)
+static int make_ksyms(struct loadfd_bytes *o)
 {
-	obj_bytes_read(_metadata, "loadfd_gen_ksyms", o);
+	return loadfd_bytes_read("loadfd_hostile_gen_ksyms.bpf.o", o);
 }
 
 /* Many programs, each in its own section with func_info and line_info. */
-static void make_progs(struct __test_metadata *_metadata, struct obj_bytes *o)
+static int make_progs(struct loadfd_bytes *o)
 {
-	obj_bytes_read(_metadata, "loadfd_gen_progs", o);
+	return loadfd_bytes_read("loadfd_hostile_gen_progs.bpf.o", o);
 }
 
 /* 16 MiB of symbols, all with a name of the longest allowed length. */
-static void make_longname_max(struct __test_metadata *_metadata, struct obj_bytes *o)
+static int make_longname_max(struct loadfd_bytes *o)
 {
 	char name[NAME_CAP];
 	size_t nsyms = (MAX_OBJ - 8192) / sizeof(Elf64_Sym);
 
 	memset(name, 'A', sizeof(name) - 1);
 	name[sizeof(name) - 1] = 0;
-	build_prog_obj(_metadata, ret0, sizeof(ret0), "prog", 4, name, nsyms, NULL, 0, o);
-	ASSERT_GE(MAX_OBJ, o->len);
+	if (build_prog_obj(ret0, sizeof(ret0), "prog", 4, name, nsyms, NULL, 0, o))
+		return -1;
+	return ASSERT_LE(o->len, MAX_OBJ, "object size") ? 0 : -1;
 }
 
 /* Programs in the funcs object (MAX_PROGRAMS is 4096). */
@@ -828,7 +808,7 @@ static void make_longname_max(struct __test_metadata *_metadata, struct obj_byte
  * and as many static subprograms in .text as fit, none called. Linking a
  * program must cost what that program reaches, not what the object holds.
  */
-static void make_funcs(struct __test_metadata *_metadata, struct obj_bytes *o)
+static int make_funcs(struct loadfd_bytes *o)
 {
 	static const unsigned char exit_insn[8] = { 0x95 };
 	size_t nfuncs = (MAX_OBJ - (64u << 10)) / (sizeof(Elf64_Sym) + 8);
@@ -837,15 +817,16 @@ static void make_funcs(struct __test_metadata *_metadata, struct obj_bytes *o)
 	struct esec s[5];
 	Elf64_Sym *syms;
 	char *strtab;
+	int err = -1;
 
 	/* "\0f\0" then "p<i>\0" per program. */
 	strtab_len = 3 + FUNCS_PROGS * 8;
 	strtab = calloc(1, strtab_len);
 	syms = calloc(1 + nfuncs, sizeof(*syms));
 	insns = malloc(nfuncs * 8);
-	ASSERT_NE(NULL, strtab);
-	ASSERT_NE(NULL, syms);
-	ASSERT_NE(NULL, insns);
+	if (!ASSERT_OK_PTR(strtab, "calloc") || !ASSERT_OK_PTR(syms, "calloc") ||
+	    !ASSERT_OK_PTR(insns, "malloc"))
+		goto out;
 	strtab[1] = 'f';
 	pos = 3;
 	for (i = 0; i < nfuncs; i++)
@@ -870,146 +851,169 @@ static void make_funcs(struct __test_metadata *_metadata, struct obj_bytes *o)
 	s[4] = (struct esec){ .name = ".text", .type = SHT_PROGBITS,
 			      .flags = SHF_ALLOC | SHF_EXECINSTR, .data = insns,
 			      .size = nsub * 8 };
-	elf_build(_metadata, s, 5, o);
+	err = elf_build(s, 5, o);
+	if (!err && !ASSERT_LE(o->len, MAX_OBJ, "object size"))
+		err = -1;
+out:
 	free(strtab);
 	free(syms);
 	free(insns);
-	ASSERT_GE(MAX_OBJ, o->len);
+	return err;
 }
 
-FIXTURE_VARIANT_ADD(sigkill, ksyms) {
-	.what = "sigkill_ksyms",
-	.make = make_ksyms,
+static const struct {
+	const char *what;
+	/* Builds the object; all are within the loader's caps and load. */
+	int (*make)(struct loadfd_bytes *o);
+} sigkill_variants[] = {
+	{ "sigkill_ksyms", make_ksyms },
+	{ "sigkill_progs", make_progs },
+	{ "sigkill_funcs", make_funcs },
+	{ "sigkill_longname_max", make_longname_max },
 };
-
-FIXTURE_VARIANT_ADD(sigkill, progs) {
-	.what = "sigkill_progs",
-	.make = make_progs,
-};
-
-FIXTURE_VARIANT_ADD(sigkill, funcs) {
-	.what = "sigkill_funcs",
-	.make = make_funcs,
-};
-
-FIXTURE_VARIANT_ADD(sigkill, longname_max) {
-	.what = "sigkill_longname_max",
-	.make = make_longname_max,
-};
-
-FIXTURE_SETUP(sigkill)
-{
-	variant->make(_metadata, &self->o);
-	self->fd = obj_memfd(_metadata, variant->what, &self->o);
-	self->kmsg = kmsg_open(_metadata);
-}
-
-FIXTURE_TEARDOWN(sigkill)
-{
-	if (self->fd >= 0)
-		close(self->fd);
-	obj_bytes_free(&self->o);
-}
 
 /*
  * C1: a child SIGKILLed KILL_AFTER_MS into BPF_LOAD_FD of a slow object is
  * gone within KILL_BOUND_MS, and the kernel logged no lockup; the object is
  * within the caps (an uninterrupted load of it succeeds).
  */
-TEST_F_TIMEOUT(sigkill, killed_promptly, 600)
+static void sigkill_killed_promptly(const char *what, int (*make)(struct loadfd_bytes *o))
 {
-	static struct call c;
+	struct loadfd_bytes o = {};
+	int pfd[2] = { -1, -1 }, st = 0, fd = -1, kmsg = -1;
 	long long t0, killed;
-	int pfd[2], st = 0;
 	pid_t pid, r;
 	char x;
 
-	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	if (make(&o))
+		goto out;
+	fd = obj_memfd(what, &o);
+	if (fd < 0)
+		goto out;
+	kmsg = kmsg_open();
+	if (kmsg < 0 || !ASSERT_OK(pipe2(pfd, O_CLOEXEC), "pipe"))
+		goto out;
+	fflush(stdout);
 	pid = fork();
-	ASSERT_LE(0, pid);
+	if (!ASSERT_GE(pid, 0, "fork"))
+		goto out;
 	if (pid == 0) {
 		union bpf_attr attr;
 
 		memset(&attr, 0, sizeof(attr));
-		attr.load_fd.obj_fd = self->fd;
+		attr.load_fd.obj_fd = fd;
 		if (write(pfd[1], "x", 1) != 1)
 			_exit(2);
-		sys_bpf(BPF_LOAD_FD, &attr);
+		syscall(__NR_bpf, BPF_LOAD_FD, &attr, sizeof(attr));
 		_exit(0);
 	}
 	close(pfd[1]);
-	ASSERT_EQ(1, read(pfd[0], &x, 1));
-	close(pfd[0]);
+	pfd[1] = -1;
+	if (!ASSERT_EQ(read(pfd[0], &x, 1), 1, "child started")) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
 	t0 = now_ms();
 	sleep_ms(KILL_AFTER_MS);
 	r = waitpid(pid, &st, WNOHANG);
 	if (r == pid) {
 		/* Nothing left to interrupt: the kill bound holds trivially. */
-		TH_LOG("BPF_LOAD_FD returned within %d ms; nothing to kill", KILL_AFTER_MS);
+		printf("BPF_LOAD_FD returned within %d ms; nothing to kill\n", KILL_AFTER_MS);
 	} else {
-		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_OK(kill(pid, SIGKILL), "SIGKILL");
 		killed = now_ms();
 		while ((r = waitpid(pid, &st, WNOHANG)) == 0 && now_ms() - killed < KILL_BOUND_MS)
 			sleep_ms(10);
 		if (r != pid) {
-			/* Waiting for it (bounded by the test's timeout) measures
-			 * how long it held out, and keeps the next test from
-			 * running beside it.
+			/* Waiting for it measures how long it held out, and
+			 * keeps the next subtest from running beside it.
 			 */
-			TH_LOG("child still in BPF_LOAD_FD %d ms after SIGKILL", KILL_BOUND_MS);
+			printf("child still in BPF_LOAD_FD %d ms after SIGKILL\n", KILL_BOUND_MS);
 			waitpid(pid, &st, 0);
-			TH_LOG("it left BPF_LOAD_FD %lld ms after SIGKILL", now_ms() - killed);
+			printf("it left BPF_LOAD_FD %lld ms after SIGKILL\n", now_ms() - killed);
 		}
-		ASSERT_EQ(pid, r)
-			TH_LOG("child still in BPF_LOAD_FD %d ms after SIGKILL", KILL_BOUND_MS);
-		TH_LOG("killed %lld ms into BPF_LOAD_FD, gone %lld ms later", killed - t0,
+		ASSERT_EQ(r, pid, "gone within the kill bound");
+		printf("killed %lld ms into BPF_LOAD_FD, gone %lld ms later\n", killed - t0,
 		       now_ms() - killed);
-		ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
-			TH_LOG("child status 0x%x", st);
+		if (!ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "killed by SIGKILL"))
+			printf("child status 0x%x\n", st);
 	}
-	kmsg_check(_metadata, self->kmsg, "sigkill");
+	kmsg_check(kmsg, what);
 
 	/* Within the caps: the whole load succeeds when left alone. */
 	t0 = now_ms();
-	load_in_child_ok(_metadata, "uninterrupted", self->fd, NULL, &c);
-	ASSERT_LE(0, c.ret)
-		TH_LOG("uninterrupted load: %s; log: '%s'", strerror(-c.ret), c.log);
-	TH_LOG("uninterrupted BPF_LOAD_FD of %zu bytes: %lld ms", self->o.len, now_ms() - t0);
-	self->kmsg = kmsg_open(_metadata);
-	kmsg_check(_metadata, self->kmsg, "sigkill");
+	if (load_in_child_ok("uninterrupted", fd, NULL, &call) &&
+	    !ASSERT_OK_FD(call.ret, "uninterrupted load"))
+		printf("uninterrupted load: %s; log: '%s'\n", strerror(-call.ret), call.log);
+	printf("uninterrupted BPF_LOAD_FD of %zu bytes: %lld ms\n", o.len, now_ms() - t0);
+	kmsg = kmsg_open();
+	kmsg_check(kmsg, what);
+	kmsg = -1;
+out:
+	if (kmsg >= 0)
+		close(kmsg);
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (fd >= 0)
+		close(fd);
+	loadfd_bytes_free(&o);
 }
 
 /* ---- H2: no WARN from any input ---- */
 
 /* H2a: a 2 GiB + 1 .kconfig extern (the kernel's BTF verifier takes it). */
-TEST_F(hostile, h2_kconfig_huge)
+static void h2_kconfig_huge(int kmsg)
 {
-	static struct call c;
+	struct loadfd_bytes o;
+	int fd;
 
-	obj_bytes_read(_metadata, "loadfd_kcfg_huge", &self->o);
-	self->fd = obj_memfd(_metadata, "h2_kconfig_huge", &self->o);
-	load_in_child_ok(_metadata, "kcfg_huge", self->fd, NULL, &c);
-	expect_reject(_metadata, "h2_kconfig_huge", &c, E2BIG, "kconfig");
-	kmsg_check(_metadata, self->kmsg, "h2_kconfig_huge");
-	control_ok(_metadata);
+	if (loadfd_bytes_read("loadfd_kcfg_huge.bpf.o", &o))
+		goto out;
+	fd = obj_memfd("h2_kconfig_huge", &o);
+	loadfd_bytes_free(&o);
+	if (fd < 0)
+		goto out;
+	if (load_in_child_ok("kcfg_huge", fd, NULL, &call))
+		expect_reject("h2_kconfig_huge", &call, E2BIG, "kconfig");
+	close(fd);
+	kmsg_check(kmsg, "h2_kconfig_huge");
+	control_ok();
+	return;
+out:
+	close(kmsg);
 }
 
 /* H2b: a program whose name is 5,000,000 bytes. */
-TEST_F(hostile, h2_long_prog_name)
+static void h2_long_prog_name(int kmsg)
 {
-	static struct call c;
 	size_t len = 5000000;
 	char *name = malloc(len);
+	struct loadfd_bytes o = {};
+	int fd, err;
 
-	ASSERT_NE(NULL, name);
+	if (!ASSERT_OK_PTR(name, "malloc"))
+		goto out;
 	memset(name, 'A', len);
-	build_prog_obj(_metadata, ret0, sizeof(ret0), name, len, NULL, 0, NULL, 0, &self->o);
+	err = build_prog_obj(ret0, sizeof(ret0), name, len, NULL, 0, NULL, 0, &o);
 	free(name);
-	self->fd = obj_memfd(_metadata, "h2_long_prog_name", &self->o);
-	load_in_child_ok(_metadata, "long_prog_name", self->fd, NULL, &c);
-	expect_reject(_metadata, "h2_long_prog_name", &c, E2BIG, "name");
-	kmsg_check(_metadata, self->kmsg, "h2_long_prog_name");
-	control_ok(_metadata);
+	if (err)
+		goto out;
+	fd = obj_memfd("h2_long_prog_name", &o);
+	loadfd_bytes_free(&o);
+	if (fd < 0)
+		goto out;
+	if (load_in_child_ok("long_prog_name", fd, NULL, &call))
+		expect_reject("h2_long_prog_name", &call, E2BIG, "name");
+	close(fd);
+	kmsg_check(kmsg, "h2_long_prog_name");
+	control_ok();
+	return;
+out:
+	loadfd_bytes_free(&o);
+	close(kmsg);
 }
 
 #define MANY_LOADS 10000
@@ -1022,9 +1026,10 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Reads the prog_ids sysfs file @path: up to @max ids, sorted, into @ids. */
-static int read_prog_ids(struct __test_metadata *_metadata, const char *path, __u32 *ids,
-			 int max)
+/* Reads the prog_ids sysfs file @path: up to @max ids, sorted, into @ids;
+ * -1 if it cannot be read.
+ */
+static int read_prog_ids(const char *path, __u32 *ids, int max)
 {
 	static char buf[1 << 20];
 	char *p, *end;
@@ -1032,10 +1037,12 @@ static int read_prog_ids(struct __test_metadata *_metadata, const char *path, __
 	int fd, cnt = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	if (!ASSERT_OK_FD(fd, path))
+		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	ASSERT_LE(0, n) TH_LOG("read %s: %s", path, strerror(errno));
+	if (!ASSERT_GE(n, 0, "read prog_ids"))
+		return -1;
 	buf[n] = 0;
 	for (p = buf; cnt < max; p = end) {
 		unsigned long v = strtoul(p, &end, 10);
@@ -1051,61 +1058,91 @@ static int read_prog_ids(struct __test_metadata *_metadata, const char *path, __
 /*
  * Waits (a freed program's id is dropped once the program is gone, which
  * may be deferred) until the prog_ids file @path lists exactly @want (@n
- * ids, sorted); fails the test with what it lists otherwise.
+ * ids, sorted); fails the subtest with what it lists otherwise.
  */
-static void expect_prog_ids(struct __test_metadata *_metadata, const char *path,
-			    const __u32 *want, int n)
+static void expect_prog_ids(const char *path, const __u32 *want, int n)
 {
 	static __u32 got[MANY_LOADS + 16];
 	long long end = now_ms() + 10000;
 	int cnt, i;
 
 	do {
-		cnt = read_prog_ids(_metadata, path, got, ARRAY_SIZE(got));
+		cnt = read_prog_ids(path, got, ARRAY_SIZE(got));
+		if (cnt < 0)
+			return;
 		if (cnt == n && !memcmp(got, want, n * sizeof(*want)))
 			return;
 		sleep_ms(100);
 	} while (now_ms() < end);
 	for (i = 0; i < cnt && i < 5; i++)
-		TH_LOG("prog_ids[%d] = %u", i, got[i]);
-	ASSERT_EQ(n, cnt) TH_LOG("%s lists %d ids, want the %d live ones", path, cnt, n);
-	ASSERT_TRUE(false) TH_LOG("%s lists other ids than the live ones", path);
+		printf("prog_ids[%d] = %u\n", i, got[i]);
+	if (ASSERT_EQ(cnt, n, "prog_ids lists the live programs"))
+		ASSERT_FAIL("%s lists other ids than the live ones", path);
 }
 
 /*
  * H2c, L1: 10,000 BPF_PROG_LOADs of one program from one loader object all
  * succeed, and prog_ids lists only the programs still alive.
  */
-TEST_F_TIMEOUT(hostile, h2_l1_prog_ids_10k_loads, 600)
+static void h2_l1_prog_ids_10k_loads(int kmsg)
 {
-	static struct call c;
 	__u32 keep_ids[KEEP_OPEN];
-	int keep[KEEP_OPEN], i, fd;
+	int keep[KEEP_OPEN], i, fd = -1, failed = 0, first_err = 0, kept = 0, id;
+	struct loadfd_bytes o;
 	char path[PATH_MAX];
 
-	obj_bytes_read(_metadata, "loadfd_minimal", &self->o);
-	self->fd = obj_memfd(_metadata, "h2_l1_minimal", &self->o);
-	load_fd(&c, self->fd);
-	ASSERT_LE(0, c.ret) TH_LOG("BPF_LOAD_FD: %s; log: '%s'", strerror(-c.ret), c.log);
-	snprintf(path, sizeof(path), SYSFS_DIR "/%d/programs/loadfd_minimal/prog_ids",
-		 loader_id(_metadata, c.ret));
-	for (i = 0; i < MANY_LOADS; i++) {
-		fd = prog_load(c.ret, "loadfd_minimal", NULL);
-		ASSERT_LE(0, fd) TH_LOG("load %d: %s", i, strerror(-fd));
-		if (i >= MANY_LOADS - KEEP_OPEN)
-			keep[i - (MANY_LOADS - KEEP_OPEN)] = fd;
-		else
-			close(fd);
+	if (loadfd_bytes_read("loadfd_minimal.bpf.o", &o))
+		goto out;
+	fd = obj_memfd("h2_l1_minimal", &o);
+	loadfd_bytes_free(&o);
+	if (fd < 0)
+		goto out;
+	loadfd_call(&call, fd);
+	if (!ASSERT_OK_FD(call.ret, "BPF_LOAD_FD")) {
+		printf("BPF_LOAD_FD: %s; log: '%s'\n", strerror(-call.ret), call.log);
+		goto out;
 	}
-	for (i = 0; i < KEEP_OPEN; i++)
-		keep_ids[i] = prog_id(_metadata, keep[i]);
+	id = loadfd_id(call.ret);
+	if (id < 0)
+		goto out_loader;
+	snprintf(path, sizeof(path), LOADFD_SYSFS "/%d/programs/loadfd_minimal/prog_ids", id);
+	for (i = 0; i < MANY_LOADS; i++) {
+		int p = prog_load(call.ret, "loadfd_minimal", NULL);
+
+		if (p < 0) {
+			if (!failed++)
+				first_err = p;
+			continue;
+		}
+		if (i >= MANY_LOADS - KEEP_OPEN)
+			keep[kept++] = p;
+		else
+			close(p);
+	}
+	if (!ASSERT_EQ(failed, 0, "by-name loads failed"))
+		printf("first failure: %s\n", strerror(-first_err));
+	if (!ASSERT_EQ(kept, KEEP_OPEN, "programs kept open"))
+		goto out_keep;
+	for (i = 0; i < KEEP_OPEN; i++) {
+		struct bpf_prog_info info;
+
+		if (!loadfd_prog_info(keep[i], &info))
+			goto out_keep;
+		keep_ids[i] = info.id;
+	}
 	qsort(keep_ids, KEEP_OPEN, sizeof(*keep_ids), cmp_u32);
-	expect_prog_ids(_metadata, path, keep_ids, KEEP_OPEN);
-	for (i = 0; i < KEEP_OPEN; i++)
+	expect_prog_ids(path, keep_ids, KEEP_OPEN);
+out_keep:
+	for (i = 0; i < kept; i++)
 		close(keep[i]);
-	expect_prog_ids(_metadata, path, keep_ids, 0);
-	close(c.ret);
-	kmsg_check(_metadata, self->kmsg, "h2_l1_prog_ids");
+	if (kept == KEEP_OPEN)
+		expect_prog_ids(path, keep_ids, 0);
+out_loader:
+	close(call.ret);
+out:
+	if (fd >= 0)
+		close(fd);
+	kmsg_check(kmsg, "h2_l1_prog_ids");
 }
 
 /* ---- H3: func_info/line_info amplification ---- */
@@ -1120,34 +1157,41 @@ TEST_F_TIMEOUT(hostile, h2_l1_prog_ids_10k_loads, 600)
  * (records not strictly increasing, or over the budget). Run in a 512 MiB
  * memory cgroup so a kernel that tries does not take the VM down.
  */
-TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
+static void h3_amplified_line_info(int kmsg)
 {
-	static struct call c;
 	const unsigned char *ext, *li, *p;
 	size_t ext_len, li_new_len, pos;
-	unsigned char *nli, *next;
+	unsigned char *nli = NULL, *next = NULL;
 	__u32 rec, blk_name, blk_num, out_len;
+	struct loadfd_bytes amp = {}, o = {};
 	struct ext_hdr h, nh;
-	struct obj_bytes amp;
 	bool found = false;
+	int fd = -1;
+	long ooms;
 
-	obj_bytes_read(_metadata, "loadfd_gen_amp", &amp);
-	ASSERT_EQ(0, elf_find_section(amp.data, amp.len, ".BTF.ext", &ext, &ext_len));
-	ext_hdr_read(_metadata, ext, ext_len, &h);
-	ASSERT_NE(0u, h.line_info_len);
+	if (loadfd_bytes_read("loadfd_hostile_gen_amp.bpf.o", &amp))
+		goto out;
+	if (!ASSERT_OK(find_section(&amp, ".BTF.ext", &ext, &ext_len), ".BTF.ext") ||
+	    !ext_hdr_read(ext, ext_len, &h) || !ASSERT_NEQ(h.line_info_len, 0, "line_info"))
+		goto out;
 	li = ext + h.hdr_len + h.line_info_off;
 	memcpy(&rec, li, 4);
-	ASSERT_LE(16u, rec);
+	if (!ASSERT_GE(rec, 16, "line_info rec_size"))
+		goto out;
 	li_new_len = h.line_info_len + (size_t)AMP_COPIES * rec;
 	nli = malloc(li_new_len);
-	ASSERT_NE(NULL, nli);
+	if (!ASSERT_OK_PTR(nli, "malloc"))
+		goto out;
 	memcpy(nli, li, 4);
 	pos = 4;
 	/* Copy the blocks, the .text one (the subprogram) amplified. */
 	for (p = li + 4; p < li + h.line_info_len; p += 8 + (size_t)blk_num * rec) {
+		const char *sec;
+
 		memcpy(&blk_name, p, 4);
 		memcpy(&blk_num, p + 4, 4);
-		if (!found && blk_num && !strcmp(btf_str(_metadata, &amp, blk_name), ".text")) {
+		sec = !found && blk_num ? btf_str(&amp, blk_name) : NULL;
+		if (sec && !strcmp(sec, ".text")) {
 			__u32 n = AMP_COPIES;
 			int i;
 
@@ -1162,7 +1206,8 @@ TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
 			pos += 8 + (size_t)blk_num * rec;
 		}
 	}
-	ASSERT_TRUE(found) TH_LOG("no line_info for .text");
+	if (!ASSERT_TRUE(found, "line_info for .text"))
+		goto out;
 	li_new_len = pos;
 
 	/* New .BTF.ext: header, func_info as is, the new line_info, CO-RE. */
@@ -1173,7 +1218,8 @@ TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
 	nh.core_relo_off = h.core_relo_len ? nh.line_info_off + li_new_len : 0;
 	out_len = h.hdr_len + h.func_info_len + li_new_len + h.core_relo_len;
 	next = calloc(1, out_len);
-	ASSERT_NE(NULL, next);
+	if (!ASSERT_OK_PTR(next, "calloc"))
+		goto out;
 	memcpy(next, ext, h.hdr_len);
 	memcpy(next, &nh, h.hdr_len < sizeof(nh) ? h.hdr_len : sizeof(nh));
 	memcpy(next + h.hdr_len, ext + h.hdr_len + h.func_info_off, h.func_info_len);
@@ -1181,19 +1227,30 @@ TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
 	if (h.core_relo_len)
 		memcpy(next + h.hdr_len + nh.core_relo_off,
 		       ext + h.hdr_len + h.core_relo_off, h.core_relo_len);
-	obj_replace_section(_metadata, &amp, ".BTF.ext", next, out_len, &self->o);
+	if (obj_replace_section(&amp, ".BTF.ext", next, out_len, &o))
+		goto out;
+
+	fd = obj_memfd("h3_amp", &o);
+	if (fd < 0)
+		goto out;
+	if (load_in_memcg("h3_amp", fd, "512M", &call, &ooms)) {
+		if (call.ret == -E2BIG)
+			expect_reject("h3_amp", &call, E2BIG, NULL);
+		else
+			expect_reject("h3_amp", &call, EINVAL, "increasing");
+	}
+	kmsg_check(kmsg, "h3_amp");
+	kmsg = -1;
+	control_ok();
+out:
+	if (kmsg >= 0)
+		close(kmsg);
+	if (fd >= 0)
+		close(fd);
 	free(nli);
 	free(next);
-	obj_bytes_free(&amp);
-
-	self->fd = obj_memfd(_metadata, "h3_amp", &self->o);
-	load_in_memcg(_metadata, "h3_amp", self->fd, "512M", &c);
-	if (c.ret == -E2BIG)
-		expect_reject(_metadata, "h3_amp", &c, E2BIG, NULL);
-	else
-		expect_reject(_metadata, "h3_amp", &c, EINVAL, "increasing");
-	kmsg_check(_metadata, self->kmsg, "h3_amp");
-	control_ok(_metadata);
+	loadfd_bytes_free(&amp);
+	loadfd_bytes_free(&o);
 }
 
 /* ---- M1: CO-RE records without func_info ---- */
@@ -1208,34 +1265,43 @@ TEST_F_TIMEOUT(hostile, h3_amplified_line_info, 300)
  */
 #define M1_PKT_LEN 64
 
-TEST_F(hostile, m1_core_relos_without_func_info)
+static void m1_core_relos_without_func_info(int kmsg)
 {
-	static struct call c, pc;
+	struct loadfd_bytes core = {}, o = {};
+	unsigned char *next = NULL;
 	const unsigned char *ext;
-	unsigned char *next;
-	struct ext_hdr h, nh;
 	size_t ext_len, out_len;
-	struct obj_bytes core;
-	int fd, ofd;
+	struct ext_hdr h, nh;
+	int fd = -1, pfd, ofd;
 
-	obj_bytes_read(_metadata, "loadfd_hostile_core", &core);
-	ASSERT_EQ(0, elf_find_section(core.data, core.len, ".BTF.ext", &ext, &ext_len));
-	ext_hdr_read(_metadata, ext, ext_len, &h);
-	ASSERT_LE(sizeof(h), h.hdr_len);
-	ASSERT_NE(0u, h.core_relo_len) TH_LOG("the object has no CO-RE records");
-	ASSERT_NE(0u, h.func_info_len);
+	if (loadfd_bytes_read("loadfd_hostile_core.bpf.o", &core))
+		goto out;
+	if (!ASSERT_OK(find_section(&core, ".BTF.ext", &ext, &ext_len), ".BTF.ext") ||
+	    !ext_hdr_read(ext, ext_len, &h) ||
+	    !ASSERT_GE(h.hdr_len, sizeof(h), ".BTF.ext hdr_len with CO-RE") ||
+	    !ASSERT_NEQ(h.core_relo_len, 0, "the object has CO-RE records") ||
+	    !ASSERT_NEQ(h.func_info_len, 0, "the object has func_info"))
+		goto out;
 
 	/* Control: as compiled, it loads, and the program reads skb->len. */
-	ofd = obj_memfd(_metadata, "m1_control", &core);
-	load_fd(&c, ofd);
+	ofd = obj_memfd("m1_control", &core);
+	if (ofd < 0)
+		goto out;
+	loadfd_call(&call, ofd);
 	close(ofd);
-	ASSERT_LE(0, c.ret) TH_LOG("control: %s; log: '%s'", strerror(-c.ret), c.log);
-	fd = prog_load(c.ret, "prog", &pc);
-	ASSERT_LE(0, fd) TH_LOG("control prog: %s; log: '%s'", strerror(-fd), pc.log);
+	if (!ASSERT_OK_FD(call.ret, "control")) {
+		printf("control: %s; log: '%s'\n", strerror(-call.ret), call.log);
+		goto out;
+	}
+	pfd = prog_load(call.ret, "prog", &pcall);
+	close(call.ret);
+	if (!ASSERT_OK_FD(pfd, "control prog")) {
+		printf("control prog: %s; log: '%s'\n", strerror(-pfd), pcall.log);
+		goto out;
+	}
 	/* The socket filter sees the packet without its Ethernet header. */
-	ASSERT_EQ(M1_PKT_LEN - 14, test_run_skb(fd, M1_PKT_LEN));
-	close(fd);
-	close(c.ret);
+	ASSERT_EQ(test_run_skb(pfd, M1_PKT_LEN), M1_PKT_LEN - 14, "skb->len");
+	close(pfd);
 
 	nh = h;
 	nh.func_info_off = 0;
@@ -1245,92 +1311,117 @@ TEST_F(hostile, m1_core_relos_without_func_info)
 	nh.core_relo_off = 0;
 	out_len = h.hdr_len + h.core_relo_len;
 	next = calloc(1, out_len);
-	ASSERT_NE(NULL, next);
+	if (!ASSERT_OK_PTR(next, "calloc"))
+		goto out;
 	memcpy(next, ext, h.hdr_len);
 	memcpy(next, &nh, sizeof(nh));
 	memcpy(next + h.hdr_len, ext + h.hdr_len + h.core_relo_off, h.core_relo_len);
-	obj_replace_section(_metadata, &core, ".BTF.ext", next, out_len, &self->o);
-	free(next);
-	obj_bytes_free(&core);
+	if (obj_replace_section(&core, ".BTF.ext", next, out_len, &o))
+		goto out;
 
-	self->fd = obj_memfd(_metadata, "m1_core_no_func_info", &self->o);
-	load_fd(&c, self->fd);
-	if (c.ret < 0) {
-		expect_reject(_metadata, "m1_core_no_func_info", &c, EINVAL, NULL);
+	fd = obj_memfd("m1_core_no_func_info", &o);
+	if (fd < 0)
+		goto out;
+	loadfd_call(&call, fd);
+	if (call.ret < 0) {
+		expect_reject("m1_core_no_func_info", &call, EINVAL, NULL);
 	} else {
-		fd = prog_load(c.ret, "prog", &pc);
-		close(c.ret);
-		if (fd >= 0) {
+		pfd = prog_load(call.ret, "prog", &pcall);
+		close(call.ret);
+		if (pfd >= 0) {
 			/* Show the harm: skb->len read from the compile-time offset. */
-			TH_LOG("loaded without CO-RE: returns %lld for a %d-byte packet",
-			       test_run_skb(fd, M1_PKT_LEN), M1_PKT_LEN);
-			close(fd);
+			printf("loaded without CO-RE: returns %lld for a %d-byte packet\n",
+			       test_run_skb(pfd, M1_PKT_LEN), M1_PKT_LEN);
+			close(pfd);
 		}
-		ASSERT_EQ(-EINVAL, fd)
-			TH_LOG("CO-RE records without func_info accepted (%s); log: '%s'",
-			       fd >= 0 ? "loaded" : strerror(-fd), pc.log);
-		ASSERT_NE(0, pc.log[0]) TH_LOG("BPF_PROG_LOAD refused without a reason");
-		TH_LOG("BPF_PROG_LOAD: EINVAL: %s", pc.log);
+		if (!ASSERT_EQ(pfd, -EINVAL, "CO-RE records without func_info refused"))
+			printf("accepted (%s); log: '%s'\n", pfd >= 0 ? "loaded" : strerror(-pfd),
+			       pcall.log);
+		ASSERT_NEQ(pcall.log[0], 0, "BPF_PROG_LOAD gives a reason");
+		printf("BPF_PROG_LOAD: EINVAL: %s\n", pcall.log);
 	}
-	kmsg_check(_metadata, self->kmsg, "m1");
+out:
+	kmsg_check(kmsg, "m1");
+	if (fd >= 0)
+		close(fd);
+	free(next);
+	loadfd_bytes_free(&core);
+	loadfd_bytes_free(&o);
 }
 
 /* ---- L2: names that cannot be sysfs (or map) names ---- */
 
 static const unsigned char data8[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
-/* L2: two sections called .data.x would be two maps of one name. */
-TEST_F(hostile, l2_duplicate_data_sections)
+/* BPF_LOAD_FD of @o from a memfd into @c (a loader fd is closed); false if
+ * the memfd could not be made.
+ */
+static bool load_memfd(const char *what, const struct loadfd_bytes *o, struct loadfd_call *c)
 {
-	static struct call c;
+	int fd = obj_memfd(what, o);
+
+	if (fd < 0)
+		return false;
+	loadfd_call(c, fd);
+	close(fd);
+	if (c->ret >= 0)
+		close(c->ret);
+	return true;
+}
+
+/* L2: two sections called .data.x would be two maps of one name. */
+static void l2_duplicate_data_sections(int kmsg)
+{
 	struct esec extra[2] = {
 		{ .name = ".data.x", .type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE,
 		  .data = data8, .size = sizeof(data8) },
 		{ .name = ".data.x", .type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE,
 		  .data = data8, .size = sizeof(data8) },
 	};
+	struct loadfd_bytes o = {};
 
-	build_prog_obj(_metadata, ret0, sizeof(ret0), "prog", 4, NULL, 0, extra, 2, &self->o);
-	self->fd = obj_memfd(_metadata, "l2_dup_data", &self->o);
-	load_fd(&c, self->fd);
-	if (c.ret >= 0)
-		close(c.ret);
-	expect_reject(_metadata, "l2_dup_data", &c, EINVAL, "duplicate");
-	kmsg_check(_metadata, self->kmsg, "l2_dup_data");
-	control_ok(_metadata);
+	if (!build_prog_obj(ret0, sizeof(ret0), "prog", 4, NULL, 0, extra, 2, &o) &&
+	    load_memfd("l2_dup_data", &o, &call)) {
+		expect_reject("l2_dup_data", &call, EINVAL, "duplicate");
+		kmsg_check(kmsg, "l2_dup_data");
+		kmsg = -1;
+		control_ok();
+	}
+	if (kmsg >= 0)
+		close(kmsg);
+	loadfd_bytes_free(&o);
 }
 
 /*
  * L2: a data map (section .data.<x>) and a program whose names are paths
  * with a newline in them: neither can name a sysfs directory.
  */
-TEST_F(hostile, l2_odd_names)
+static void l2_odd_names(int kmsg)
 {
-	static struct call c;
 	static const char odd[] = "x/../y\nz";
 	struct esec extra[1] = {
 		{ .name = ".data.x/../y\nz", .type = SHT_PROGBITS,
 		  .flags = SHF_ALLOC | SHF_WRITE, .data = data8, .size = sizeof(data8) },
 	};
+	struct loadfd_bytes o = {};
 
-	build_prog_obj(_metadata, ret0, sizeof(ret0), "prog", 4, NULL, 0, extra, 1, &self->o);
-	self->fd = obj_memfd(_metadata, "l2_odd_map_name", &self->o);
-	load_fd(&c, self->fd);
-	if (c.ret >= 0)
-		close(c.ret);
-	expect_reject(_metadata, "l2_odd_map_name", &c, EINVAL, NULL);
-	close(self->fd);
-	obj_bytes_free(&self->o);
+	if (build_prog_obj(ret0, sizeof(ret0), "prog", 4, NULL, 0, extra, 1, &o) ||
+	    !load_memfd("l2_odd_map_name", &o, &call))
+		goto out;
+	expect_reject("l2_odd_map_name", &call, EINVAL, NULL);
+	loadfd_bytes_free(&o);
 
-	build_prog_obj(_metadata, ret0, sizeof(ret0), odd, strlen(odd), NULL, 0, NULL, 0,
-		       &self->o);
-	self->fd = obj_memfd(_metadata, "l2_odd_prog_name", &self->o);
-	load_fd(&c, self->fd);
-	if (c.ret >= 0)
-		close(c.ret);
-	expect_reject(_metadata, "l2_odd_prog_name", &c, EINVAL, NULL);
-	kmsg_check(_metadata, self->kmsg, "l2_odd_names");
-	control_ok(_metadata);
+	if (build_prog_obj(ret0, sizeof(ret0), odd, strlen(odd), NULL, 0, NULL, 0, &o) ||
+	    !load_memfd("l2_odd_prog_name", &o, &call))
+		goto out;
+	expect_reject("l2_odd_prog_name", &call, EINVAL, NULL);
+	kmsg_check(kmsg, "l2_odd_names");
+	kmsg = -1;
+	control_ok();
+out:
+	if (kmsg >= 0)
+		close(kmsg);
+	loadfd_bytes_free(&o);
 }
 
 /* ---- M3: memory charged to the caller ---- */
@@ -1344,30 +1435,78 @@ TEST_F(hostile, l2_odd_names)
  * it) fails with ENOMEM, without the OOM killer; the VM is fine afterwards.
  * The object's memfd is written here, outside the cgroup.
  */
-TEST_F_TIMEOUT(hostile, m3_memcg_16m, 300)
+static void m3_memcg_16m(int kmsg)
 {
-	static struct call c;
 	size_t len = (size_t)M3_INSNS * 8, i;
 	unsigned char *insns = malloc(len);
+	struct loadfd_bytes o = {};
+	int fd = -1, err;
 	long ooms;
 
-	ASSERT_NE(NULL, insns);
+	if (!ASSERT_OK_PTR(insns, "malloc"))
+		goto out;
 	for (i = 0; i + 8 < len; i += 8)
 		memcpy(insns + i, ret0, 8);
 	memcpy(insns + len - 8, ret0 + 8, 8);
-	build_prog_obj(_metadata, insns, len, "prog", 4, NULL, 0, NULL, 0, &self->o);
+	err = build_prog_obj(insns, len, "prog", 4, NULL, 0, NULL, 0, &o);
 	free(insns);
-	self->fd = obj_memfd(_metadata, "m3_big_prog", &self->o);
+	if (err)
+		goto out;
+	fd = obj_memfd("m3_big_prog", &o);
+	loadfd_bytes_free(&o);
+	if (fd < 0)
+		goto out;
 
 	/* Control: it does load without the limit (it is within the caps). */
-	load_in_child_ok(_metadata, "m3_unlimited", self->fd, NULL, &c);
-	ASSERT_LE(0, c.ret) TH_LOG("without memcg: %s; log: '%s'", strerror(-c.ret), c.log);
+	if (load_in_child_ok("m3_unlimited", fd, NULL, &call) &&
+	    !ASSERT_OK_FD(call.ret, "without memcg"))
+		printf("without memcg: %s; log: '%s'\n", strerror(-call.ret), call.log);
 
-	ooms = load_in_memcg(_metadata, "m3_memcg", self->fd, "16M", &c);
-	ASSERT_EQ(0, ooms) TH_LOG("the memcg OOM killer ran %ld times", ooms);
-	expect_reject(_metadata, "m3_memcg", &c, ENOMEM, NULL);
-	kmsg_check(_metadata, self->kmsg, "m3_memcg");
-	control_ok(_metadata);
+	if (load_in_memcg("m3_memcg", fd, "16M", &call, &ooms)) {
+		ASSERT_EQ(ooms, 0, "memcg OOM kills");
+		expect_reject("m3_memcg", &call, ENOMEM, NULL);
+	}
+	kmsg_check(kmsg, "m3_memcg");
+	kmsg = -1;
+	control_ok();
+out:
+	if (kmsg >= 0)
+		close(kmsg);
+	if (fd >= 0)
+		close(fd);
 }
 
-TEST_HARNESS_MAIN
+static const struct {
+	const char *name;
+	void (*run)(int kmsg);	/* gets /dev/kmsg opened at its end; closes it */
+} hostile[] = {
+	{ "c1_longname_16mib", c1_longname_16mib },
+	{ "h2_kconfig_huge", h2_kconfig_huge },
+	{ "h2_long_prog_name", h2_long_prog_name },
+	{ "h2_l1_prog_ids_10k_loads", h2_l1_prog_ids_10k_loads },
+	{ "h3_amplified_line_info", h3_amplified_line_info },
+	{ "m1_core_relos_without_func_info", m1_core_relos_without_func_info },
+	{ "l2_duplicate_data_sections", l2_duplicate_data_sections },
+	{ "l2_odd_names", l2_odd_names },
+	{ "m3_memcg_16m", m3_memcg_16m },
+};
+
+void test_loadfd_hostile(void)
+{
+	int i, kmsg;
+
+	if (!loadfd_supported()) {
+		test__skip();
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(hostile); i++) {
+		if (!test__start_subtest(hostile[i].name))
+			continue;
+		kmsg = kmsg_open();
+		if (kmsg >= 0)
+			hostile[i].run(kmsg);
+	}
+	for (i = 0; i < ARRAY_SIZE(sigkill_variants); i++)
+		if (test__start_subtest(sigkill_variants[i].what))
+			sigkill_killed_promptly(sigkill_variants[i].what, sigkill_variants[i].make);
+}
