@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Interface between the C glue (glue.c) and the Rust side (loadfd_main.rs)
+ * Interface between the C side (loadfd*.c) and the Rust side (loadfd_main.rs)
  * of BPF_LOAD_FD. Included by rust/bindings/bindings_helper.h.
  *
  * Rust decides what the object means (core/); C holds the kernel objects

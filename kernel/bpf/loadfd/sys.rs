@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The only file of the loader with `unsafe` and `bindings::`: entry points
-//! called from `glue.c` and thin safe wrappers over what they hand us.
+//! called from C (`loadfd*.c`) and thin safe wrappers over what they hand us.
 
 use core::fmt::{self, Write};
 use kernel::bindings;
 use kernel::ffi::c_int;
+
+use crate::bpfobj::error::ErrorClass;
+use crate::bpfobj::maps::MapDef;
+use crate::bpfobj::plan::{
+    MapPlan, ProgLoad, CORE_RELO_REC_SIZE, FUNC_INFO_REC_SIZE, LINE_INFO_REC_SIZE,
+};
+use crate::bpfobj::struct_ops::{self, StructOpsMap};
 
 /// A negative errno as returned to C; the named constants are the ones the
 /// loader uses.
@@ -26,9 +33,15 @@ impl Errno {
         // CAST: errno constants are small positive numbers (< 4096).
         Errno(-(code as c_int))
     }
+
+    /// The errno of a core error class (the core's numbers are asserted
+    /// against the kernel's in `uapi_check.rs`).
+    pub(crate) fn from_class(class: ErrorClass) -> Errno {
+        Errno(-class.errno())
+    }
 }
 
-/// The caller's log (`struct bpf_verifier_log`, set up by `glue.c`).
+/// The caller's log (`struct bpf_verifier_log`, set up by `loadfd.c`).
 pub(crate) struct Log(*mut bindings::bpf_verifier_log);
 
 /// Longest line the log takes; longer reasons are cut.
@@ -61,7 +74,7 @@ impl Log {
         };
         // Cutting a too long line is fine: `write_str` never fails.
         let _ = line.write_fmt(args);
-        // SAFETY: `self.0` is the live log glue.c set up; `line.buf` has `line.len` bytes.
+        // SAFETY: `self.0` is the live log loadfd.c set up; `line.buf` has `line.len` bytes.
         unsafe { bindings::loadfd_log(self.0, line.buf.as_ptr(), line.len) };
     }
 }
@@ -76,112 +89,45 @@ fn check(ret: c_int) -> Result<u32, Errno> {
     u32::try_from(ret).map_err(|_| Errno(ret))
 }
 
-/// A map of the object, as the C side creates or binds it.
-pub(crate) struct MapSpec<'a> {
-    pub(crate) name: &'a [u8],
-    pub(crate) map_type: u32,
-    pub(crate) key_size: u32,
-    pub(crate) value_size: u32,
-    pub(crate) max_entries: u32,
-    pub(crate) map_flags: u32,
-    pub(crate) numa_node: u32,
-    pub(crate) map_extra: u64,
-    pub(crate) btf_key_type_id: u32,
-    pub(crate) btf_value_type_id: u32,
-    pub(crate) inner: Option<&'a MapSpec<'a>>,
-    pub(crate) init: Option<&'a [u8]>,
-    pub(crate) freeze: bool,
-    pub(crate) kconfig: bool,
-    pub(crate) pin_by_name: bool,
-    /// An arena's `__arena` variables: initial bytes and size.
-    pub(crate) arena: Option<(&'a [u8], u32)>,
+/// A map definition for C: everything but its inner map and contents.
+fn map_spec_c(
+    d: &MapDef<'_>,
+    max_entries: u32,
+    btf_ids: (u32, u32),
+) -> Result<bindings::loadfd_map_spec, Errno> {
+    Ok(bindings::loadfd_map_spec {
+        name: d.name.as_ptr(),
+        name_len: len32(d.name.len())?,
+        map_type: d.map_type,
+        key_size: d.key_size,
+        value_size: d.value_size,
+        max_entries,
+        map_flags: d.map_flags,
+        numa_node: d.numa_node,
+        btf_key_type_id: btf_ids.0,
+        btf_value_type_id: btf_ids.1,
+        map_extra: d.map_extra,
+        inner: core::ptr::null(),
+        init_data: core::ptr::null(),
+        init_size: 0,
+        freeze: false,
+        kconfig: false,
+        arena_data: core::ptr::null(),
+        arena_data_len: 0,
+        arena_size: 0,
+        pin_by_name: false,
+    })
 }
 
-impl MapSpec<'_> {
-    fn to_c(
-        &self,
-        inner: *const bindings::loadfd_map_spec,
-    ) -> Result<bindings::loadfd_map_spec, Errno> {
-        let (init_data, init_size) = match self.init {
-            Some(d) => (d.as_ptr(), len32(d.len())?),
-            None => (core::ptr::null(), 0),
-        };
-        Ok(bindings::loadfd_map_spec {
-            name: self.name.as_ptr(),
-            name_len: len32(self.name.len())?,
-            map_type: self.map_type,
-            key_size: self.key_size,
-            value_size: self.value_size,
-            max_entries: self.max_entries,
-            map_flags: self.map_flags,
-            numa_node: self.numa_node,
-            btf_key_type_id: self.btf_key_type_id,
-            btf_value_type_id: self.btf_value_type_id,
-            map_extra: self.map_extra,
-            inner,
-            init_data,
-            init_size,
-            freeze: self.freeze,
-            kconfig: self.kconfig,
-            arena_data: self.arena.map_or(core::ptr::null(), |(d, _)| d.as_ptr()),
-            arena_data_len: match self.arena {
-                Some((d, _)) => len32(d.len())?,
-                None => 0,
-            },
-            arena_size: self.arena.map_or(0, |(_, n)| n),
-            pin_by_name: self.pin_by_name,
-        })
-    }
-}
-
-/// A relocated program, in the layouts `BPF_PROG_LOAD` takes.
-pub(crate) struct ProgSpec<'a> {
-    pub(crate) name: &'a [u8],
-    pub(crate) section: &'a [u8],
-    pub(crate) attach_func: &'a [u8],
-    /// BTF name prefix of the attach target (`btf_trace_`, `bpf_lsm_`, ...).
-    pub(crate) attach_prefix: &'a [u8],
-    pub(crate) attach_btf_kind: u32,
-    pub(crate) prog_type: u32,
-    pub(crate) expected_attach_type: u32,
-    pub(crate) prog_flags: u32,
-    pub(crate) sleepable: bool,
-    /// `struct bpf_insn` array.
-    pub(crate) insns: &'a [u8],
-    pub(crate) func_info: &'a [u8],
-    pub(crate) func_info_rec_size: u32,
-    pub(crate) line_info: &'a [u8],
-    pub(crate) line_info_rec_size: u32,
-    pub(crate) core_relos: &'a [u8],
-    pub(crate) core_relo_rec_size: u32,
-}
-
-/// A struct_ops map, as the C side creates it.
-pub(crate) struct StructOpsSpec<'a> {
-    pub(crate) name: &'a [u8],
-    pub(crate) type_id: u32,
-    pub(crate) data: &'a [u8],
-    pub(crate) progs: &'a [u32],
-    pub(crate) link: bool,
-}
-
-/// No program in a struct_ops member.
-pub(crate) const NO_PROG: u32 = bindings::LOADFD_NO_PROG;
-
-/// Number of `rec`-byte records in `b`.
-fn records(b: &[u8], rec: u32) -> Result<u32, Errno> {
-    match usize::try_from(rec) {
-        Ok(0) | Err(_) => Ok(0),
-        Ok(r) => len32(b.len() / r),
-    }
-}
+// The core's "no program in this member" is the C side's.
+const _: () = assert!(struct_ops::NO_PROG == bindings::LOADFD_NO_PROG);
 
 /// The loader object under construction (`struct loadfd_obj`, owned by
-/// `glue.c`; it outlives this builder).
+/// `loadfd.c`; it outlives this builder).
 ///
 /// # Invariants
 ///
-/// `self.0` points to the object `glue.c` passed to `loadfd_rs_create()`, valid
+/// `self.0` points to the object `loadfd.c` passed to `loadfd_rs_create()`, valid
 /// and not used by anyone else for the whole call, which is this builder's
 /// whole life.
 pub(crate) struct ObjBuilder(*mut bindings::loadfd_obj);
@@ -211,15 +157,31 @@ impl ObjBuilder {
     }
 
     /// Binds the caller's map of this name or creates it; returns its index.
-    pub(crate) fn add_map(&mut self, spec: &MapSpec<'_>) -> Result<u32, Errno> {
-        let inner = match spec.inner {
-            Some(i) => Some(i.to_c(core::ptr::null())?),
+    pub(crate) fn add_map(&mut self, m: &MapPlan<'_>) -> Result<u32, Errno> {
+        let inner = match m.inner {
+            Some((d, max_entries)) => Some(map_spec_c(d, max_entries, d.create_btf_ids())?),
             None => None,
         };
-        let inner_ptr = inner
+        let mut c = map_spec_c(
+            m.def,
+            m.max_entries,
+            (m.btf_key_type_id, m.btf_value_type_id),
+        )?;
+        c.inner = inner
             .as_ref()
             .map_or(core::ptr::null(), |i| i as *const bindings::loadfd_map_spec);
-        let c = spec.to_c(inner_ptr)?;
+        if let Some(d) = m.init {
+            c.init_data = d.as_ptr();
+            c.init_size = len32(d.len())?;
+        }
+        c.freeze = m.freeze;
+        c.kconfig = m.kconfig;
+        c.pin_by_name = m.pin_by_name;
+        if let Some((d, size)) = m.arena {
+            c.arena_data = d.as_ptr();
+            c.arena_data_len = len32(d.len())?;
+            c.arena_size = size;
+        }
         // SAFETY: `self.0` is live (invariant); `c` and the slices it points to outlive the call.
         check(unsafe { bindings::loadfd_obj_add_map(self.0, &c) })
     }
@@ -239,7 +201,8 @@ impl ObjBuilder {
     }
 
     /// Adds a relocated program (the C side copies everything).
-    pub(crate) fn add_prog(&mut self, p: &ProgSpec<'_>) -> Result<(), Errno> {
+    pub(crate) fn add_prog(&mut self, l: &ProgLoad<'_>) -> Result<(), Errno> {
+        let p = l.prog;
         let c = bindings::loadfd_prog_spec {
             name: p.name.as_ptr(),
             name_len: len32(p.name.len())?,
@@ -247,33 +210,33 @@ impl ObjBuilder {
             section_len: len32(p.section.len())?,
             attach_func: p.attach_func.as_ptr(),
             attach_func_len: len32(p.attach_func.len())?,
-            attach_prefix: p.attach_prefix.as_ptr(),
-            attach_prefix_len: len32(p.attach_prefix.len())?,
-            attach_btf_kind: p.attach_btf_kind,
+            attach_prefix: p.attach_btf_prefix.as_ptr(),
+            attach_prefix_len: len32(p.attach_btf_prefix.len())?,
+            attach_btf_kind: l.attach_btf_kind,
             prog_type: p.prog_type,
-            expected_attach_type: p.expected_attach_type,
+            expected_attach_type: l.expected_attach_type,
             prog_flags: p.prog_flags,
             sleepable: p.sleepable,
-            insns: p.insns.as_ptr().cast(),
-            insn_cnt: records(p.insns, 8)?,
-            func_info: p.func_info.as_ptr().cast(),
-            func_info_cnt: records(p.func_info, p.func_info_rec_size)?,
-            func_info_rec_size: p.func_info_rec_size,
-            line_info: p.line_info.as_ptr().cast(),
-            line_info_cnt: records(p.line_info, p.line_info_rec_size)?,
-            line_info_rec_size: p.line_info_rec_size,
-            core_relos: p.core_relos.as_ptr().cast(),
-            core_relo_cnt: records(p.core_relos, p.core_relo_rec_size)?,
-            core_relo_rec_size: p.core_relo_rec_size,
+            insns: l.insns.as_ptr().cast(),
+            insn_cnt: l.insn_cnt(),
+            func_info: l.func_info.as_ptr().cast(),
+            func_info_cnt: l.func_info_cnt(),
+            func_info_rec_size: FUNC_INFO_REC_SIZE,
+            line_info: l.line_info.as_ptr().cast(),
+            line_info_cnt: l.line_info_cnt(),
+            line_info_rec_size: LINE_INFO_REC_SIZE,
+            core_relos: l.core_relos.as_ptr().cast(),
+            core_relo_cnt: l.core_relo_cnt(),
+            core_relo_rec_size: CORE_RELO_REC_SIZE,
         };
-        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its length.
+        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its count.
         check(unsafe { bindings::loadfd_obj_add_prog(self.0, &c) }).map(|_| ())
     }
 
     /// Creates a struct_ops map of the object (after its programs): `progs`
     /// holds, per member of the struct, the index of the program the object
-    /// puts there or [`NO_PROG`]. Returns the map's index.
-    pub(crate) fn add_struct_ops(&mut self, s: &StructOpsSpec<'_>) -> Result<u32, Errno> {
+    /// puts there or [`struct_ops::NO_PROG`]. Returns the map's index.
+    pub(crate) fn add_struct_ops(&mut self, s: &StructOpsMap<'_>) -> Result<u32, Errno> {
         let c = bindings::loadfd_st_ops_spec {
             name: s.name.as_ptr(),
             name_len: len32(s.name.len())?,

@@ -74,7 +74,7 @@ pub enum Command {
     /// Runs the code BPF_LOAD_FD runs and explains the object: sections,
     /// programs, maps, externs, relocations, linking; or the exact
     /// rejection and errno the kernel would give. ksyms and kfuncs are
-    /// resolved by the kernel at load time.
+    /// resolved by the kernel at load time (or against --symbols).
     Inspect(InspectArgs),
     /// Write the man pages or shell completions (for packagers).
     #[command(subcommand, hide = true)]
@@ -260,8 +260,13 @@ pub struct InspectArgs {
     /// /boot/config-$(uname -r) if present.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// A kernel's symbols in /proc/kallsyms format: ksyms and kfuncs not
+    /// listed are unresolved, as they would be in that kernel; default:
+    /// assume the kernel has every one.
+    #[arg(long, value_name = "PATH")]
+    pub symbols: Option<PathBuf>,
     /// List the SEC names the loader accepts instead.
-    #[arg(long, conflicts_with_all = ["file", "config"])]
+    #[arg(long, conflicts_with_all = ["file", "config", "symbols"])]
     pub sec_defs: bool,
 }
 

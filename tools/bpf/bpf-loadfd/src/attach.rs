@@ -11,7 +11,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
-use bpfobj::bpfobj::sec_def::{
+use bpfobj::uapi::{
     BPF_LSM_CGROUP, BPF_LSM_MAC, BPF_MODIFY_RETURN, BPF_PERF_EVENT, BPF_PROG_TYPE_CGROUP_DEVICE,
     BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_CGROUP_SOCK, BPF_PROG_TYPE_CGROUP_SOCKOPT,
     BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_PROG_TYPE_KPROBE,
@@ -473,7 +473,7 @@ fn perf_link(prog: BorrowedFd<'_>, ev: BorrowedFd<'_>) -> Result<OwnedFd, Attach
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bpfobj::bpfobj::sec_def::{
+    use bpfobj::uapi::{
         BPF_CGROUP_INET_EGRESS, BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_SOCK_CREATE,
         BPF_PROG_TYPE_SOCKET_FILTER, BPF_TRACE_KPROBE_MULTI, BPF_XDP_DEVMAP,
     };

@@ -17,12 +17,10 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use bpfobj::bpfobj::error::Error;
-use bpfobj::bpfobj::externs::{
-    Env, EnvError, ExternKind, KcfgType, KconfigValue, KfuncId, KsymBtf,
-};
-use bpfobj::bpfobj::kconfig;
-use bpfobj::bpfobj::limits::Checkpoint;
+use bpfobj::checkpoint::Checkpoint;
+use bpfobj::error::Error;
+use bpfobj::externs::{Env, EnvError, ExternKind, KcfgType, KconfigValue, KfuncId, KsymBtf};
+use bpfobj::kconfig;
 
 /// Placeholder BTF id given to ksyms and kfuncs (never a real answer).
 pub const PLACEHOLDER_BTF_ID: u32 = 0;
@@ -118,6 +116,46 @@ pub enum Source {
     NoConfig,
     /// A placeholder: the kernel resolves it at load time.
     Kernel,
+    /// Looked up in a kallsyms-format symbol list (`--symbols`): found
+    /// (in vmlinux, or in the named module), or not.
+    Symbols(PathBuf, Option<Option<String>>),
+}
+
+/// The symbols of a running kernel, from a file in `/proc/kallsyms` format
+/// (`ADDR TYPE NAME [MODULE]`), for resolving ksyms and kfuncs as the
+/// kernel would: present or not, in vmlinux or in a module.
+#[derive(Clone, Debug, Default)]
+pub struct Symbols {
+    /// Where the list came from.
+    pub path: PathBuf,
+    /// Name -> the module it is in (`None`: vmlinux). The first entry wins,
+    /// as kallsyms lookups do.
+    pub by_name: std::collections::HashMap<Vec<u8>, Option<String>>,
+}
+
+impl Symbols {
+    /// Parses a kallsyms-format list.
+    pub fn parse(path: PathBuf, text: &[u8]) -> Self {
+        let mut by_name = std::collections::HashMap::new();
+        for line in text.split(|&b| b == b'\n') {
+            let mut w = line
+                .split(|&b| b == b' ' || b == b'\t')
+                .filter(|w| !w.is_empty());
+            let (Some(_addr), Some(_typ), Some(name)) = (w.next(), w.next(), w.next()) else {
+                continue;
+            };
+            let module = w.next().and_then(|m| {
+                let m = m.strip_prefix(b"[")?.strip_suffix(b"]")?;
+                Some(String::from_utf8_lossy(m).into_owned())
+            });
+            by_name.entry(name.to_vec()).or_insert(module);
+        }
+        Symbols { path, by_name }
+    }
+
+    fn find(&self, name: &[u8]) -> Option<&Option<String>> {
+        self.by_name.get(name)
+    }
 }
 
 /// The inspect environment; see the module documentation.
@@ -128,11 +166,12 @@ pub struct InspectEnv {
     syscall_wrapper: (bool, String),
     kcfg_types: Vec<(Vec<u8>, KcfgType)>,
     notes: RefCell<Vec<(Vec<u8>, Source)>>,
+    symbols: Option<Symbols>,
 }
 
 impl InspectEnv {
     /// An environment for the object whose externs are `externs`.
-    pub fn new(config: Option<Config>, externs: &[bpfobj::bpfobj::externs::Extern<'_>]) -> Self {
+    pub fn new(config: Option<Config>, externs: &[bpfobj::externs::Extern<'_>]) -> Self {
         let from_config = config
             .as_ref()
             .and_then(|c| Some((config_release(&c.text)?, c.path.clone())));
@@ -182,7 +221,24 @@ impl InspectEnv {
             syscall_wrapper,
             kcfg_types,
             notes: RefCell::new(Vec::new()),
+            symbols: None,
         }
+    }
+
+    /// Resolves ksyms and kfuncs against `symbols` instead of assuming
+    /// the kernel has them.
+    pub fn with_symbols(mut self, symbols: Option<Symbols>) -> Self {
+        self.symbols = symbols;
+        self
+    }
+
+    /// Notes how `name` was found in the symbol list, if there is one;
+    /// `None` if there is none.
+    fn lookup(&self, name: &[u8]) -> Option<Option<Option<String>>> {
+        let syms = self.symbols.as_ref()?;
+        let found = syms.find(name).cloned();
+        self.note(name, Source::Symbols(syms.path.clone(), found.clone()));
+        Some(found)
     }
 
     /// The `.config` in use, if any.
@@ -259,23 +315,46 @@ impl Env for InspectEnv {
     }
 
     fn ksym_btf(&self, name: &[u8], _btf_kind: u32, _local_type_id: u32) -> Option<KsymBtf> {
-        self.note(name, Source::Kernel);
+        let btf_obj = match self.lookup(name) {
+            Some(None) => return None,
+            Some(Some(module)) => u32::from(module.is_some()),
+            None => {
+                self.note(name, Source::Kernel);
+                0
+            }
+        };
         Some(KsymBtf {
             btf_id: PLACEHOLDER_BTF_ID,
-            btf_obj: 0,
+            btf_obj,
         })
     }
 
     fn ksym_addr(&self, name: &[u8]) -> Result<Option<u64>, EnvError> {
-        self.note(name, Source::Kernel);
-        Ok(Some(PLACEHOLDER_ADDR))
+        match self.lookup(name) {
+            Some(None) => Ok(None),
+            // The kernel refuses typeless module symbols (their address
+            // could go stale while the loader object lives).
+            Some(Some(Some(_))) => Err(EnvError::InModule),
+            Some(Some(None)) => Ok(Some(PLACEHOLDER_ADDR)),
+            None => {
+                self.note(name, Source::Kernel);
+                Ok(Some(PLACEHOLDER_ADDR))
+            }
+        }
     }
 
     fn kfunc(&self, name: &[u8], _local_proto_id: u32) -> Option<KfuncId> {
-        self.note(name, Source::Kernel);
+        let btf_fd_slot = match self.lookup(name) {
+            Some(None) => return None,
+            Some(Some(module)) => i16::from(module.is_some()),
+            None => {
+                self.note(name, Source::Kernel);
+                0
+            }
+        };
         Some(KfuncId {
             btf_id: PLACEHOLDER_BTF_ID,
-            btf_fd_slot: 0,
+            btf_fd_slot,
         })
     }
 }
@@ -299,6 +378,39 @@ mod tests {
                     # Linux/x86 6.12.117 Kernel Configuration\n#\nCONFIG_CC_VERSION_TEXT=\"x\"\n";
         assert_eq!(config_release(cfg).as_deref(), Some("6.12.117"));
         assert_eq!(config_release(b"CONFIG_X=y\n"), None);
+    }
+
+    #[test]
+    fn symbols_resolve_as_the_kernel_would() {
+        let syms = Symbols::parse(
+            "/proc/kallsyms".into(),
+            b"ffffffff81000000 T jiffies_fn\n\
+              ffffffff82000000 D jiffies\n\
+              ffffffffc0000000 t bpf_testmod_fn\t[bpf_testmod]\n\
+              ffffffffc0001000 d bpf_testmod_var\t[bpf_testmod]\n",
+        );
+        let e = env(None, &[]).with_symbols(Some(syms));
+        assert_eq!(e.ksym_addr(b"jiffies"), Ok(Some(PLACEHOLDER_ADDR)));
+        assert_eq!(e.ksym_addr(b"nope"), Ok(None));
+        assert_eq!(e.ksym_addr(b"bpf_testmod_var"), Err(EnvError::InModule));
+        assert_eq!(e.ksym_btf(b"nope", 14, 0), None);
+        assert_eq!(
+            e.ksym_btf(b"bpf_testmod_var", 14, 0).map(|k| k.btf_obj),
+            Some(1)
+        );
+        assert_eq!(e.kfunc(b"jiffies_fn", 0).map(|k| k.btf_fd_slot), Some(0));
+        assert_eq!(
+            e.kfunc(b"bpf_testmod_fn", 0).map(|k| k.btf_fd_slot),
+            Some(1)
+        );
+        assert_eq!(e.kfunc(b"nope", 0), None);
+        assert_eq!(
+            e.source(b"bpf_testmod_fn"),
+            Some(Source::Symbols(
+                "/proc/kallsyms".into(),
+                Some(Some("bpf_testmod".into()))
+            ))
+        );
     }
 
     fn env(config: Option<&str>, kcfg: &[(&str, KcfgType)]) -> InspectEnv {

@@ -15,19 +15,20 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use bpfobj::bpfobj::elf::{
-    self, Elf, Section, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_NULL, SHT_PROGBITS,
-    SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
+use bpfobj::checkpoint::NoCheckpoint;
+use bpfobj::elf::{
+    self, Elf, Section, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_LLVM_ADDRSIG, SHT_NOBITS,
+    SHT_NULL, SHT_PROGBITS, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
 };
-use bpfobj::bpfobj::error::{Error, ErrorClass};
-use bpfobj::bpfobj::externs::{self, Extern, ExternKind, ExternValue, KcfgType, Resolved};
-use bpfobj::bpfobj::insn::{Insn, INSN_SIZE};
-use bpfobj::bpfobj::limits::NoCheckpoint;
-use bpfobj::bpfobj::link::{self, Linked};
-use bpfobj::bpfobj::maps::{MapDef, MapKind, SlotTarget};
-use bpfobj::bpfobj::object::{Object, Program, SectionKind};
-use bpfobj::bpfobj::reloc::{Reloc, RelocKind};
-use bpfobj::bpfobj::sec_def::{
+use bpfobj::error::Error;
+use bpfobj::externs::{Extern, ExternKind, ExternValue, KcfgType, Resolved};
+use bpfobj::insn::{Insn, INSN_SIZE};
+use bpfobj::limits::MAX_OBJ_SIZE;
+use bpfobj::maps::{MapDef, MapKind, SlotTarget};
+use bpfobj::object::{Object, Program, SectionKind};
+use bpfobj::plan::{Host, Plan, ProgOutcome, Reason};
+use bpfobj::reloc::{Reloc, RelocKind};
+use bpfobj::sec_def::{
     self, SecMatch, SEC_ATTACH_BTF, SEC_DEF_VERSION, SEC_SLEEPABLE, SEC_UNSUPPORTED, SEC_XDP_FRAGS,
 };
 use sha2::{Digest as _, Sha256};
@@ -35,12 +36,6 @@ use sha2::{Digest as _, Sha256};
 use crate::env::{InspectEnv, Source};
 use crate::names;
 use crate::report::{SecDefInfo, SecDefsReport};
-
-/// Largest object `BPF_LOAD_FD` reads (`LOADFD_MAX_OBJ_SIZE` in glue.h).
-pub const MAX_OBJ_SIZE: usize = 16 * 1024 * 1024;
-
-/// `SHT_LLVM_ADDRSIG`.
-const SHT_LLVM_ADDRSIG: u32 = 0x6fff_4c03;
 
 /// A rejection: the line the kernel logs and the errno it returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,10 +51,10 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    fn core(e: Error) -> Self {
+    fn core(data: &[u8], obj: Option<&Object<'_>>, e: Error) -> Self {
         Rejection {
-            line: e.to_string(),
-            errno: class_errno(e.class()),
+            line: Reason::new(data, obj, e).to_string(),
+            errno: e.class().errno(),
             error: Some(e),
             note: None,
         }
@@ -116,6 +111,9 @@ pub struct Report {
     pub lines: Vec<String>,
     /// The rejection, if the kernel would reject the object.
     pub rejection: Option<Rejection>,
+    /// Programs of an accepted object that cannot be loaded by name: name,
+    /// the line the kernel logs, the errno their by-name load fails with.
+    pub refused: Vec<(String, String, i32)>,
 }
 
 macro_rules! out {
@@ -125,21 +123,6 @@ macro_rules! out {
         let _ = write!(s, $($arg)*);
         $r.lines.push(s);
     }};
-}
-
-/// The errno the kernel returns for an error of `class` (mirrors
-/// `kernel/bpf/loadfd/load.rs::lower`).
-pub fn class_errno(class: ErrorClass) -> i32 {
-    match class {
-        ErrorClass::Malformed => libc::EINVAL,
-        ErrorClass::NotBpfObject => libc::ENOEXEC,
-        ErrorClass::TooBig => libc::E2BIG,
-        ErrorClass::Unsupported => libc::EOPNOTSUPP,
-        ErrorClass::NotFound => libc::ENOENT,
-        ErrorClass::NoMem => libc::ENOMEM,
-        ErrorClass::Denied => libc::EPERM,
-        ErrorClass::Interrupted => libc::EINTR,
-    }
 }
 
 fn s(b: &[u8]) -> std::borrow::Cow<'_, str> {
@@ -209,7 +192,12 @@ fn map_flags(f: u32) -> String {
 }
 
 /// Runs `inspect` on `data` with extern values from `env_config`.
-pub fn run(data: &[u8], config: Option<crate::env::Config>, no_config: &str) -> Report {
+pub fn run(
+    data: &[u8],
+    config: Option<crate::env::Config>,
+    symbols: Option<crate::env::Symbols>,
+    no_config: &str,
+) -> Report {
     let mut r = Report::default();
     out!(
         r,
@@ -252,69 +240,89 @@ pub fn run(data: &[u8], config: Option<crate::env::Config>, no_config: &str) -> 
                     section_line(&mut r, &sec, "");
                 }
             }
-            let mut rej = Rejection::core(e);
+            let mut rej = Rejection::core(data, None, e);
             rej.note = explain(&e, elf.as_ref(), None, None);
             r.rejection = Some(rej);
             return r;
         }
     };
 
-    let env = InspectEnv::new(config, obj.externs());
-    let resolved = externs::resolve(&obj, &env);
-    let linked: Vec<Result<Linked, Error>> = match &resolved {
-        Ok(res) => (0..obj.programs().len())
-            .map(|i| link::link(&obj, i, res, &NoCheckpoint))
-            .collect(),
-        Err(_) => Vec::new(),
+    let env = InspectEnv::new(config, obj.externs()).with_symbols(symbols);
+    // The kernel's plan (bpfobj::plan), made with this host's page size and
+    // a 6.12 kernel's uprobe-multi links.
+    let host = Host {
+        page_size: page_size(),
+        uprobe_multi: true,
     };
+    let mut plan = Plan::new(&obj, &env, host, &NoCheckpoint);
+    let mut progs: Vec<ProgOutcome<'_>> = Vec::new();
+    let mut fatal = None;
+    if let Ok(plan) = plan.as_mut() {
+        while let Some(step) = plan.next_prog(&NoCheckpoint) {
+            match step {
+                Ok(p) => progs.push(p),
+                Err(e) => {
+                    fatal = Some(e);
+                    break;
+                }
+            }
+        }
+    }
 
     header(&mut r, &obj.elf().header());
     sections(&mut r, &obj);
-    programs(&mut r, &obj, &linked, resolved.is_ok());
+    programs(&mut r, data, &obj, &progs, plan.is_ok());
     maps(&mut r, &obj);
-    extern_list(&mut r, &obj, &env, resolved.as_ref().ok(), no_config);
+    extern_list(
+        &mut r,
+        &obj,
+        &env,
+        plan.as_ref().ok().map(|p| p.resolved()),
+        no_config,
+    );
     relocations(&mut r, &obj);
 
-    // The verdict, in the kernel's order (kernel/bpf/loadfd/load.rs).
+    // The verdict, as the kernel's execution of the same plan
+    // (kernel/bpf/loadfd/load.rs) gives it.
     let reject = |e: Error| {
-        let mut rej = Rejection::core(e);
+        let mut rej = Rejection::core(data, Some(&obj), e);
         rej.note = explain(&e, Some(obj.elf()), Some(&obj), Some(&env));
         rej
     };
-    if let Err(e) = resolved {
+    if let Some(e) = plan.err().or(fatal) {
         r.rejection = Some(reject(e));
         return r;
     }
-    for (i, m) in obj.maps().iter().enumerate() {
-        if m.slots
-            .iter()
-            .any(|(_, t)| matches!(t, SlotTarget::Prog(_)))
-        {
-            let mut rej = Rejection::other(
-                format!("maps: map {i}: prog-array initial slots are not supported"),
-                libc::EOPNOTSUPP,
-            );
-            rej.note = Some(format!("map {i} is '{}'", s(m.name)));
-            r.rejection = Some(rej);
-            return r;
-        }
-    }
-    for l in linked {
-        if let Err(e) = l {
-            r.rejection = Some(reject(e));
-            return r;
+    for p in &progs {
+        if let ProgOutcome::Refused { index, error } = p {
+            let name = obj
+                .programs()
+                .get(*index)
+                .map(|p| s(p.name).into_owned())
+                .unwrap_or_default();
+            let line = Reason::new(data, Some(&obj), *error).to_string();
+            out!(r, "prog '{name}' cannot be loaded: {line}");
+            r.refused.push((name, line, error.class().errno()));
         }
     }
     let kernel_checks = "BTF_LOAD of the fixed-up BTF, map creation, ksym/kfunc lookup, \
                          and the verifier at BPF_PROG_LOAD";
     out!(
         r,
-        "verdict: the loader core accepts the object: {} program(s), {} map(s); \
-         the kernel still runs {kernel_checks}",
+        "verdict: the loader core accepts the object: {} program(s) ({} cannot be loaded \
+         by name), {} map(s); the kernel still runs {kernel_checks}",
         obj.programs().len(),
+        r.refused.len(),
         obj.maps().len()
     );
     r
+}
+
+/// This host's page size (what the kernel rounds ring buffers to).
+fn page_size() -> u32 {
+    // SAFETY: sysconf() has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u32::try_from(n).unwrap_or(4096)
 }
 
 fn header(r: &mut Report, h: &elf::Header) {
@@ -367,7 +375,7 @@ fn ext_counts(obj: &Object<'_>, sec_name: &[u8]) -> (u32, u32, u32) {
     let (Some(ext), Some(btf)) = (obj.btf_ext(), obj.btf_orig()) else {
         return (0, 0, 0);
     };
-    let count = |it: bpfobj::bpfobj::btf_ext::InfoBlocks<'_>| {
+    let count = |it: bpfobj::btf_ext::InfoBlocks<'_>| {
         it.filter(|b| btf.str_at(b.sec_name_off).ok() == Some(sec_name))
             .map(|b| b.num)
             .sum::<u32>()
@@ -515,7 +523,7 @@ fn prog_flags(p: &Program<'_>) -> String {
     if p.sleepable {
         v.push("sleepable (BPF_F_SLEEPABLE)".to_string());
     }
-    if p.prog_flags & sec_def::BPF_F_XDP_HAS_FRAGS != 0 {
+    if p.prog_flags & bpfobj::uapi::BPF_F_XDP_HAS_FRAGS != 0 {
         v.push("BPF_F_XDP_HAS_FRAGS".into());
     }
     if !p.autoload {
@@ -524,7 +532,13 @@ fn prog_flags(p: &Program<'_>) -> String {
     v.join(", ")
 }
 
-fn programs(r: &mut Report, obj: &Object<'_>, linked: &[Result<Linked, Error>], resolved: bool) {
+fn programs(
+    r: &mut Report,
+    data: &[u8],
+    obj: &Object<'_>,
+    progs: &[ProgOutcome<'_>],
+    resolved: bool,
+) {
     out!(r, "programs: {}", obj.programs().len());
     for (i, p) in obj.programs().iter().enumerate() {
         out!(r, "  {}", s(p.name));
@@ -567,16 +581,16 @@ fn programs(r: &mut Report, obj: &Object<'_>, linked: &[Result<Linked, Error>], 
             out!(r, "    flags:        {flags}");
         }
         out!(r, "    insns:        {} (main function)", p.insn_cnt);
-        match linked.get(i) {
-            Some(Ok(l)) => {
+        match progs.get(i) {
+            Some(ProgOutcome::Load(l)) => {
                 out!(
                     r,
                     "    linked:       {} insns; func_info {}, line_info {}, CO-RE {} \
                      (applied by the kernel's relo_core)",
-                    l.insns.len(),
-                    l.func_info.len(),
-                    l.line_info.len(),
-                    l.core_relos.len()
+                    l.insn_cnt(),
+                    l.func_info_cnt(),
+                    l.line_info_cnt(),
+                    l.core_relo_cnt()
                 );
                 for (k, pl) in l.layout.iter().enumerate() {
                     let Some(f) = obj.functions().get(pl.func) else {
@@ -598,10 +612,14 @@ fn programs(r: &mut Report, obj: &Object<'_>, linked: &[Result<Linked, Error>], 
                     );
                 }
             }
-            Some(Err(e)) => out!(r, "    linked:       rejected: {e}"),
+            Some(ProgOutcome::Refused { error, .. }) => out!(
+                r,
+                "    linked:       cannot be loaded: {}",
+                Reason::new(data, Some(obj), *error)
+            ),
             None if !resolved => out!(
                 r,
-                "    linked:       not linked: the externs do not resolve"
+                "    linked:       not linked: the object is refused before its programs"
             ),
             None => {}
         }
@@ -821,6 +839,19 @@ fn extern_list(
                         .to_string()
                 }
             }
+            (v, Some(Source::Symbols(p, found))) => {
+                let where_ = match found {
+                    Some(None) => "in vmlinux".to_string(),
+                    Some(Some(m)) => format!("in module {m}"),
+                    None => "absent".to_string(),
+                };
+                let what = match v {
+                    Some(ExternValue::Missing) => "unresolved (weak): 0 / poisoned call",
+                    Some(_) => "resolved",
+                    None => "the kernel would fail",
+                };
+                format!("{where_} per {}: {what}", p.display())
+            }
             (Some(ExternValue::Kconfig), src) => {
                 let mut v = res
                     .and_then(|r| kcfg_value(e, r))
@@ -1034,22 +1065,22 @@ mod tests {
     fn not_bpf_is_enoexec() {
         let mut h = bpf_header();
         h[18..20].copy_from_slice(&62u16.to_ne_bytes());
-        let r = run(&h, None, "");
+        let r = run(&h, None, None, "");
         let rej = r.rejection.unwrap();
         assert_eq!(rej.errno, libc::ENOEXEC);
         assert!(rej.line.contains("not EM_BPF"), "{}", rej.line);
         assert!(r.lines[0].starts_with("file: 64 bytes, sha256 "));
 
-        let r = run(b"hello", None, "");
+        let r = run(b"hello", None, None, "");
         assert_eq!(r.rejection.unwrap().errno, libc::ENOEXEC);
     }
 
     #[test]
     fn size_checks_come_first() {
-        let r = run(b"", None, "");
+        let r = run(b"", None, None, "");
         assert_eq!(r.rejection.unwrap().errno, libc::EINVAL);
         let big = vec![0u8; MAX_OBJ_SIZE + 1];
-        let r = run(&big, None, "");
+        let r = run(&big, None, None, "");
         let rej = r.rejection.unwrap();
         assert_eq!(rej.errno, libc::E2BIG);
         assert!(rej.line.contains("16777216"));
@@ -1057,12 +1088,17 @@ mod tests {
 
     #[test]
     fn class_errnos() {
-        assert_eq!(class_errno(ErrorClass::Malformed), libc::EINVAL);
-        assert_eq!(class_errno(ErrorClass::NotBpfObject), libc::ENOEXEC);
-        assert_eq!(class_errno(ErrorClass::TooBig), libc::E2BIG);
-        assert_eq!(class_errno(ErrorClass::Unsupported), libc::EOPNOTSUPP);
-        assert_eq!(class_errno(ErrorClass::NotFound), libc::ENOENT);
-        assert_eq!(class_errno(ErrorClass::NoMem), libc::ENOMEM);
+        use bpfobj::error::ErrorClass;
+        // The core's errno numbers are this host's (the kernel build checks
+        // them against the kernel's).
+        assert_eq!(ErrorClass::Malformed.errno(), libc::EINVAL);
+        assert_eq!(ErrorClass::NotBpfObject.errno(), libc::ENOEXEC);
+        assert_eq!(ErrorClass::TooBig.errno(), libc::E2BIG);
+        assert_eq!(ErrorClass::Unsupported.errno(), libc::EOPNOTSUPP);
+        assert_eq!(ErrorClass::NotFound.errno(), libc::ENOENT);
+        assert_eq!(ErrorClass::NoMem.errno(), libc::ENOMEM);
+        assert_eq!(ErrorClass::Denied.errno(), libc::EPERM);
+        assert_eq!(ErrorClass::Interrupted.errno(), libc::EINTR);
     }
 
     #[test]

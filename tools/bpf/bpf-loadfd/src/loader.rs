@@ -12,8 +12,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bpfobj::bpfobj::limits::NoCheckpoint;
-use bpfobj::bpfobj::object::Object;
+use bpfobj::checkpoint::NoCheckpoint;
+use bpfobj::object::Object;
 use sha2::{Digest as _, Sha256};
 
 use crate::args::{AttachArgs, LoadArgs, MapArg, MapSource, PinArgs, Progs};
@@ -87,6 +87,7 @@ impl Loader {
                 attach_func: lossy(p.attach_func).into_owned(),
                 insn_cnt: p.insn_cnt,
                 prog_ids: Vec::new(),
+                error: String::new(),
             })
             .collect())
     }
@@ -209,6 +210,7 @@ fn obj_report(o: &SysObj, file: &Path, data: &[u8]) -> ObjReport {
                 ),
                 attach_func: p.attach_func.clone(),
                 insn_cnt: p.insn_cnt,
+                error: (!p.error.is_empty()).then(|| p.error.clone()),
             })
             .collect(),
         maps: o

@@ -37,7 +37,7 @@ use clap::{CommandFactory, Parser};
 
 use args::{Cli, Command, Generate, InspectArgs, ProgCommand};
 use loader::{EXIT_FAILED, EXIT_USAGE};
-use report::{InspectReport, RejectionReport};
+use report::{InspectReport, RefusedProgReport, RejectionReport};
 
 fn main() -> ExitCode {
     // clap exits 2 on a usage error and 0 after --help or --version.
@@ -73,7 +73,17 @@ fn cmd_inspect(a: &InspectArgs, json: bool) -> ExitCode {
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    let found = inspect::run(&data, config, &no_config);
+    let symbols = match &a.symbols {
+        Some(p) => match std::fs::read(p) {
+            Ok(t) => Some(env::Symbols::parse(p.clone(), &t)),
+            Err(e) => {
+                eprintln!("bpf-loadfd: {}: {e}", p.display());
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        None => None,
+    };
+    let found = inspect::run(&data, config, symbols, &no_config);
     let r = InspectReport {
         file: path.display().to_string(),
         report: found.lines,
@@ -83,6 +93,16 @@ fn cmd_inspect(a: &InspectArgs, json: bool) -> ExitCode {
             errno: r.errno,
             errno_name: sys::errno_name(r.errno),
         }),
+        refused_programs: found
+            .refused
+            .into_iter()
+            .map(|(name, line, errno)| RefusedProgReport {
+                name,
+                line,
+                errno,
+                errno_name: sys::errno_name(errno),
+            })
+            .collect(),
     };
     report::emit(json, &r);
     match r.rejection {

@@ -4,7 +4,7 @@
 //! (`tools/lib/bpf/libbpf.c`: `prog_type_name[]`, `attach_type_name[]`,
 //! `map_type_name[]`, `link_type_name[]`).
 
-use bpfobj::bpfobj::sec_def::{BPF_CGROUP_INET_INGRESS, BPF_PROG_TYPE_CGROUP_SKB};
+use bpfobj::uapi::{BPF_CGROUP_INET_INGRESS, BPF_PROG_TYPE_CGROUP_SKB};
 
 const PROG_TYPES: &[&str] = &[
     "unspec",
@@ -223,12 +223,12 @@ pub fn attach_type_label(prog_type: u32, v: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bpfobj::bpfobj::maps::{BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF};
-    use bpfobj::bpfobj::sec_def::{
+    use bpfobj::uapi::{
         BPF_LSM_MAC, BPF_PERF_EVENT, BPF_PROG_TYPE_LSM, BPF_PROG_TYPE_NETFILTER,
         BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY,
         BPF_TRACE_KPROBE_SESSION, BPF_TRACE_RAW_TP,
     };
+    use bpfobj::uapi::{BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF};
 
     #[test]
     fn tables_line_up_with_the_uapi_values() {

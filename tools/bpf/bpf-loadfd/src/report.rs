@@ -101,6 +101,8 @@ pub struct ProgInfo {
     pub attach_func: String,
     /// Relocated instructions, subprograms included.
     pub insn_cnt: u32,
+    /// Why it cannot be loaded by name (`null`: it can).
+    pub error: Option<String>,
 }
 
 /// One map of a loader object.
@@ -296,6 +298,22 @@ pub struct InspectReport {
     pub report: Vec<String>,
     /// Why the kernel would reject the object (`null`: it would not).
     pub rejection: Option<RejectionReport>,
+    /// Programs of an accepted object whose by-name load would fail.
+    pub refused_programs: Vec<RefusedProgReport>,
+}
+
+/// A program `inspect` predicts cannot be loaded by name (the object
+/// still loads).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefusedProgReport {
+    /// The program.
+    pub name: String,
+    /// Why: the line its by-name load logs.
+    pub line: String,
+    /// The errno its by-name load fails with.
+    pub errno: i32,
+    /// Its name (`EINVAL`).
+    pub errno_name: String,
 }
 
 /// A rejection `inspect` predicts.
@@ -410,6 +428,7 @@ mod tests {
                 expected_attach_type_name: None,
                 attach_func: "syscalls/sys_enter_execve".into(),
                 insn_cnt: 12,
+                error: None,
             }],
             maps: vec![MapInfo {
                 name: "execve_count".into(),
@@ -549,6 +568,7 @@ mod tests {
                 errno: 8,
                 errno_name: "ENOEXEC".into(),
             }),
+            refused_programs: vec![],
         };
         assert_eq!(
             to_value(&r).unwrap(),
@@ -557,6 +577,7 @@ mod tests {
                 "report": ["file: 5 bytes"],
                 "rejection": {"line": "elf: not an ELF file", "note": null, "errno": 8,
                               "errno_name": "ENOEXEC"},
+                "refused_programs": [],
             })
         );
         assert_eq!(

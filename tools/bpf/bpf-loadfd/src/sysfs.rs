@@ -48,6 +48,9 @@ pub struct SysProg {
     pub insn_cnt: u32,
     /// Ids of the programs loaded from it so far.
     pub prog_ids: Vec<u32>,
+    /// Why it cannot be loaded by name (it does not relocate); empty if it
+    /// can.
+    pub error: String,
 }
 
 /// One map of a loader object.
@@ -138,6 +141,8 @@ fn read_prog(name: Vec<u8>, d: &Path) -> io::Result<SysProg> {
         attach_func: read_attr(d, "attach_func")?,
         insn_cnt: read_num(d, "insn_cnt")?,
         prog_ids,
+        // Absent before the series had partial objects.
+        error: read_attr(d, "error").unwrap_or_default(),
     })
 }
 
@@ -220,6 +225,7 @@ mod tests {
         write(&p.join("attach_func"), "syscalls/sys_enter_execve\n");
         write(&p.join("insn_cnt"), "12\n");
         write(&p.join("prog_ids"), "41 42\n");
+        write(&p.join("error"), "\n");
         let p = o.join("programs/another");
         write(&p.join("section"), "fentry/do_unlinkat\n");
         write(&p.join("prog_type"), "26\n");
@@ -227,6 +233,7 @@ mod tests {
         write(&p.join("attach_func"), "do_unlinkat\n");
         write(&p.join("insn_cnt"), "3\n");
         write(&p.join("prog_ids"), "\n");
+        write(&p.join("error"), "relocations: call to nowhere\n");
         let m = o.join("maps/.bss");
         write(&m.join("id"), "17\n");
         write(&m.join("origin"), "created\n");
@@ -258,6 +265,7 @@ mod tests {
         assert_eq!(o.progs[0].name, b"another");
         assert_eq!(o.progs[0].prog_ids, Vec::<u32>::new());
         assert_eq!(o.progs[0].expected_attach_type, 24);
+        assert_eq!(o.progs[0].error, "relocations: call to nowhere");
         let p = &o.progs[1];
         assert_eq!(p.name, b"handle_execve");
         assert_eq!(p.section, "tracepoint/syscalls/sys_enter_execve");

@@ -18,7 +18,7 @@ pub const BPF_LOAD_FD_MAP_GET_FD: libc::c_int = 38;
 pub const BPF_F_TOKEN_FD: u32 = 1 << 16;
 
 /// `BPF_LOADFD_NAME_LEN`: size of `bpf_loadfd_map::name`, NUL included.
-pub const BPF_LOADFD_NAME_LEN: usize = 64;
+pub use bpfobj::uapi::BPF_LOADFD_NAME_LEN;
 
 /// `sizeof(union bpf_attr)` of the patched 6.12 header (152 upstream; the
 /// loader fields of `BPF_PROG_LOAD`, patch 0004, make it 160).

@@ -76,7 +76,7 @@ fn minimal_names_its_program_and_section() {
     has(&out, "relocations: 0");
     has(
         &out,
-        "verdict: the loader core accepts the object: 1 program(s), 0 map(s)",
+        "verdict: the loader core accepts the object: 1 program(s) (0 cannot be loaded by name), 0 map(s)",
     );
 }
 
@@ -165,7 +165,7 @@ fn kconfig_externs_come_from_the_config_file() {
     let (code, out) = inspect(&obj, Some(&cfg2));
     assert_eq!(code, 1, "{out}");
     has(&out, "rejected: externs: extern ");
-    has(&out, ": not found in the running kernel\n");
+    has(&out, ": not found in the running kernel ('CONFIG_HZ')\n");
     has(&out, &format!("note: extern 0 is 'CONFIG_HZ' (kconfig signed int, 4 bytes at .kconfig+0, strong, not set in {})", cfg2.display()));
     has(&out, "verdict: BPF_LOAD_FD would fail with ENOENT");
     std::fs::remove_file(cfg).ok();
@@ -183,7 +183,10 @@ fn unknown_sections_are_eopnotsupp() {
     let (code, out) = inspect(&obj, None);
     assert_eq!(code, 1, "{out}");
     has(&out, "rejected: prog: section ");
-    has(&out, ": unknown program section name\n");
+    has(
+        &out,
+        ": unknown program section name (section 'not_a_section')\n",
+    );
     has(&out, "is 'not_a_section': no SEC-table entry matches it");
     has(&out, "verdict: BPF_LOAD_FD would fail with EOPNOTSUPP");
 }

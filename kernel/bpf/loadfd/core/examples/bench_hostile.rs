@@ -20,11 +20,12 @@ mod gen;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use bpfobj::bpfobj::error::Error;
-use bpfobj::bpfobj::externs;
-use bpfobj::bpfobj::limits::{Checkpoint, MAX_PROG_BYTES};
-use bpfobj::bpfobj::link::Linker;
-use bpfobj::bpfobj::object::Object;
+use bpfobj::checkpoint::Checkpoint;
+use bpfobj::error::Error;
+use bpfobj::externs;
+use bpfobj::limits::MAX_PROG_BYTES;
+use bpfobj::object::Object;
+use bpfobj::relocate::Relocator;
 use envs::YesEnv;
 
 /// A checkpoint that measures the longest gap between two calls.
@@ -68,14 +69,14 @@ fn run(data: &[u8], gap: &Gap) -> String {
         Ok(r) => r,
         Err(e) => return format!("resolve: {e}"),
     };
-    let mut linker = match Linker::new(&obj) {
+    let mut linker = match Relocator::new(&obj) {
         Ok(l) => l,
         Err(e) => return format!("link: {e}"),
     };
     let mut left = MAX_PROG_BYTES;
     let mut insns = 0usize;
     for i in 0..obj.programs().len() {
-        match linker.link_within(i, &res, gap, left) {
+        match linker.relocate_within(i, &res, gap, left) {
             Ok(l) => {
                 let bytes = l.insns.len() * 8
                     + l.func_info.len() * 8

@@ -10,14 +10,15 @@ mod gen;
 
 use std::cell::Cell;
 
-use bpfobj::bpfobj::error::{Error, ErrorClass};
-use bpfobj::bpfobj::externs::{self, Env, EnvError, KconfigValue, KfuncId, KsymBtf};
-use bpfobj::bpfobj::limits::{
-    Cap, Checkpoint, NoCheckpoint, CHECKPOINT_EVERY, MAX_EXTERNS, MAX_KCONFIG_SIZE, MAX_MAPS,
-    MAX_MAP_NAME_LEN, MAX_NAME_LEN, MAX_PROGRAMS, MAX_PROG_BYTES, MAX_PROG_NAME_LEN, MAX_SECTIONS,
+use bpfobj::checkpoint::{Checkpoint, NoCheckpoint};
+use bpfobj::error::{Error, ErrorClass};
+use bpfobj::externs::{self, Env, EnvError, KconfigValue, KfuncId, KsymBtf};
+use bpfobj::limits::{
+    Cap, CHECKPOINT_EVERY, MAX_EXTERNS, MAX_KCONFIG_SIZE, MAX_MAPS, MAX_MAP_NAME_LEN, MAX_NAME_LEN,
+    MAX_PROGRAMS, MAX_PROG_BYTES, MAX_PROG_NAME_LEN, MAX_SECTIONS,
 };
-use bpfobj::bpfobj::link::{self, Linker};
-use bpfobj::bpfobj::object::Object;
+use bpfobj::object::Object;
+use bpfobj::relocate::{self, Relocator};
 use gen::*;
 
 /// A kernel with every extern, or refusing typeless ksyms with `addr`.
@@ -65,10 +66,10 @@ fn parse(data: &[u8]) -> Result<Object<'_>, Error> {
 fn load(data: &[u8]) -> Result<usize, Error> {
     let obj = parse(data)?;
     let res = externs::resolve(&obj, &KERNEL)?;
-    let mut linker = Linker::new(&obj)?;
+    let mut relocator = Relocator::new(&obj)?;
     let mut left = MAX_PROG_BYTES;
     for i in 0..obj.programs().len() {
-        let l = linker.link_within(i, &res, &NoCheckpoint, left)?;
+        let l = relocator.relocate_within(i, &res, &NoCheckpoint, left)?;
         left -= l.insns.len() * 8
             + l.func_info.len() * 8
             + l.line_info.len() * 16
@@ -120,7 +121,7 @@ fn long_section_name_is_too_big() {
     );
     assert_eq!(err.class(), ErrorClass::TooBig);
     // Log lines name the section; a name over the cap is not printed.
-    assert_eq!(bpfobj::bpfobj::elf::section_name_of(&data, 1), None);
+    assert_eq!(bpfobj::elf::section_name_of(&data, 1), None);
 }
 
 #[test]
@@ -223,10 +224,10 @@ fn too_many_ext_records() {
     // One block per section: more blocks than code sections cannot be.
     let data = many_records(1, 2);
     let mut obj_ext = BtfExt::default();
-    for _ in 0..=bpfobj::bpfobj::limits::MAX_EXT_BLOCKS {
+    for _ in 0..=bpfobj::limits::MAX_EXT_BLOCKS {
         obj_ext.line_info.push((1, vec![[0, 1, 1, 1]]));
     }
-    let err = bpfobj::bpfobj::btf_ext::BtfExt::parse(&obj_ext.bytes()).unwrap_err();
+    let err = bpfobj::btf_ext::BtfExt::parse(&obj_ext.bytes()).unwrap_err();
     assert_eq!(
         err,
         Error::TooMany {
@@ -234,11 +235,11 @@ fn too_many_ext_records() {
         }
     );
     let mut big = BtfExt::default();
-    let recs = (0..=bpfobj::bpfobj::limits::MAX_EXT_RECORDS)
+    let recs = (0..=bpfobj::limits::MAX_EXT_RECORDS)
         .map(|i| [i * 8, 1])
         .collect();
     big.func_info.push((1, recs));
-    let err = bpfobj::bpfobj::btf_ext::BtfExt::parse(&big.bytes()).unwrap_err();
+    let err = bpfobj::btf_ext::BtfExt::parse(&big.bytes()).unwrap_err();
     assert_eq!(
         err,
         Error::TooMany {
@@ -326,14 +327,14 @@ fn checkpoints_interrupt_every_stage() {
             .max_by_key(|&i| obj.programs()[i].insn_cnt)
             .unwrap();
         let cp = Countdown::new(0);
-        if link::link(&obj, big, &res, &NoCheckpoint)
+        if relocate::relocate(&obj, big, &res, &NoCheckpoint)
             .unwrap()
             .insns
             .len()
             > CHECKPOINT_EVERY as usize
         {
             assert_eq!(
-                link::link(&obj, big, &res, &cp).err(),
+                relocate::relocate(&obj, big, &res, &cp).err(),
                 Some(Error::Interrupted)
             );
         }
@@ -344,7 +345,7 @@ fn checkpoints_interrupt_every_stage() {
 
 #[test]
 fn one_linker_links_like_fresh_ones() {
-    // The linker keeps one object-sized table across programs (and its
+    // The relocator keeps one object-sized table across programs (and its
     // generations must never leak a placement into the next program):
     // any order, repeated, gives what a fresh link gives.
     for data in [
@@ -356,12 +357,12 @@ fn one_linker_links_like_fresh_ones() {
         let res = externs::resolve(&obj, &KERNEL).unwrap();
         let n = obj.programs().len();
         let fresh: Vec<_> = (0..n)
-            .map(|i| link::link(&obj, i, &res, &NoCheckpoint).unwrap())
+            .map(|i| relocate::relocate(&obj, i, &res, &NoCheckpoint).unwrap())
             .collect();
-        let mut linker = Linker::new(&obj).unwrap();
+        let mut relocator = Relocator::new(&obj).unwrap();
         let order: Vec<usize> = (0..n).rev().chain(0..n).chain((0..n).step_by(3)).collect();
         for i in order {
-            let l = linker.link(i, &res, &NoCheckpoint).unwrap();
+            let l = relocator.relocate(i, &res, &NoCheckpoint).unwrap();
             let f = &fresh[i];
             assert_eq!(l.insns.as_slice(), f.insns.as_slice());
             assert_eq!(l.func_info.as_slice(), f.func_info.as_slice());
@@ -436,12 +437,12 @@ fn one_func_info_per_function() {
     let data = with_records(4, &[0, 8], &[0], &[]);
     let obj = parse(&data).unwrap();
     let res = externs::resolve(&obj, &KERNEL).unwrap();
-    let err = link::link(&obj, 0, &res, &NoCheckpoint).unwrap_err();
+    let err = relocate::relocate(&obj, 0, &res, &NoCheckpoint).unwrap_err();
     assert!(matches!(err, Error::LinkBadFuncInfo { .. }), "{err:?}");
     // Or one not at its start.
     let data = with_records(4, &[8], &[0], &[]);
     let obj = parse(&data).unwrap();
-    let err = link::link(&obj, 0, &res, &NoCheckpoint).unwrap_err();
+    let err = relocate::relocate(&obj, 0, &res, &NoCheckpoint).unwrap_err();
     assert!(matches!(err, Error::LinkBadFuncInfo { .. }), "{err:?}");
 }
 
@@ -486,18 +487,20 @@ fn amplification_hits_the_byte_budget() {
     // past it.
     let obj = parse(&data).unwrap();
     let res = externs::resolve(&obj, &KERNEL).unwrap();
-    let mut linker = Linker::new(&obj).unwrap();
-    let one = linker.link(0, &res, &NoCheckpoint).unwrap();
+    let mut relocator = Relocator::new(&obj).unwrap();
+    let one = relocator.relocate(0, &res, &NoCheckpoint).unwrap();
     let bytes = one.insns.len() * 8 + one.func_info.len() * 8 + one.line_info.len() * 16;
     assert_eq!(
-        linker
-            .link_within(0, &res, &NoCheckpoint, bytes - 1)
+        relocator
+            .relocate_within(0, &res, &NoCheckpoint, bytes - 1)
             .unwrap_err(),
         Error::TooMany {
             cap: Cap::ProgBytes
         }
     );
-    assert!(linker.link_within(0, &res, &NoCheckpoint, bytes).is_ok());
+    assert!(relocator
+        .relocate_within(0, &res, &NoCheckpoint, bytes)
+        .is_ok());
 }
 
 // --- M1: CO-RE without func_info --------------------------------------------
@@ -508,7 +511,7 @@ fn core_relos_need_func_info() {
     let data = many_progs(1, 4, 4, false, true);
     let obj = parse(&data).unwrap();
     let res = externs::resolve(&obj, &KERNEL).unwrap();
-    let err = link::link(&obj, 0, &res, &NoCheckpoint).unwrap_err();
+    let err = relocate::relocate(&obj, 0, &res, &NoCheckpoint).unwrap_err();
     assert!(
         matches!(err, Error::LinkCoreWithoutFuncInfo { .. }),
         "{err:?}"
@@ -788,7 +791,7 @@ fn typeless_ksym_refusals() {
     }
     // Weak typeless ksyms fail closed too.
     let mut weak = data.clone();
-    let elf = bpfobj::bpfobj::elf::Elf::parse(&data).unwrap();
+    let elf = bpfobj::elf::Elf::parse(&data).unwrap();
     let symtab = elf.section(elf.symtab_index()).unwrap();
     for s in elf.symbols().filter(|s| s.name.starts_with(b"k")) {
         let at = symtab.offset as usize + s.index as usize * 24 + 4;
@@ -834,5 +837,5 @@ fn core_allocations_are_accounted() {
             );
         }
     }
-    let _ = bpfobj::bpfobj::compat::GFP_INPUT;
+    let _ = bpfobj::compat::GFP_INPUT;
 }

@@ -13,11 +13,11 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use bpfobj::bpfobj::externs::{self, Env, EnvError, KconfigValue, KfuncId, KsymBtf};
-use bpfobj::bpfobj::limits::{Checkpoint, NoCheckpoint};
-use bpfobj::bpfobj::link;
-use bpfobj::bpfobj::maps::MapKind;
-use bpfobj::bpfobj::object::Object;
+use bpfobj::checkpoint::{Checkpoint, NoCheckpoint};
+use bpfobj::externs::{self, Env, EnvError, KconfigValue, KfuncId, KsymBtf};
+use bpfobj::maps::MapKind;
+use bpfobj::object::Object;
+use bpfobj::relocate;
 
 /// What libbpf resolves externs to in light-skeleton mode.
 struct OracleEnv {
@@ -83,7 +83,7 @@ fn kallsyms(name: &[u8]) -> Option<u64> {
 }
 
 impl Checkpoint for OracleEnv {
-    fn checkpoint(&self) -> Result<(), bpfobj::bpfobj::error::Error> {
+    fn checkpoint(&self) -> Result<(), bpfobj::error::Error> {
         Ok(())
     }
 }
@@ -218,8 +218,8 @@ fn cross_check(obj_path: &Path, kconfig: Option<&str>) -> String {
         let idx: u32 = num(&l[1]);
         let (_, t) = m.slots.iter().find(|(i, _)| *i == idx).expect("slot");
         let tname = match *t {
-            bpfobj::bpfobj::maps::SlotTarget::Map(j) => s(obj.maps()[j].name),
-            bpfobj::bpfobj::maps::SlotTarget::Prog(j) => s(obj.programs()[j].name),
+            bpfobj::maps::SlotTarget::Map(j) => s(obj.maps()[j].name),
+            bpfobj::maps::SlotTarget::Prog(j) => s(obj.programs()[j].name),
         };
         assert_eq!(tname, l[2], "{ctx}: slot {} of {}", l[1], l[0]);
     }
@@ -267,12 +267,12 @@ fn cross_check(obj_path: &Path, kconfig: Option<&str>) -> String {
         assert!(obj.btf().is_none());
     }
 
-    // Linked programs.
+    // Relocated programs.
     let mut summary = String::new();
     for l in out.tagged("insns") {
         let name = &l[0];
         let pi = obj.program_by_name(name.as_bytes()).expect("program");
-        let linked = link::link(&obj, pi, &res, &NoCheckpoint)
+        let linked = relocate::relocate(&obj, pi, &res, &NoCheckpoint)
             .unwrap_or_else(|e| panic!("{ctx}: link {name}: {e}"));
         let want = common::unhex(&l[1]);
         let got: Vec<u8> = linked.insns.iter().flat_map(|i| i.to_bytes()).collect();

@@ -7,33 +7,37 @@
 mod common;
 mod envs;
 
-use bpfobj::bpfobj::struct_ops;
+use bpfobj::struct_ops;
 use std::collections::HashMap;
 
-use bpfobj::bpfobj::btf::{
+use bpfobj::btf::{
     Btf, BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_KIND_DATASEC, BTF_KIND_FUNC,
     BTF_KIND_VAR, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_GLOBAL_EXTERN, BTF_VAR_STATIC,
 };
-use bpfobj::bpfobj::elf::Elf;
-use bpfobj::bpfobj::error::{Error, ErrorClass};
-use bpfobj::bpfobj::externs::{
+use bpfobj::checkpoint::{Checkpoint, NoCheckpoint};
+use bpfobj::elf::Elf;
+use bpfobj::error::{Error, ErrorClass};
+use bpfobj::externs::{
     self, Env, EnvError, ExternKind, ExternValue, KcfgType, KconfigValue, KfuncId, KsymBtf,
     POISON_CALL_KFUNC_BASE,
 };
-use bpfobj::bpfobj::insn::{
+use bpfobj::insn::{
     Insn, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL,
     BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
 };
-use bpfobj::bpfobj::limits::{Checkpoint, NoCheckpoint};
-use bpfobj::bpfobj::link::{self, Linked};
-use bpfobj::bpfobj::maps::{
-    MapKind, SlotTarget, BPF_F_MMAPABLE, BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY,
-    BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_PROG_ARRAY,
-    LIBBPF_PIN_BY_NAME, LIBBPF_PIN_NONE,
+use bpfobj::maps::{MapKind, SlotTarget, LIBBPF_PIN_BY_NAME, LIBBPF_PIN_NONE};
+
+use bpfobj::object::Object;
+use bpfobj::reloc::RelocKind;
+use bpfobj::relocate::{self, Relocated};
+use bpfobj::uapi::{
+    BPF_F_MMAPABLE, BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_ARRAY_OF_MAPS,
+    BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_PROG_ARRAY,
 };
-use bpfobj::bpfobj::object::Object;
-use bpfobj::bpfobj::reloc::RelocKind;
-use bpfobj::bpfobj::sec_def::*;
+use bpfobj::uapi::{
+    BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_TRACEPOINT,
+    BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY,
+};
 use envs::YesEnv;
 
 /// An `Env` with explicit answers; everything else is absent.
@@ -97,9 +101,9 @@ fn no_externs(obj: &Object<'_>) -> externs::Resolved {
     externs::resolve(obj, &TestEnv::default()).expect("resolve")
 }
 
-fn link_named(obj: &Object<'_>, name: &str, res: &externs::Resolved) -> Linked {
+fn link_named(obj: &Object<'_>, name: &str, res: &externs::Resolved) -> Relocated {
     let p = obj.program_by_name(name.as_bytes()).expect("program");
-    link::link(obj, p, res, &NoCheckpoint).unwrap_or_else(|e| panic!("link {name}: {e}"))
+    relocate::relocate(obj, p, res, &NoCheckpoint).unwrap_or_else(|e| panic!("link {name}: {e}"))
 }
 
 fn sym_value(obj: &Object<'_>, name: &str) -> u64 {
@@ -115,7 +119,7 @@ fn name_of(obj: &Object<'_>, func: usize) -> String {
 }
 
 /// `(map name, value offset)` of every `BPF_PSEUDO_MAP_IDX_VALUE` load.
-fn data_refs(obj: &Object<'_>, l: &Linked) -> Vec<(String, i32)> {
+fn data_refs(obj: &Object<'_>, l: &Relocated) -> Vec<(String, i32)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < l.insns.len() {
@@ -136,7 +140,7 @@ fn data_refs(obj: &Object<'_>, l: &Linked) -> Vec<(String, i32)> {
     out
 }
 
-fn layout_names(obj: &Object<'_>, l: &Linked) -> Vec<(String, u32)> {
+fn layout_names(obj: &Object<'_>, l: &Relocated) -> Vec<(String, u32)> {
     l.layout
         .iter()
         .map(|p| (name_of(obj, p.func), p.insn_off))
@@ -144,7 +148,7 @@ fn layout_names(obj: &Object<'_>, l: &Linked) -> Vec<(String, u32)> {
 }
 
 /// Every call / callback reference in `l` lands on a placed function start.
-fn check_targets(l: &Linked) {
+fn check_targets(l: &Relocated) {
     let starts: Vec<i64> = l.layout.iter().map(|p| i64::from(p.insn_off)).collect();
     for (pc, insn) in l.insns.iter().enumerate() {
         let is_ref = insn.is_pseudo_call() || (insn.is_ldimm64() && insn.src() == BPF_PSEUDO_FUNC);
@@ -468,7 +472,7 @@ fn subprograms_upstream() {
         let obj = parse(&data);
         let res = no_externs(&obj);
         for (i, p) in obj.programs().iter().enumerate() {
-            let l = link::link(&obj, i, &res, &NoCheckpoint).unwrap();
+            let l = relocate::relocate(&obj, i, &res, &NoCheckpoint).unwrap();
             check_targets(&l);
             assert_eq!(l.layout[0].func, p.func);
             assert_eq!(l.func_info.len(), l.layout.len(), "{name}/{:?}", p.name);
@@ -870,7 +874,7 @@ fn typeless_and_typed_ksyms_upstream() {
     assert!(res.values.iter().all(|v| *v == ExternValue::Missing));
     let mut poisoned = 0;
     for i in 0..obj.programs().len() {
-        let l = link::link(&obj, i, &res, &NoCheckpoint).unwrap();
+        let l = relocate::relocate(&obj, i, &res, &NoCheckpoint).unwrap();
         for r in obj.relocs() {
             let Some(pl) = l.layout.iter().find(|p| p.func == r.func) else {
                 continue;
@@ -929,7 +933,7 @@ fn tracing_sections_and_core_relos() {
     let p = &obj.programs()[0];
     assert_eq!(p.section, b"raw_tracepoint/sys_enter");
     assert_eq!(p.prog_type, BPF_PROG_TYPE_RAW_TRACEPOINT);
-    let l = link::link(&obj, 0, &no_externs(&obj), &NoCheckpoint).unwrap();
+    let l = relocate::relocate(&obj, 0, &no_externs(&obj), &NoCheckpoint).unwrap();
     assert!(l.core_relos.len() >= 5);
     for c in l.core_relos.iter() {
         assert_eq!(c.insn_off % 8, 0);
@@ -951,11 +955,11 @@ fn exception_callbacks() {
     let p = obj
         .program_by_name(b"exception_ext_mod_cb_runtime")
         .unwrap();
-    let cb = link::exception_callback(&obj, p)
+    let cb = relocate::exception_callback(&obj, p)
         .unwrap()
         .expect("callback");
     assert_eq!(name_of(&obj, cb), "exception_cb_mod");
-    let l = link::link(&obj, p, &res, &NoCheckpoint).unwrap();
+    let l = relocate::relocate(&obj, p, &res, &NoCheckpoint).unwrap();
     assert_eq!(l.exception_cb, Some(cb));
     // The main program only throws (a kfunc call): the callback is
     // appended after it, then what the callback calls; all with func_info.
@@ -980,8 +984,8 @@ fn exception_callbacks() {
         .any(|(pc, i)| i.is_pseudo_call() && pc as i64 + i64::from(i.imm) + 1 == cb_off));
     // A program without the tag has none.
     let q = obj.program_by_name(b"exception_throw_always_1").unwrap();
-    assert_eq!(link::exception_callback(&obj, q).unwrap(), None);
-    let l = link::link(&obj, q, &res, &NoCheckpoint).unwrap();
+    assert_eq!(relocate::exception_callback(&obj, q).unwrap(), None);
+    let l = relocate::relocate(&obj, q, &res, &NoCheckpoint).unwrap();
     assert_eq!(l.exception_cb, None);
 }
 
@@ -1010,7 +1014,7 @@ fn kfunc_calls_upstream() {
     let res = externs::resolve(&obj, &env).unwrap();
     let mut calls = 0;
     for (i, _) in obj.programs().iter().enumerate() {
-        let l = link::link(&obj, i, &res, &NoCheckpoint).unwrap();
+        let l = relocate::relocate(&obj, i, &res, &NoCheckpoint).unwrap();
         check_targets(&l);
         calls += l
             .insns
@@ -1047,8 +1051,8 @@ fn every_upstream_object_links() {
             check_kernel_linkage(&fixed_btf(&obj));
         }
         for i in 0..obj.programs().len() {
-            let l =
-                link::link(&obj, i, &res, &NoCheckpoint).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let l = relocate::relocate(&obj, i, &res, &NoCheckpoint)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             check_targets(&l);
             // No pseudo ld_imm64 refers to the caller's fd table.
             for insn in l.insns.iter().filter(|i| i.is_ldimm64()) {
@@ -1291,7 +1295,7 @@ fn rejects_unrelocated_pseudo_ldimm64_and_bad_license() {
     d[off + (n - 1) * 8..off + n * 8].copy_from_slice(&Insn::default().to_bytes());
     let obj = Object::parse(&d, &NoCheckpoint).unwrap();
     let res = no_externs(&obj);
-    let e = link::link(&obj, 0, &res, &NoCheckpoint).unwrap_err();
+    let e = relocate::relocate(&obj, 0, &res, &NoCheckpoint).unwrap_err();
     assert!(matches!(e, Error::LinkUnrelocated { .. }), "{e:?}");
 
     // License without a NUL.
@@ -1345,7 +1349,7 @@ fn run_all(data: &[u8]) -> usize {
             }
         };
         for i in 0..obj.programs().len() {
-            if let Err(e) = link::link(&obj, i, &res, &NoCheckpoint) {
+            if let Err(e) = relocate::relocate(&obj, i, &res, &NoCheckpoint) {
                 let _ = format!("{e}");
             }
         }
@@ -1431,7 +1435,7 @@ fn statically_linked_objects() {
     let obj = parse(&data);
     let res = externs::resolve(&obj, &env_all(&obj)).unwrap();
     for i in 0..obj.programs().len() {
-        let l = link::link(&obj, i, &res, &NoCheckpoint).unwrap();
+        let l = relocate::relocate(&obj, i, &res, &NoCheckpoint).unwrap();
         check_targets(&l);
         assert_eq!(l.func_info.len(), l.layout.len());
     }
@@ -1464,7 +1468,7 @@ fn map_extra_and_flags() {
 /// constant 0 (found by the VM rejection tests).
 #[test]
 fn rela_section_is_rejected() {
-    use bpfobj::bpfobj::elf::{Elf, SHDR_SIZE, SHT_RELA};
+    use bpfobj::elf::{Elf, SHDR_SIZE, SHT_RELA};
     let mut data = common::upstream("test_global_data");
     let (off, idx) = {
         let elf = Elf::parse(&data).expect("elf");
@@ -1483,7 +1487,7 @@ fn rela_section_is_rejected() {
 /// (the kernel glue appends the name to the log line).
 #[test]
 fn section_name_of_a_broken_object() {
-    use bpfobj::bpfobj::elf::{section_name_of, Elf, SHDR_SIZE};
+    use bpfobj::elf::{section_name_of, Elf, SHDR_SIZE};
     let mut data = common::upstream("test_global_data");
     let (off, idx) = {
         let elf = Elf::parse(&data).expect("elf");

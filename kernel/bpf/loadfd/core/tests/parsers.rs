@@ -21,10 +21,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use bpfobj::bpfobj::btf::{self, Btf};
-use bpfobj::bpfobj::btf_ext::{BtfExt, ExtSection, InfoBlock, InfoBlocks};
-use bpfobj::bpfobj::elf::{self, Elf};
-use bpfobj::bpfobj::insn;
+use bpfobj::btf::{self, Btf};
+use bpfobj::btf_ext::{BtfExt, ExtSection, InfoBlock, InfoBlocks};
+use bpfobj::elf::{self, Elf};
+use bpfobj::insn;
 use proptest::prelude::*;
 
 /// Upstream selftests programs: maps and data, CO-RE, ksyms, global and
@@ -268,7 +268,7 @@ fn elf_matches_readelf() {
         let text = e.section_by_name(b".BTF").unwrap();
         assert!(matches!(
             e.rels(&text),
-            Err(bpfobj::bpfobj::error::Error::ElfNotRelSection { .. })
+            Err(bpfobj::error::Error::ElfNotRelSection { .. })
         ));
     }
 }
@@ -314,7 +314,7 @@ fn btf_matches_bpftool() {
                     Ok(size) => assert!(size > 0, "{name} {tname}"),
                     Err(err) => assert_eq!(
                         err,
-                        bpfobj::bpfobj::error::Error::BtfNotSized {
+                        bpfobj::error::Error::BtfNotSized {
                             type_id: 0,
                             kind: 0
                         },

@@ -21,12 +21,12 @@ mod gen;
 
 use std::cell::Cell;
 
-use bpfobj::bpfobj::error::Error;
-use bpfobj::bpfobj::externs::ExternKind;
-use bpfobj::bpfobj::kconfig::{self, Index};
-use bpfobj::bpfobj::limits::NoCheckpoint;
-use bpfobj::bpfobj::object::Object;
-use bpfobj::bpfobj::sort;
+use bpfobj::checkpoint::NoCheckpoint;
+use bpfobj::error::Error;
+use bpfobj::externs::ExternKind;
+use bpfobj::kconfig::{self, Index};
+use bpfobj::object::Object;
+use bpfobj::sort;
 use gen::*;
 use proptest::prelude::*;
 

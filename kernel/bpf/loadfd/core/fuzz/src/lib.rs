@@ -8,10 +8,10 @@
 
 #![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use bpfobj::bpfobj::btf::{self, Btf};
-use bpfobj::bpfobj::btf_ext::{BtfExt, ExtSection};
-use bpfobj::bpfobj::elf::{self, Elf};
-use bpfobj::bpfobj::insn;
+use bpfobj::btf::{self, Btf};
+use bpfobj::btf_ext::{BtfExt, ExtSection};
+use bpfobj::elf::{self, Elf};
+use bpfobj::insn;
 
 /// Parses `data` as a BPF ELF object and walks sections, symbols,
 /// relocations, instructions and the object's `.BTF` and `.BTF.ext`.
@@ -212,24 +212,24 @@ struct FakeKernel;
 
 const FAKE_CONFIG: &[u8] = b"CONFIG_BPF=y\nCONFIG_HZ=250\nCONFIG_MODULES=m\nCONFIG_DEFAULT_HOSTNAME=\"(none)\"\n";
 
-impl bpfobj::bpfobj::limits::Checkpoint for FakeKernel {
-    fn checkpoint(&self) -> Result<(), bpfobj::bpfobj::error::Error> {
+impl bpfobj::checkpoint::Checkpoint for FakeKernel {
+    fn checkpoint(&self) -> Result<(), bpfobj::error::Error> {
         Ok(())
     }
 }
 
-impl bpfobj::bpfobj::externs::Env for FakeKernel {
-    fn kconfig(&self, name: &[u8]) -> Option<bpfobj::bpfobj::externs::KconfigValue<'_>> {
-        use bpfobj::bpfobj::externs::KconfigValue;
+impl bpfobj::externs::Env for FakeKernel {
+    fn kconfig(&self, name: &[u8]) -> Option<bpfobj::externs::KconfigValue<'_>> {
+        use bpfobj::externs::KconfigValue;
         match name {
             b"LINUX_KERNEL_VERSION" => Some(KconfigValue::Int(0x060c00)),
             b"LINUX_HAS_BPF_COOKIE" | b"LINUX_HAS_SYSCALL_WRAPPER" => Some(KconfigValue::Bool(true)),
-            _ => bpfobj::bpfobj::kconfig::lookup(FAKE_CONFIG, name),
+            _ => bpfobj::kconfig::lookup(FAKE_CONFIG, name),
         }
     }
 
-    fn ksym_btf(&self, name: &[u8], _kind: u32, local: u32) -> Option<bpfobj::bpfobj::externs::KsymBtf> {
-        (name.len() % 2 == 0).then_some(bpfobj::bpfobj::externs::KsymBtf {
+    fn ksym_btf(&self, name: &[u8], _kind: u32, local: u32) -> Option<bpfobj::externs::KsymBtf> {
+        (name.len() % 2 == 0).then_some(bpfobj::externs::KsymBtf {
             btf_id: 1000 + local,
             btf_obj: (name.len() % 3) as u32,
         })
@@ -238,8 +238,8 @@ impl bpfobj::bpfobj::externs::Env for FakeKernel {
     fn ksym_addr(
         &self,
         name: &[u8],
-    ) -> Result<Option<u64>, bpfobj::bpfobj::externs::EnvError> {
-        use bpfobj::bpfobj::externs::EnvError;
+    ) -> Result<Option<u64>, bpfobj::externs::EnvError> {
+        use bpfobj::externs::EnvError;
         match name.len() % 5 {
             // Refusals as the kernel gives them (kptr_restrict, modules).
             3 => Err(EnvError::Denied),
@@ -248,8 +248,8 @@ impl bpfobj::bpfobj::externs::Env for FakeKernel {
         }
     }
 
-    fn kfunc(&self, name: &[u8], local: u32) -> Option<bpfobj::bpfobj::externs::KfuncId> {
-        (name.len() % 2 == 0).then_some(bpfobj::bpfobj::externs::KfuncId {
+    fn kfunc(&self, name: &[u8], local: u32) -> Option<bpfobj::externs::KfuncId> {
+        (name.len() % 2 == 0).then_some(bpfobj::externs::KfuncId {
             btf_id: 2000 + local,
             btf_fd_slot: (name.len() % 3) as i16,
         })
@@ -260,18 +260,18 @@ impl bpfobj::bpfobj::externs::Env for FakeKernel {
 /// and links every program, checking that each linked program's records
 /// point inside its instructions.
 pub fn link_object(data: &[u8]) {
-    use bpfobj::bpfobj::{externs, limits::NoCheckpoint, link::Linker, object::Object};
+    use bpfobj::{externs, checkpoint::NoCheckpoint, relocate::Relocator, object::Object};
     let Ok(obj) = Object::parse(data, &NoCheckpoint) else {
         return;
     };
     let Ok(res) = externs::resolve(&obj, &FakeKernel) else {
         return;
     };
-    let Ok(mut linker) = Linker::new(&obj) else {
+    let Ok(mut relocator) = Relocator::new(&obj) else {
         return;
     };
     for i in 0..obj.programs().len() {
-        let Ok(l) = linker.link(i, &res, &NoCheckpoint) else {
+        let Ok(l) = relocator.relocate(i, &res, &NoCheckpoint) else {
             continue;
         };
         let n = l.insns.len() as u32;

@@ -14,10 +14,10 @@
 
 use core::fmt;
 
+use crate::bpfobj::bytes::{cstr_at, sub, to_usize, CStrError, Cursor};
+use crate::bpfobj::checkpoint::{Checkpoint, NoCheckpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
-use crate::bpfobj::elf::{cstr_at, sub, CStrError, Cursor};
 use crate::bpfobj::error::Error;
-use crate::bpfobj::limits::{Checkpoint, NoCheckpoint, Ticker};
 use crate::bpfobj::sort;
 
 /// `BTF_MAGIC` (native byte order only).
@@ -134,10 +134,6 @@ pub struct BtfHeader {
 
 /// `x` as a `usize` (infallible on every target the kernel supports BPF on;
 /// `usize::MAX` otherwise, which every bounds check then rejects).
-fn us(x: u32) -> usize {
-    usize::try_from(x).unwrap_or(usize::MAX)
-}
-
 /// A strictly checked view of a BTF blob.
 ///
 /// Type ids run from 0 (`void`, which has no record) to
@@ -189,17 +185,20 @@ impl<'a> Btf<'a> {
     pub fn parse_with(data: &'a [u8], cp: &dyn Checkpoint) -> Result<Btf<'a>, Error> {
         let tick = Ticker::new(cp);
         let hdr = Self::parse_hdr(data)?;
-        let body = data.get(us(hdr.hdr_len)..).ok_or(Error::BtfBadHdrLen {
-            hdr_len: hdr.hdr_len,
-        })?;
+        let body = data
+            .get(to_usize(hdr.hdr_len)..)
+            .ok_or(Error::BtfBadHdrLen {
+                hdr_len: hdr.hdr_len,
+            })?;
         Self::check_sec_info(&hdr, body.len())?;
-        let strs =
-            sub(body, us(hdr.str_off), us(hdr.str_len)).ok_or(Error::BtfSectionOutOfBounds {
+        let strs = sub(body, to_usize(hdr.str_off), to_usize(hdr.str_len)).ok_or(
+            Error::BtfSectionOutOfBounds {
                 off: hdr.str_off,
                 len: hdr.str_len,
-            })?;
+            },
+        )?;
         // btf_parse_str_sec: last, non-empty, starts with "" and ends with NUL.
-        if hdr.str_off.checked_add(hdr.str_len).map(us) != Some(body.len()) {
+        if hdr.str_off.checked_add(hdr.str_len).map(to_usize) != Some(body.len()) {
             return Err(Error::BtfStrNotLast);
         }
         if strs.first() != Some(&0)
@@ -219,11 +218,12 @@ impl<'a> Btf<'a> {
         if hdr.type_len == 0 {
             return Err(Error::BtfNoTypes);
         }
-        let types =
-            sub(body, us(hdr.type_off), us(hdr.type_len)).ok_or(Error::BtfSectionOutOfBounds {
+        let types = sub(body, to_usize(hdr.type_off), to_usize(hdr.type_len)).ok_or(
+            Error::BtfSectionOutOfBounds {
                 off: hdr.type_off,
                 len: hdr.type_len,
-            })?;
+            },
+        )?;
         let mut btf = Btf {
             data,
             hdr,
@@ -250,12 +250,12 @@ impl<'a> Btf<'a> {
         let version = c.u8().ok_or(short)?;
         let flags = c.u8().ok_or(short)?;
         let hdr_len = c.u32().ok_or(short)?;
-        if us(hdr_len) < BTF_HDR_SIZE || us(hdr_len) > data.len() {
+        if to_usize(hdr_len) < BTF_HDR_SIZE || to_usize(hdr_len) > data.len() {
             return Err(Error::BtfBadHdrLen { hdr_len });
         }
         // Header bytes this reader does not know must be zero (forward
         // compatibility rule of btf_parse_hdr).
-        let tail = data.get(BTF_HDR_SIZE..us(hdr_len)).unwrap_or(&[]);
+        let tail = data.get(BTF_HDR_SIZE..to_usize(hdr_len)).unwrap_or(&[]);
         if tail.iter().any(|&b| b != 0) {
             return Err(Error::BtfHeaderTail { hdr_len });
         }
@@ -265,7 +265,7 @@ impl<'a> Btf<'a> {
         if flags != 0 {
             return Err(Error::BtfBadFlags { flags });
         }
-        if us(hdr_len) == data.len() {
+        if to_usize(hdr_len) == data.len() {
             return Err(Error::BtfNoData);
         }
         Ok(BtfHeader {
@@ -315,12 +315,12 @@ impl<'a> Btf<'a> {
 
     /// Whether `off` is a valid string offset.
     fn name_ok(&self, off: u32) -> bool {
-        us(off) < self.strs.len()
+        to_usize(off) < self.strs.len()
     }
 
     /// Whether the string at `off` is non-empty.
     fn name_nonempty(&self, off: u32) -> bool {
-        off != 0 && self.strs.get(us(off)).is_some_and(|&b| b != 0)
+        off != 0 && self.strs.get(to_usize(off)).is_some_and(|&b| b != 0)
     }
 
     /// `btf_check_all_metas`: walks the type section, checks each record's
@@ -696,10 +696,10 @@ impl<'a> Btf<'a> {
     pub fn type_offset(&self, id: u32) -> Result<usize, Error> {
         let bad = Error::BtfBadTypeId { type_id: id };
         let idx = id.checked_sub(1).ok_or(bad)?;
-        let off = *self.offsets.get(us(idx)).ok_or(bad)?;
-        us(self.hdr.hdr_len)
-            .checked_add(us(self.hdr.type_off))
-            .and_then(|o| o.checked_add(us(off)))
+        let off = *self.offsets.get(to_usize(idx)).ok_or(bad)?;
+        to_usize(self.hdr.hdr_len)
+            .checked_add(to_usize(self.hdr.type_off))
+            .and_then(|o| o.checked_add(to_usize(off)))
             .ok_or(bad)
     }
 
@@ -715,10 +715,10 @@ impl<'a> Btf<'a> {
             });
         }
         let bad = Error::BtfBadTypeId { type_id: id };
-        let idx = us(id.checked_sub(1).ok_or(bad)?);
-        let off = us(*self.offsets.get(idx).ok_or(bad)?);
+        let idx = to_usize(id.checked_sub(1).ok_or(bad)?);
+        let off = to_usize(*self.offsets.get(idx).ok_or(bad)?);
         let end = match self.offsets.get(idx.checked_add(1).ok_or(bad)?) {
-            Some(&next) => us(next),
+            Some(&next) => to_usize(next),
             None => self.types.len(),
         };
         let rec = self.types.get(off..end).ok_or(bad)?;
@@ -747,7 +747,7 @@ impl<'a> Btf<'a> {
     /// longer string is [`Error::BtfNameTooLong`], found reading at most
     /// that many bytes.
     pub fn str_at(&self, off: u32) -> Result<&'a [u8], Error> {
-        cstr_at(self.strs, us(off)).map_err(|e| match e {
+        cstr_at(self.strs, to_usize(off)).map_err(|e| match e {
             CStrError::Bad => Error::BtfBadStrOff { offset: off },
             CStrError::TooLong => Error::BtfNameTooLong { offset: off },
         })
@@ -767,7 +767,7 @@ impl<'a> Btf<'a> {
     /// string, since the string section ends with a NUL. O(1), for strings
     /// that are not names (source lines, CO-RE access strings).
     pub fn str_ok(&self, off: u32) -> bool {
-        us(off) < self.strs.len()
+        to_usize(off) < self.strs.len()
     }
 
     /// The name of type `id` (empty for anonymous types and `void`).

@@ -10,15 +10,12 @@
 //! kinds must be known. A short or truncated block is an error, never
 //! skipped.
 
-use core::fmt;
-
 use crate::bpfobj::btf::{Btf, BTF_KIND_FUNC, BTF_MAGIC, BTF_MAX_SIZE, BTF_VERSION};
-use crate::bpfobj::elf::{sub, Cursor};
+use crate::bpfobj::bytes::{sub, to_usize, Cursor};
+use crate::bpfobj::checkpoint::{Checkpoint, NoCheckpoint, Ticker};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::insn::INSN_SIZE;
-use crate::bpfobj::limits::{
-    Cap, Checkpoint, NoCheckpoint, Ticker, MAX_EXT_BLOCKS, MAX_EXT_RECORDS,
-};
+use crate::bpfobj::limits::{Cap, MAX_EXT_BLOCKS, MAX_EXT_RECORDS};
 use crate::bpfobj::sort;
 
 /// Size of the mandatory part of `struct btf_ext_header` (through
@@ -40,17 +37,7 @@ pub const BLOCK_HDR_SIZE: usize = 8;
 /// The highest known `enum bpf_core_relo_kind` (`BPF_CORE_TYPE_MATCHES`).
 pub const BPF_CORE_RELO_KIND_MAX: u32 = 12;
 
-/// Which subsection of `.BTF.ext` an item or error belongs to (ordered
-/// like the header's fields).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ExtSection {
-    /// `func_info`.
-    FuncInfo,
-    /// `line_info`.
-    LineInfo,
-    /// `core_relo`.
-    CoreRelo,
-}
+pub use crate::bpfobj::error::ExtSection;
 
 impl ExtSection {
     /// The smallest record size of this subsection.
@@ -60,16 +47,6 @@ impl ExtSection {
             ExtSection::LineInfo => LINE_INFO_MIN_SIZE,
             ExtSection::CoreRelo => CORE_RELO_MIN_SIZE,
         }
-    }
-}
-
-impl fmt::Display for ExtSection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ExtSection::FuncInfo => "func_info",
-            ExtSection::LineInfo => "line_info",
-            ExtSection::CoreRelo => "core_relo",
-        })
     }
 }
 
@@ -199,16 +176,12 @@ impl CoreRelo {
     }
 }
 
-fn us(x: u32) -> usize {
-    usize::try_from(x).unwrap_or(usize::MAX)
-}
-
 /// Splits one block off the front of `blocks`: `(block, rest)`.
 fn split_block(blocks: &[u8], rec_size: u32) -> Option<(InfoBlock<'_>, &[u8])> {
     let mut c = Cursor::new(blocks);
     let sec_name_off = c.u32()?;
     let num = c.u32()?;
-    let len = us(num).checked_mul(us(rec_size))?;
+    let len = to_usize(num).checked_mul(to_usize(rec_size))?;
     let records = sub(blocks, BLOCK_HDR_SIZE, len)?;
     let rest = blocks.get(BLOCK_HDR_SIZE.checked_add(len)?..)?;
     Some((
@@ -232,9 +205,11 @@ impl<'a> BtfExt<'a> {
     pub fn parse_with(data: &'a [u8], cp: &dyn Checkpoint) -> Result<BtfExt<'a>, Error> {
         let tick = Ticker::new(cp);
         let hdr = Self::parse_hdr(data)?;
-        let body = data.get(us(hdr.hdr_len)..).ok_or(Error::BtfExtBadHdrLen {
-            hdr_len: hdr.hdr_len,
-        })?;
+        let body = data
+            .get(to_usize(hdr.hdr_len)..)
+            .ok_or(Error::BtfExtBadHdrLen {
+                hdr_len: hdr.hdr_len,
+            })?;
         let secs = [
             (ExtSection::FuncInfo, hdr.func_info_off, hdr.func_info_len),
             (ExtSection::LineInfo, hdr.line_info_off, hdr.line_info_len),
@@ -265,7 +240,7 @@ impl<'a> BtfExt<'a> {
         let version = c.u8().ok_or(short)?;
         let flags = c.u8().ok_or(short)?;
         let hdr_len = c.u32().ok_or(short)?;
-        let hl = us(hdr_len);
+        let hl = to_usize(hdr_len);
         if hl < BTF_EXT_HDR_MIN
             || (hl > BTF_EXT_HDR_MIN && hl < BTF_EXT_HDR_CORE)
             || hdr_len & 3 != 0
@@ -361,8 +336,8 @@ impl<'a> BtfExt<'a> {
                 blocks: &[],
             });
         }
-        let info =
-            sub(body, us(off), us(len)).ok_or(Error::BtfExtSectionOutOfBounds { sec, off, len })?;
+        let info = sub(body, to_usize(off), to_usize(len))
+            .ok_or(Error::BtfExtSectionOutOfBounds { sec, off, len })?;
         let mut c = Cursor::new(info);
         let rec_size = c.u32().ok_or(Error::BtfExtNoRecords { sec })?;
         if rec_size < sec.min_rec_size() || rec_size & 3 != 0 || rec_size > BTF_EXT_MAX_REC_SIZE {
@@ -398,13 +373,13 @@ impl<'a> BtfExt<'a> {
                 .ok_or(Error::TooMany {
                     cap: Cap::ExtRecords,
                 })?;
-            for (rec, r) in (0u32..).zip(b.records.chunks_exact(us(rec_size))) {
+            for (rec, r) in (0u32..).zip(b.records.chunks_exact(to_usize(rec_size))) {
                 tick.tick()?;
                 let mut c = Cursor::new(r);
                 let insn_off = c
                     .u32()
                     .ok_or(Error::BtfExtTruncatedBlock { sec, block, offset })?;
-                if us(insn_off) % INSN_SIZE != 0 {
+                if to_usize(insn_off) % INSN_SIZE != 0 {
                     return Err(Error::BtfExtBadInsnOff {
                         sec,
                         block,
@@ -599,7 +574,7 @@ impl<'a> InfoBlock<'a> {
         // A block built by parse() has rec_size >= the record's size and
         // records.len() == num * rec_size; a hand-built inconsistent block
         // yields fewer records, never a panic.
-        let size = us(self.rec_size).max(1);
+        let size = to_usize(self.rec_size).max(1);
         Records {
             chunks: self.records.chunks_exact(size),
             read,
@@ -628,8 +603,8 @@ impl<'a> InfoBlock<'a> {
 
     /// The raw bytes of record `i`.
     pub fn record(&self, i: u32) -> Option<&'a [u8]> {
-        let size = us(self.rec_size);
-        sub(self.records, us(i).checked_mul(size)?, size)
+        let size = to_usize(self.rec_size);
+        sub(self.records, to_usize(i).checked_mul(size)?, size)
     }
 }
 

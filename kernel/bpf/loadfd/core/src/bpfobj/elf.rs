@@ -2,11 +2,11 @@
 
 //! Strict ELF64 reading: only what a clang-built BPF relocatable object uses.
 
+use crate::bpfobj::bytes::{cstr_at, sub, to_usize, CStrError, Cursor};
+use crate::bpfobj::checkpoint::{Checkpoint, NoCheckpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::error::Error;
-use crate::bpfobj::limits::{
-    Cap, Checkpoint, NoCheckpoint, Ticker, MAX_NAME_LEN, MAX_SECTIONS, MAX_SYMBOLS,
-};
+use crate::bpfobj::limits::{Cap, MAX_SECTIONS, MAX_SYMBOLS};
 use crate::bpfobj::sort;
 
 /// Size of an ELF64 file header.
@@ -136,6 +136,8 @@ pub const SHT_STRTAB: u32 = 3;
 pub const SHT_RELA: u32 = 4;
 /// `SHT_NOBITS`: occupies no file space (`.bss`).
 pub const SHT_NOBITS: u32 = 8;
+/// `SHT_LLVM_ADDRSIG` (clang's address-significance table).
+pub const SHT_LLVM_ADDRSIG: u32 = 0x6fff_4c03;
 /// `SHT_REL`: relocations without addends.
 pub const SHT_REL: u32 = 9;
 
@@ -219,84 +221,10 @@ pub fn section_name_of(data: &[u8], idx: u32) -> Option<&[u8]> {
     cstr_at(strtab, name_off).ok()
 }
 
-/// A little bounds-checked reader over a byte slice, in host byte order.
-///
-/// Every read either returns the value and advances, or returns `None` and
-/// leaves the cursor where it was; nothing here can panic.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Cursor<'a>(&'a [u8]);
-
-impl<'a> Cursor<'a> {
-    /// A cursor over `b`.
-    pub(crate) fn new(b: &'a [u8]) -> Self {
-        Cursor(b)
-    }
-
-    /// Reads `N` bytes.
-    pub(crate) fn bytes<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let (b, rest) = self.0.split_first_chunk::<N>()?;
-        self.0 = rest;
-        Some(*b)
-    }
-
-    /// Reads a `u8`.
-    pub(crate) fn u8(&mut self) -> Option<u8> {
-        self.bytes::<1>().map(|[b]| b)
-    }
-
-    /// Reads a `u16`.
-    pub(crate) fn u16(&mut self) -> Option<u16> {
-        self.bytes::<2>().map(u16::from_ne_bytes)
-    }
-
-    /// Reads a `u32`.
-    pub(crate) fn u32(&mut self) -> Option<u32> {
-        self.bytes::<4>().map(u32::from_ne_bytes)
-    }
-
-    /// Reads a `u64`.
-    pub(crate) fn u64(&mut self) -> Option<u64> {
-        self.bytes::<8>().map(u64::from_ne_bytes)
-    }
-}
-
-/// `b[off..off + len]`, or `None` if any part of it is out of bounds.
-pub(crate) fn sub(b: &[u8], off: usize, len: usize) -> Option<&[u8]> {
-    b.get(off..off.checked_add(len)?)
-}
-
-/// Why [`cstr_at`] found no name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CStrError {
-    /// The offset is outside the table, or the string is not terminated.
-    Bad,
-    /// No NUL within [`MAX_NAME_LEN`] bytes.
-    TooLong,
-}
-
-/// The NUL-terminated string at `off` in the string table `tab`, without its
-/// NUL. The search for the NUL reads at most [`MAX_NAME_LEN`]` + 1` bytes:
-/// names are never longer, and an unbounded search per name is quadratic
-/// when many names share one long string.
-pub(crate) fn cstr_at(tab: &[u8], off: usize) -> Result<&[u8], CStrError> {
-    let s = tab.get(off..).ok_or(CStrError::Bad)?;
-    let window = s.get(..MAX_NAME_LEN.saturating_add(1)).unwrap_or(s);
-    match window.iter().position(|&b| b == 0) {
-        Some(end) => s.get(..end).ok_or(CStrError::Bad),
-        None if window.len() < s.len() => Err(CStrError::TooLong),
-        None if window.len() > MAX_NAME_LEN => Err(CStrError::TooLong),
-        None => Err(CStrError::Bad),
-    }
-}
-
 /// Length of a name already found by [`cstr_at`], stored compactly.
 fn name_len(name: &[u8]) -> u16 {
     // At most MAX_NAME_LEN (511) bytes.
     u16::try_from(name.len()).unwrap_or(u16::MAX)
-}
-
-fn us(x: u32) -> usize {
-    usize::try_from(x).unwrap_or(usize::MAX)
 }
 
 /// Checks symbol `index` (`s`) and returns its name.
@@ -377,6 +305,16 @@ pub struct Symbol<'a> {
     pub typ: u8,
     /// Visibility (`STV_*`), the low two bits of `st_other`.
     pub visibility: u8,
+}
+
+impl Symbol<'_> {
+    /// An undefined global or weak symbol with no type: an extern (libbpf's
+    /// `sym_is_extern`).
+    pub fn is_extern(&self) -> bool {
+        self.shndx == SHN_UNDEF
+            && (self.bind == STB_GLOBAL || self.bind == STB_WEAK)
+            && self.typ == STT_NOTYPE
+    }
 }
 
 /// One `Elf64_Rel` relocation.
@@ -708,7 +646,7 @@ impl<'a> Elf<'a> {
         {
             return Err(Error::ElfBadNullSymbol);
         }
-        let mut sym_name_len = KVVec::with_capacity(us(nsyms), GFP_INPUT)?;
+        let mut sym_name_len = KVVec::with_capacity(to_usize(nsyms), GFP_INPUT)?;
         sym_name_len.push(0, GFP_INPUT)?;
         for (i, raw) in syms.chunks_exact(SYM_SIZE).enumerate().skip(1) {
             tick.tick()?;
@@ -744,9 +682,9 @@ impl<'a> Elf<'a> {
 
     /// The name of section `idx` (empty if out of range).
     fn section_name(&self, idx: u32) -> &'a [u8] {
-        let len = self.sec_name_len.get(us(idx)).copied().unwrap_or(0);
+        let len = self.sec_name_len.get(to_usize(idx)).copied().unwrap_or(0);
         shdr_at(self.shdrs, idx)
-            .and_then(|sh| sub(self.shstrtab, us(sh.name), usize::from(len)))
+            .and_then(|sh| sub(self.shstrtab, to_usize(sh.name), usize::from(len)))
             .unwrap_or(&[])
     }
 
@@ -806,12 +744,13 @@ impl<'a> Elf<'a> {
             return Err(bad);
         }
         let sh = shdr_at(self.shdrs, idx).ok_or(bad)?;
-        let len = *self.sec_name_len.get(us(idx)).ok_or(bad)?;
-        let name =
-            sub(self.shstrtab, us(sh.name), usize::from(len)).ok_or(Error::ElfBadSectionName {
+        let len = *self.sec_name_len.get(to_usize(idx)).ok_or(bad)?;
+        let name = sub(self.shstrtab, to_usize(sh.name), usize::from(len)).ok_or(
+            Error::ElfBadSectionName {
                 section: idx,
                 name_off: sh.name,
-            })?;
+            },
+        )?;
         let data = section_data(self.data, &sh, idx)?;
         Ok(Section {
             index: idx,
@@ -866,12 +805,13 @@ impl<'a> Elf<'a> {
         let s = sub(self.syms, off, SYM_SIZE)
             .and_then(RawSym::read)
             .ok_or(bad)?;
-        let len = *self.sym_name_len.get(us(idx)).ok_or(bad)?;
-        let name =
-            sub(self.strtab, us(s.name), usize::from(len)).ok_or(Error::ElfBadSymbolName {
+        let len = *self.sym_name_len.get(to_usize(idx)).ok_or(bad)?;
+        let name = sub(self.strtab, to_usize(s.name), usize::from(len)).ok_or(
+            Error::ElfBadSymbolName {
                 symbol: idx,
                 name_off: s.name,
-            })?;
+            },
+        )?;
         Ok(Symbol {
             index: idx,
             name,

@@ -30,13 +30,48 @@ pub enum ErrorClass {
     Interrupted,
 }
 
+impl ErrorClass {
+    /// The errno (positive) the syscall returns for this class, in the
+    /// numbering of the architectures BPF_LOAD_FD is built for (the
+    /// asm-generic one, shared by x86 and arm64; the kernel build asserts it).
+    pub fn errno(self) -> i32 {
+        match self {
+            ErrorClass::Malformed => EINVAL,
+            ErrorClass::NotBpfObject => ENOEXEC,
+            ErrorClass::TooBig => E2BIG,
+            ErrorClass::Unsupported => EOPNOTSUPP,
+            ErrorClass::NotFound => ENOENT,
+            ErrorClass::NoMem => ENOMEM,
+            ErrorClass::Denied => EPERM,
+            ErrorClass::Interrupted => EINTR,
+        }
+    }
+}
+
+/// `EPERM`.
+pub const EPERM: i32 = 1;
+/// `ENOENT`.
+pub const ENOENT: i32 = 2;
+/// `EINTR`.
+pub const EINTR: i32 = 4;
+/// `E2BIG`.
+pub const E2BIG: i32 = 7;
+/// `ENOEXEC`.
+pub const ENOEXEC: i32 = 8;
+/// `ENOMEM`.
+pub const ENOMEM: i32 = 12;
+/// `EINVAL`.
+pub const EINVAL: i32 = 22;
+/// `EOPNOTSUPP`.
+pub const EOPNOTSUPP: i32 = 95;
+
 /// A rejection of the object, with its location.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
     /// Allocation failed.
     NoMem,
-    /// A [`Checkpoint`](crate::bpfobj::limits::Checkpoint) found the caller
+    /// A [`Checkpoint`](crate::bpfobj::checkpoint::Checkpoint) found the caller
     /// killed.
     Interrupted,
     /// A count or size is over one of the caps of
@@ -100,7 +135,7 @@ pub enum Error {
         /// `e_ehsize`.
         ehsize: u16,
     },
-    // --- elf.rs (core-parsers) ---
+    // --- elf.rs ---
     /// `e_shentsize` is not the size of an ELF64 section header.
     ElfBadShentsize {
         /// `e_shentsize`.
@@ -249,7 +284,7 @@ pub enum Error {
         /// `r_offset`.
         offset: u64,
     },
-    // --- btf.rs (core-parsers) ---
+    // --- btf.rs ---
     /// The BTF blob is larger than `BTF_MAX_SIZE`.
     BtfTooBig {
         /// Size in bytes.
@@ -437,7 +472,7 @@ pub enum Error {
         /// Type id.
         type_id: u32,
     },
-    // --- btf_ext.rs (core-parsers) ---
+    // --- btf_ext.rs ---
     /// The `.BTF.ext` blob is larger than `BTF_MAX_SIZE`.
     BtfExtTooBig {
         /// Size in bytes.
@@ -478,7 +513,7 @@ pub enum Error {
     /// A subsection is outside the blob.
     BtfExtSectionOutOfBounds {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Offset (after the header).
         off: u32,
         /// Length.
@@ -487,7 +522,7 @@ pub enum Error {
     /// A subsection offset is not 4-byte aligned.
     BtfExtUnaligned {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Offset.
         off: u32,
     },
@@ -499,26 +534,26 @@ pub enum Error {
     /// Two subsections overlap.
     BtfExtOverlap {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Its offset.
         off: u32,
     },
     /// A subsection has no record size or no blocks.
     BtfExtNoRecords {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
     },
     /// A record size is too small, unaligned or too large.
     BtfExtBadRecSize {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// The record size.
         rec_size: u32,
     },
     /// A block's header or records run past the end of the subsection.
     BtfExtTruncatedBlock {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Block number.
         block: u32,
         /// Offset of the block in the subsection's block list.
@@ -527,14 +562,14 @@ pub enum Error {
     /// A block has no records.
     BtfExtEmptyBlock {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Block number.
         block: u32,
     },
     /// A record's instruction offset is not a multiple of the instruction size.
     BtfExtBadInsnOff {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Block number.
         block: u32,
         /// Record number.
@@ -554,7 +589,7 @@ pub enum Error {
     /// A string offset in a record is outside the BTF string section.
     BtfExtBadStrOff {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Block number.
         block: u32,
         /// The offset.
@@ -563,7 +598,7 @@ pub enum Error {
     /// A record's type id does not exist (or is not a `FUNC` for func_info).
     BtfExtBadTypeId {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Block number.
         block: u32,
         /// Record number.
@@ -571,13 +606,13 @@ pub enum Error {
         /// The type id.
         type_id: u32,
     },
-    // --- insn.rs (core-parsers) ---
+    // --- insn.rs ---
     /// An instruction buffer's size is not a multiple of 8.
     InsnBadSize {
         /// Size in bytes.
         len: usize,
     },
-    // --- sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, link.rs (core-object) ---
+    // --- sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, relocate.rs ---
     /// A program section name matches no entry of the SEC-name table.
     SecUnknown {
         /// ELF section index.
@@ -635,7 +670,7 @@ pub enum Error {
     /// Two `.BTF.ext` blocks of one subsection for the same section.
     ObjExtDuplicateBlock {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Offset of the section name in the BTF strings.
         sec_name_off: u32,
     },
@@ -643,7 +678,7 @@ pub enum Error {
     /// verifier requires it), or more CO-RE records than instructions.
     ObjExtNotIncreasing {
         /// Subsection.
-        sec: crate::bpfobj::btf_ext::ExtSection,
+        sec: ExtSection,
         /// Offset of the block's section name in the BTF strings.
         sec_name_off: u32,
         /// Record number in the block.
@@ -843,6 +878,13 @@ pub enum Error {
         map: u32,
         /// The flags.
         flags: u32,
+    },
+    /// A map-in-map whose inner map template is not one of the object's.
+    MapInnerOutOfRange {
+        /// Index of the map in the object.
+        map: u32,
+        /// Index of the inner map template.
+        inner: u32,
     },
     /// A map definition without `type`.
     MapNoType {
@@ -1125,6 +1167,17 @@ impl Error {
 }
 
 impl Error {
+    /// Whether a relocation error is the program's own (this program
+    /// cannot be loaded, the object is fine) rather than the whole
+    /// object's: running out of memory, a fatal signal and the object's
+    /// byte budget refuse the object.
+    pub fn is_program_local(&self) -> bool {
+        !matches!(
+            self,
+            Error::NoMem | Error::Interrupted | Error::TooMany { .. }
+        )
+    }
+
     /// The class (and so the errno) of this error.
     pub fn class(self) -> ErrorClass {
         match self {
@@ -1143,6 +1196,7 @@ impl Error {
             | Error::MapBadName { .. }
             | Error::MapDuplicateName { .. }
             | Error::MapBadFlags { .. }
+            | Error::MapInnerOutOfRange { .. }
             | Error::ObjExtDuplicateBlock { .. }
             | Error::ObjExtNotIncreasing { .. }
             | Error::LinkBadFuncInfo { .. }
@@ -1154,7 +1208,7 @@ impl Error {
             | Error::ElfNotRel { .. }
             | Error::ElfNotBpf { .. } => ErrorClass::NotBpfObject,
             Error::ElfBadVersion { .. } | Error::ElfBadEhsize { .. } => ErrorClass::Malformed,
-            // core-parsers: elf.rs, btf.rs, btf_ext.rs, insn.rs.
+            // elf.rs, btf.rs, btf_ext.rs, insn.rs.
             Error::ElfBadShentsize { .. }
             | Error::ElfBadShnum { .. }
             | Error::ElfShdrOutOfBounds { .. }
@@ -1235,7 +1289,7 @@ impl Error {
             | Error::BtfExtBadStrOff { .. }
             | Error::BtfExtBadTypeId { .. }
             | Error::InsnBadSize { .. } => ErrorClass::Malformed,
-            // core-object: sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, link.rs.
+            // sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, relocate.rs.
             Error::SecUnknown { .. }
             | Error::SecUnsupported { .. }
             | Error::ObjLegacyMaps { .. }
@@ -1302,6 +1356,28 @@ impl Error {
     }
 }
 
+/// Which subsection of `.BTF.ext` an item or error belongs to (ordered
+/// like the header's fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExtSection {
+    /// `func_info`.
+    FuncInfo,
+    /// `line_info`.
+    LineInfo,
+    /// `core_relo`.
+    CoreRelo,
+}
+
+impl fmt::Display for ExtSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ExtSection::FuncInfo => "func_info",
+            ExtSection::LineInfo => "line_info",
+            ExtSection::CoreRelo => "core_relo",
+        })
+    }
+}
+
 impl From<crate::bpfobj::compat::AllocError> for Error {
     fn from(_: crate::bpfobj::compat::AllocError) -> Self {
         Error::NoMem
@@ -1362,6 +1438,9 @@ impl fmt::Display for Error {
             Error::MapDuplicateName { section, entry } => {
                 write!(f, "maps: section {section} entry {entry}: duplicate map name")
             }
+            Error::MapInnerOutOfRange { map, inner } => {
+                write!(f, "maps: map {map}: inner map {inner} out of range")
+            }
             Error::MapBadFlags { map, flags } => write!(
                 f,
                 "maps: map {map}: map_flags {flags:#x} not allowed (unknown, BPF_F_TOKEN_FD, \
@@ -1406,7 +1485,7 @@ impl fmt::Display for Error {
                 write!(f, "elf: e_machine {machine}, not EM_BPF")
             }
             Error::ElfBadEhsize { ehsize } => write!(f, "elf: e_ehsize {ehsize}, expected 64"),
-            // core-parsers: elf.rs.
+            // elf.rs.
             Error::ElfBadShentsize { shentsize } => {
                 write!(f, "elf: e_shentsize {shentsize}, expected 64")
             }
@@ -1490,7 +1569,7 @@ impl fmt::Display for Error {
                 f,
                 "elf: section {section} rel {rel}: offset {offset} outside the target section"
             ),
-            // core-parsers: btf.rs.
+            // btf.rs.
             Error::BtfTooBig { size } => {
                 write!(f, "btf: {size} bytes, larger than BTF_MAX_SIZE")
             }
@@ -1568,7 +1647,7 @@ impl fmt::Display for Error {
             Error::BtfSizeOverflow { type_id } => {
                 write!(f, "btf: [{type_id}] size does not fit 32 bits")
             }
-            // core-parsers: btf_ext.rs.
+            // btf_ext.rs.
             Error::BtfExtTooBig { size } => {
                 write!(f, "btf.ext: {size} bytes, larger than BTF_MAX_SIZE")
             }
@@ -1630,11 +1709,11 @@ impl fmt::Display for Error {
                 rec,
                 type_id,
             } => write!(f, "btf.ext: {sec} block {block} rec {rec}: invalid type_id {type_id}"),
-            // core-parsers: insn.rs.
+            // insn.rs.
             Error::InsnBadSize { len } => {
                 write!(f, "insn: {len} bytes, not a multiple of 8")
             }
-            // core-object: sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, link.rs.
+            // sec_def.rs, object.rs, maps.rs, externs.rs, reloc.rs, relocate.rs.
             Error::SecUnknown { section } => {
                 write!(f, "prog: section {section}: unknown program section name")
             }

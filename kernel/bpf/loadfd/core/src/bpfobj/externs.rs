@@ -25,11 +25,14 @@ use crate::bpfobj::btf::{
     BTF_KIND_TYPE_TAG, BTF_KIND_VAR, BTF_KIND_VOLATILE, BTF_PTR_SIZE, BTF_VAR_GLOBAL_ALLOCATED,
     BTF_VAR_GLOBAL_EXTERN, MAX_RESOLVE_DEPTH,
 };
+use crate::bpfobj::btf_edit::{datasec_of, BtfBuf, NameIndex};
+use crate::bpfobj::bytes::to_usize;
+use crate::bpfobj::checkpoint::{Checkpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
-use crate::bpfobj::elf::{Elf, SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE};
+use crate::bpfobj::elf::{Elf, STB_WEAK};
 use crate::bpfobj::error::Error;
-use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_EXTERNS, MAX_KCONFIG_SIZE};
-use crate::bpfobj::object::{datasec_of, us, BtfBuf, NameIndex, Object};
+use crate::bpfobj::limits::{Cap, MAX_EXTERNS, MAX_KCONFIG_SIZE};
+use crate::bpfobj::object::Object;
 use crate::bpfobj::reloc::RelocKind;
 use crate::bpfobj::sort;
 
@@ -108,10 +111,6 @@ pub struct Extern<'a> {
     pub weak: bool,
     /// What it is.
     pub kind: ExternKind,
-}
-
-fn sym_is_extern(shndx: u16, bind: u8, typ: u8) -> bool {
-    shndx == SHN_UNDEF && (bind == STB_GLOBAL || bind == STB_WEAK) && typ == STT_NOTYPE
 }
 
 /// Length of `name` without a `___flavor` suffix (libbpf's
@@ -233,7 +232,7 @@ pub(crate) fn collect<'a>(
     let mut index: Option<(NameIndex<'a>, KVVec<u32>)> = None;
     for sym in elf.symbols() {
         tick.tick()?;
-        if !sym_is_extern(sym.shndx, sym.bind, sym.typ) || sym.name.is_empty() {
+        if !sym.is_extern() || sym.name.is_empty() {
             continue;
         }
         if out.len() >= MAX_EXTERNS {
@@ -254,7 +253,7 @@ pub(crate) fn collect<'a>(
         let btf_id = find_extern_btf_id(btf, names, sym.name, sym.index)?;
         let t = btf.type_by_id(btf_id)?;
         let sec_btf_id = secs
-            .get(us(btf_id))
+            .get(to_usize(btf_id))
             .copied()
             .filter(|&s| s != 0)
             .ok_or(Error::ExternNoDatasec { symbol: sym.index })?;

@@ -2,12 +2,15 @@
 
 //! BPF instructions (`struct bpf_insn`), in host byte order.
 
+use crate::bpfobj::bytes::Cursor;
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
-use crate::bpfobj::elf::Cursor;
 use crate::bpfobj::error::Error;
 
 /// Size of one instruction in bytes.
 pub const INSN_SIZE: usize = 8;
+/// [`INSN_SIZE`] as a `u64`, for ELF offsets.
+pub(crate) const INSN_SZ: u64 = 8;
+const _: () = assert!(INSN_SZ == INSN_SIZE as u64);
 
 /// Instruction class mask (`BPF_CLASS`).
 pub const BPF_CLASS_MASK: u8 = 0x07;

@@ -4,10 +4,10 @@
 //! externs. The kernel glue hands in the running kernel's own `.config`
 //! (embedded at build time); userspace tools can hand in any `.config`.
 
+use crate::bpfobj::checkpoint::{Checkpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::KconfigValue;
-use crate::bpfobj::limits::{Checkpoint, Ticker};
 use crate::bpfobj::sort;
 
 /// Parses one value the way libbpf reads `.config`: `y`/`m`/`n` tristates,
@@ -128,7 +128,7 @@ CONFIG_LSM=\"landlock,bpf\"\nCONFIG_NEG=-5\nCONFIG_BAD=12x\nCONFIG_OPEN=\"x\n";
 
     #[test]
     fn index_agrees_with_lookup() {
-        let idx = Index::new(CONFIG, &crate::bpfobj::limits::NoCheckpoint).unwrap();
+        let idx = Index::new(CONFIG, &crate::bpfobj::checkpoint::NoCheckpoint).unwrap();
         for name in [
             b"CONFIG_BPF".as_slice(),
             b"CONFIG_BPF_JIT_DEFAULT_ON",

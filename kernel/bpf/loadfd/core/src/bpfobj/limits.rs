@@ -16,10 +16,12 @@
 //! SIGKILLed caller leaves within milliseconds with
 //! [`Error::Interrupted`] (EINTR).
 
-use core::cell::Cell;
+use crate::bpfobj::uapi::BPF_LOADFD_NAME_LEN;
 use core::fmt;
 
-use crate::bpfobj::error::Error;
+/// Largest object file `BPF_LOAD_FD` reads (`LOADFD_MAX_OBJ_SIZE`, the same
+/// cap as `BTF_MAX_SIZE`).
+pub const MAX_OBJ_SIZE: usize = 16 * 1024 * 1024;
 
 /// `KSYM_NAME_LEN`: the kernel's buffer for a symbol name, NUL included.
 pub const KSYM_NAME_LEN: usize = 512;
@@ -29,10 +31,6 @@ pub const KSYM_NAME_LEN: usize = 512;
 /// check accept. The search for the terminating NUL stops here, so a name
 /// costs at most this many byte reads however long the string table.
 pub const MAX_NAME_LEN: usize = KSYM_NAME_LEN - 1;
-
-/// `BPF_LOADFD_NAME_LEN`: size of `struct bpf_loadfd_map::name`, NUL
-/// included (uapi).
-pub const BPF_LOADFD_NAME_LEN: usize = 64;
 
 /// Longest map name (callers name maps in `struct bpf_loadfd_map`).
 pub const MAX_MAP_NAME_LEN: usize = BPF_LOADFD_NAME_LEN - 1;
@@ -72,7 +70,7 @@ pub const MAX_KCONFIG_SIZE: u32 = 4 << 20;
 /// together, in the sizes `BPF_PROG_LOAD` takes (8, 8, 16 and 16 bytes).
 /// Each program gets its own copy of the subprograms it calls and of their
 /// records, so this is what bounds the amplification a small object can
-/// cause. [`crate::bpfobj::link`] stops a single program at the budget
+/// cause. [`crate::bpfobj::relocate`] stops a single program at the budget
 /// left, before allocating past it.
 pub const MAX_PROG_BYTES: usize = 64 << 20;
 
@@ -177,59 +175,5 @@ impl fmt::Display for Cap {
             self.what(),
             self.name()
         )
-    }
-}
-
-/// Where the core may yield and notice that its caller is gone.
-///
-/// Called from every loop over an input-sized collection. The kernel
-/// implements it as `cond_resched()` and fails with
-/// [`Error::Interrupted`] once the caller has a fatal signal; userspace
-/// uses [`NoCheckpoint`].
-pub trait Checkpoint {
-    /// Yields if needed; an error aborts the whole operation.
-    fn checkpoint(&self) -> Result<(), Error>;
-}
-
-/// A [`Checkpoint`] that never yields nor fails.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoCheckpoint;
-
-impl Checkpoint for NoCheckpoint {
-    fn checkpoint(&self) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-/// Calls a [`Checkpoint`] every [`CHECKPOINT_EVERY`] ticks, so cheap loops
-/// can tick every iteration.
-pub(crate) struct Ticker<'c> {
-    cp: &'c dyn Checkpoint,
-    n: Cell<u32>,
-}
-
-impl<'c> Ticker<'c> {
-    /// A ticker over `cp`.
-    pub(crate) fn new(cp: &'c dyn Checkpoint) -> Self {
-        Ticker {
-            cp,
-            n: Cell::new(0),
-        }
-    }
-
-    /// One iteration of work.
-    pub(crate) fn tick(&self) -> Result<(), Error> {
-        let n = self.n.get().wrapping_add(1);
-        self.n.set(n);
-        if n % CHECKPOINT_EVERY == 0 {
-            self.cp.checkpoint()
-        } else {
-            Ok(())
-        }
-    }
-
-    /// A checkpoint now (before and after an O(n log n) sort).
-    pub(crate) fn now(&self) -> Result<(), Error> {
-        self.cp.checkpoint()
     }
 }

@@ -10,32 +10,18 @@ use crate::bpfobj::btf::{
     Btf, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_FUNC_PROTO, BTF_KIND_PTR,
     BTF_KIND_STRUCT, BTF_KIND_VAR, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_STATIC,
 };
+use crate::bpfobj::btf_edit::NameIndex;
+use crate::bpfobj::bytes::to_usize;
+use crate::bpfobj::checkpoint::Ticker;
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::KCONFIG_SEC;
-use crate::bpfobj::limits::{Cap, Ticker, MAX_MAPS, MAX_MAP_NAME_LEN};
-use crate::bpfobj::object::{is_identifier_like, us, NameIndex, Object, SectionKind};
+use crate::bpfobj::limits::{Cap, MAX_MAPS, MAX_MAP_NAME_LEN};
+use crate::bpfobj::object::{is_identifier_like, Object, SectionKind};
 use crate::bpfobj::sort;
+use crate::bpfobj::uapi::*;
 
-/// `BPF_MAP_TYPE_ARRAY`.
-pub const BPF_MAP_TYPE_ARRAY: u32 = 2;
-/// `BPF_MAP_TYPE_PROG_ARRAY`.
-pub const BPF_MAP_TYPE_PROG_ARRAY: u32 = 3;
-/// `BPF_MAP_TYPE_ARRAY_OF_MAPS`.
-pub const BPF_MAP_TYPE_ARRAY_OF_MAPS: u32 = 12;
-/// `BPF_MAP_TYPE_HASH_OF_MAPS`.
-pub const BPF_MAP_TYPE_HASH_OF_MAPS: u32 = 13;
-/// `BPF_MAP_TYPE_RINGBUF`.
-pub const BPF_MAP_TYPE_RINGBUF: u32 = 27;
-/// `BPF_MAP_TYPE_USER_RINGBUF`.
-pub const BPF_MAP_TYPE_USER_RINGBUF: u32 = 31;
-/// `BPF_MAP_TYPE_ARENA`.
-pub const BPF_MAP_TYPE_ARENA: u32 = 33;
-/// `BPF_F_RDONLY_PROG`: programs cannot write the map.
-pub const BPF_F_RDONLY_PROG: u32 = 1 << 7;
-/// `BPF_F_MMAPABLE`.
-pub const BPF_F_MMAPABLE: u32 = 1 << 10;
 /// The `map_flags` an ELF map definition may carry: `BPF_F_NO_PREALLOC`
 /// through `BPF_F_INNER_MAP` (bits 0 to 12), and the arena's
 /// `BPF_F_SEGV_ON_FAULT` and `BPF_F_NO_USER_CONV`. Left out: `BPF_F_LINK`
@@ -44,10 +30,6 @@ pub const BPF_F_MMAPABLE: u32 = 1 << 10;
 /// (`BPF_MAP_CREATE` would read a file descriptor of the caller's), and any
 /// flag newer than 6.12.
 pub const MAP_FLAGS_ALLOWED: u32 = ((1 << 13) - 1) | BPF_F_SEGV_ON_FAULT | BPF_F_NO_USER_CONV;
-/// `BPF_F_SEGV_ON_FAULT` (arena).
-pub const BPF_F_SEGV_ON_FAULT: u32 = 1 << 17;
-/// `BPF_F_NO_USER_CONV` (arena).
-pub const BPF_F_NO_USER_CONV: u32 = 1 << 18;
 /// `LIBBPF_PIN_NONE`.
 pub const LIBBPF_PIN_NONE: u32 = 0;
 /// `LIBBPF_PIN_BY_NAME`.
@@ -476,7 +458,7 @@ pub(crate) fn collect<'a>(
         Some(b) => {
             let strs = b.strings();
             let dotted =
-                |t: &crate::bpfobj::btf::Type<'_>| strs.get(us(t.name_off())) == Some(&b'.');
+                |t: &crate::bpfobj::btf::Type<'_>| strs.get(to_usize(t.name_off())) == Some(&b'.');
             Some(NameIndex::new(b, dotted, tick)?)
         }
         None => None,
@@ -484,7 +466,7 @@ pub(crate) fn collect<'a>(
     let find_by_name = |name: &[u8]| names.as_ref().and_then(|n| n.first(name)).unwrap_or(0);
     for s in elf.sections() {
         tick.tick()?;
-        let kind = match sections.get(us(s.index)) {
+        let kind = match sections.get(to_usize(s.index)) {
             Some(SectionKind::Data) => MapKind::Data,
             Some(SectionKind::Rodata) => MapKind::Rodata,
             Some(SectionKind::Bss) => MapKind::Bss,
@@ -613,7 +595,7 @@ pub(crate) fn collect_slots(obj: &mut Object<'_>, tick: &Ticker<'_>) -> Result<(
     let elf = obj.elf();
     let Some(rel_sec) = elf
         .sections()
-        .find(|s| obj.section_kinds().get(us(s.index)) == Some(&SectionKind::MapsRel))
+        .find(|s| obj.section_kinds().get(to_usize(s.index)) == Some(&SectionKind::MapsRel))
     else {
         return Ok(());
     };

@@ -23,7 +23,10 @@
 )]
 
 pub mod btf;
+pub(crate) mod btf_edit;
 pub mod btf_ext;
+pub(crate) mod bytes;
+pub mod checkpoint;
 pub mod compat;
 pub mod elf;
 pub mod error;
@@ -31,10 +34,12 @@ pub mod externs;
 pub mod insn;
 pub mod kconfig;
 pub mod limits;
-pub mod link;
 pub mod maps;
 pub mod object;
+pub mod plan;
 pub mod reloc;
+pub mod relocate;
 pub mod sec_def;
 pub mod sort;
 pub mod struct_ops;
+pub mod uapi;

@@ -3,21 +3,20 @@
 //! Relocation records: every ELF relocation of a code section classified
 //! like libbpf's `bpf_program__record_reloc` into a [`Reloc`], checked
 //! (instruction kind, relocation type, symbol section, alignment, offsets
-//! in range) once at parse time. [`crate::bpfobj::link`] applies them.
+//! in range) once at parse time. [`crate::bpfobj::relocate`] applies them.
 
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{
     Rel, Symbol, R_BPF_64_32, R_BPF_64_64, SHN_LORESERVE, SHN_UNDEF, STB_GLOBAL, STB_LOCAL,
-    STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION,
+    STB_WEAK, STT_FUNC, STT_SECTION,
 };
 use crate::bpfobj::error::Error;
 
-/// Instruction size as a `u64`, for ELF offsets.
-const INSN_SZ: u64 = 8;
+use crate::bpfobj::bytes::to_usize;
+use crate::bpfobj::checkpoint::Ticker;
 use crate::bpfobj::externs::ExternKind;
-use crate::bpfobj::insn::{Insn, BPF_PSEUDO_CALL, INSN_SIZE};
-use crate::bpfobj::limits::Ticker;
-use crate::bpfobj::object::{us, Function, Object, SectionKind};
+use crate::bpfobj::insn::{Insn, BPF_PSEUDO_CALL, INSN_SIZE, INSN_SZ};
+use crate::bpfobj::object::{Function, Object, SectionKind};
 use crate::bpfobj::sort;
 
 /// What a relocation does to its instruction.
@@ -75,10 +74,6 @@ pub struct Reloc {
     pub rel: u32,
 }
 
-fn sym_is_extern(s: &Symbol<'_>) -> bool {
-    s.shndx == SHN_UNDEF && (s.bind == STB_GLOBAL || s.bind == STB_WEAK) && s.typ == STT_NOTYPE
-}
-
 fn sym_is_subprog(s: &Symbol<'_>, text: Option<u32>) -> bool {
     if text != Some(u32::from(s.shndx)) {
         return false;
@@ -89,7 +84,7 @@ fn sym_is_subprog(s: &Symbol<'_>, text: Option<u32>) -> bool {
 
 /// Instruction `i` of function `f`.
 pub(crate) fn insn_of(f: &Function<'_>, i: u32) -> Option<Insn> {
-    let off = us(i).checked_mul(INSN_SIZE)?;
+    let off = to_usize(i).checked_mul(INSN_SIZE)?;
     let b = f.insns.get(off..)?.get(..INSN_SIZE)?;
     Some(Insn::from_bytes(b.try_into().ok()?))
 }
@@ -145,7 +140,7 @@ fn record(
         }))
     };
 
-    if sym_is_extern(&sym) {
+    if sym.is_extern() {
         let ext = obj
             .extern_of_symbol(rel.sym)
             .ok_or(at(|section, rel| Error::RelocBadSymbol { section, rel }))?;
@@ -186,7 +181,7 @@ fn record(
         return mk(RelocKind::SubprogAddr { sym_off });
     }
     let shndx = u32::from(sym.shndx);
-    match obj.section_kinds().get(us(shndx)) {
+    match obj.section_kinds().get(to_usize(shndx)) {
         Some(SectionKind::Maps) => {
             let map = obj
                 .btf_map_at(sym.value)
@@ -229,7 +224,7 @@ pub(crate) fn collect(obj: &Object<'_>, tick: &Ticker<'_>) -> Result<KVVec<Reloc
     let mut out: KVVec<Reloc> = KVVec::new();
     for s in elf.sections() {
         tick.tick()?;
-        if obj.section_kinds().get(us(s.index)) != Some(&SectionKind::CodeRel) {
+        if obj.section_kinds().get(to_usize(s.index)) != Some(&SectionKind::CodeRel) {
             continue;
         }
         let mut iter = elf.rels(&s)?;

@@ -13,13 +13,15 @@
 use crate::bpfobj::btf::{
     Btf, BTF_KIND_DATASEC, BTF_KIND_FUNC_PROTO, BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_VAR,
 };
+use crate::bpfobj::bytes::to_usize;
+use crate::bpfobj::checkpoint::Ticker;
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
 use crate::bpfobj::error::Error;
-use crate::bpfobj::limits::{Cap, Ticker, MAX_STRUCT_OPS_MEMBERS};
-use crate::bpfobj::object::{us, Function, Program, SectionKind};
-use crate::bpfobj::sec_def::BPF_PROG_TYPE_STRUCT_OPS;
+use crate::bpfobj::limits::{Cap, MAX_STRUCT_OPS_MEMBERS};
+use crate::bpfobj::object::{Function, Program, SectionKind};
 use crate::bpfobj::sort;
+use crate::bpfobj::uapi::BPF_PROG_TYPE_STRUCT_OPS;
 
 /// No program in a member (see [`StructOpsMap::progs`]).
 pub const NO_PROG: u32 = u32::MAX;
@@ -86,7 +88,7 @@ pub(crate) fn collect<'a>(
     let mut out: KVVec<StructOpsMap<'a>> = KVVec::new();
     let mut members = 0usize;
     for sec in elf.sections() {
-        if kinds.get(us(sec.index)) != Some(&SectionKind::StructOps) {
+        if kinds.get(to_usize(sec.index)) != Some(&SectionKind::StructOps) {
             continue;
         }
         tick.tick()?;
@@ -116,7 +118,10 @@ pub(crate) fn collect<'a>(
                 return Err(bad);
             }
             let end = vsi.offset.checked_add(t.size()).ok_or(bad)?;
-            let data = sec.data.get(us(vsi.offset)..us(end)).ok_or(bad)?;
+            let data = sec
+                .data
+                .get(to_usize(vsi.offset)..to_usize(end))
+                .ok_or(bad)?;
             members = members.saturating_add(usize::from(t.vlen()));
             if members > MAX_STRUCT_OPS_MEMBERS {
                 return Err(Error::TooMany {
@@ -184,7 +189,7 @@ pub(crate) fn collect<'a>(
     }
 
     for rel_sec in elf.sections() {
-        if kinds.get(us(rel_sec.index)) != Some(&SectionKind::StructOpsRel) {
+        if kinds.get(to_usize(rel_sec.index)) != Some(&SectionKind::StructOpsRel) {
             continue;
         }
         for (ri, rel) in (0u32..).zip(elf.rels(&rel_sec)?) {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Fake kernels for the tests and examples (shared with `#[path]`).
 
-use bpfobj::bpfobj::error::Error;
-use bpfobj::bpfobj::externs::{Env, EnvError, KconfigValue, KfuncId, KsymBtf};
-use bpfobj::bpfobj::limits::Checkpoint;
+use bpfobj::checkpoint::Checkpoint;
+use bpfobj::error::Error;
+use bpfobj::externs::{Env, EnvError, KconfigValue, KfuncId, KsymBtf};
 
 /// A kernel that has every extern, so linking runs as far as it can; its
 /// checkpoints are the wrapped one's.

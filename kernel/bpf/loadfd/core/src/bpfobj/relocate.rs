@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Linking one program: what libbpf's `bpf_object__relocate` does for a
+//! Relocating one program: what libbpf's `bpf_object__relocate` does for a
 //! main program in light-skeleton (`gen_loader`) mode.
 //!
 //! 1. The main function is copied; every subprogram it reaches through
@@ -31,13 +31,14 @@
 //! Cost: linking a program is proportional to that program (its
 //! functions' instructions, relocations and records, each found by binary
 //! search), not to the object, so linking every program is linear in the
-//! output. [`Linker`] keeps the one object-sized table across programs.
+//! output. [`Relocator`] keeps the one object-sized table across programs.
 //! What one program may hold is charged against a byte budget as it grows
 //! ([`MAX_PROG_BYTES`] for one program alone, what is left of it when the
 //! caller links several).
 
 use crate::bpfobj::btf::{BTF_FUNC_GLOBAL, BTF_KIND_DECL_TAG, BTF_KIND_FUNC};
 use crate::bpfobj::btf_ext::{CoreRelo, ExtSection, FuncInfo, InfoBlock, LineInfo};
+use crate::bpfobj::checkpoint::{Checkpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::{ExternKind, ExternValue, Resolved, POISON_CALL_KFUNC_BASE};
@@ -45,7 +46,7 @@ use crate::bpfobj::insn::{
     Insn, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_IDX,
     BPF_PSEUDO_MAP_IDX_VALUE, CALL, INSN_SIZE,
 };
-use crate::bpfobj::limits::{Cap, Checkpoint, Ticker, MAX_PROG_BYTES};
+use crate::bpfobj::limits::{Cap, MAX_PROG_BYTES};
 use crate::bpfobj::object::{Function, Object};
 use crate::bpfobj::reloc::{self, insn_of, RelocKind};
 use crate::bpfobj::sort;
@@ -62,13 +63,13 @@ pub const EXCEPTION_CB_TAG: &[u8] = b"exception_callback:";
 pub struct Placed {
     /// Index in [`Object::functions`].
     pub func: usize,
-    /// First instruction in [`Linked::insns`].
+    /// First instruction in [`Relocated::insns`].
     pub insn_off: u32,
 }
 
 /// A linked program, ready for `BPF_PROG_LOAD`.
 #[derive(Debug)]
-pub struct Linked {
+pub struct Relocated {
     /// The instructions.
     pub insns: KVVec<Insn>,
     /// func_info (`insn_off` in instructions).
@@ -100,12 +101,12 @@ const LINE_INFO_BYTES: usize = 16;
 /// Size of a CO-RE record for `BPF_PROG_LOAD`.
 const CORE_RELO_BYTES: usize = 16;
 
-/// Links the programs of one object, one at a time.
+/// Relocates the programs of one object, one at a time.
 ///
 /// Holds the one table whose size is the object's (where each function
 /// landed in the program being linked), allocated once: linking a program
 /// then costs what that program is.
-pub struct Linker<'o, 'a> {
+pub struct Relocator<'o, 'a> {
     obj: &'o Object<'a>,
     /// `(generation, offset)` per function: placed in the current program
     /// iff the generation is the current one.
@@ -113,10 +114,10 @@ pub struct Linker<'o, 'a> {
     generation: u32,
 }
 
-impl<'o, 'a> Linker<'o, 'a> {
-    /// A linker for the programs of `obj`.
+impl<'o, 'a> Relocator<'o, 'a> {
+    /// A relocator for the programs of `obj`.
     pub fn new(obj: &'o Object<'a>) -> Result<Self, Error> {
-        Ok(Linker {
+        Ok(Relocator {
             obj,
             placed: KVVec::from_elem((0, 0), obj.functions().len(), GFP_INPUT)?,
             generation: 0,
@@ -125,25 +126,25 @@ impl<'o, 'a> Linker<'o, 'a> {
 
     /// Links program `prog` with the extern values `res`; see the module
     /// documentation.
-    pub fn link(
+    pub fn relocate(
         &mut self,
         prog: usize,
         res: &Resolved,
         cp: &dyn Checkpoint,
-    ) -> Result<Linked, Error> {
-        self.link_within(prog, res, cp, MAX_PROG_BYTES)
+    ) -> Result<Relocated, Error> {
+        self.relocate_within(prog, res, cp, MAX_PROG_BYTES)
     }
 
-    /// [`Linker::link`], failing with [`Error::TooMany`] (`MAX_PROG_BYTES`)
+    /// [`Relocator::relocate`], failing with [`Error::TooMany`] (`MAX_PROG_BYTES`)
     /// as soon as the program's instructions and records would take more
     /// than `budget` bytes (in `BPF_PROG_LOAD`'s sizes).
-    pub fn link_within(
+    pub fn relocate_within(
         &mut self,
         prog: usize,
         res: &Resolved,
         cp: &dyn Checkpoint,
         budget: usize,
-    ) -> Result<Linked, Error> {
+    ) -> Result<Relocated, Error> {
         let obj = self.obj;
         let p = obj.programs().get(prog).ok_or(Error::LinkBadProgram {
             prog: u32::try_from(prog).unwrap_or(u32::MAX),
@@ -170,7 +171,7 @@ impl<'o, 'a> Linker<'o, 'a> {
             main: p.func,
             placed: &mut self.placed,
             generation: self.generation,
-            out: Linked {
+            out: Relocated {
                 insns: KVVec::new(),
                 func_info: KVVec::new(),
                 line_info: KVVec::new(),
@@ -208,7 +209,7 @@ struct State<'l, 'o, 'a> {
     main: usize,
     placed: &'l mut KVVec<(u32, u32)>,
     generation: u32,
-    out: Linked,
+    out: Relocated,
     func_info: Info,
     line_info: Info,
     tick: &'l Ticker<'l>,
@@ -821,12 +822,12 @@ pub(crate) fn exception_callbacks(
 
 /// Links program `prog` of `obj` with the extern values `res`; see the
 /// module documentation. To link several programs of one object, use one
-/// [`Linker`].
-pub fn link(
+/// [`Relocator`].
+pub fn relocate(
     obj: &Object<'_>,
     prog: usize,
     res: &Resolved,
     cp: &dyn Checkpoint,
-) -> Result<Linked, Error> {
-    Linker::new(obj)?.link(prog, res, cp)
+) -> Result<Relocated, Error> {
+    Relocator::new(obj)?.relocate(prog, res, cp)
 }
