@@ -11,8 +11,10 @@
 #define _BPF_LOADFD_GLUE_H
 
 #include <linux/types.h>
+#include <linux/version.h>	/* LINUX_VERSION_CODE, for Rust */
 
 struct bpf_verifier_log;
+struct btf;
 struct loadfd_obj;
 
 /* Largest object file BPF_LOAD_FD reads (same cap as BTF_MAX_SIZE). */
@@ -113,9 +115,6 @@ struct loadfd_st_ops_spec {
 
 #define LOADFD_NO_PROG 0xffffffffU
 
-/* C, called from Rust: append one line (no newline in @msg) to the log. */
-void loadfd_log(struct bpf_verifier_log *log, const u8 *msg, size_t len);
-
 /* C, called from Rust while building @obj; each returns 0 or -errno and logs
  * its own reason.
  */
@@ -123,7 +122,10 @@ int loadfd_obj_set_meta(struct loadfd_obj *obj, const u8 *license, u32 license_l
 			u32 kern_version);
 /* Sizes the object's arrays once the core knows the counts. */
 int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt);
-int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *btf, u32 size);
+/* Loads the object's BTF through the kernel's BTF verifier. *@ref gets the
+ * new BTF and its reference, which Rust owns (obj->btf borrows it).
+ */
+int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *btf, u32 size, struct btf **ref);
 /* Returns the map's index in the object (>= 0) or -errno. */
 int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *spec);
 int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx);
@@ -151,14 +153,14 @@ extern const u8 loadfd_config_data_end[];
 /* C, called from Rust: what the running kernel knows. */
 /* The kernel's own .config text (CONFIG_FOO=y lines). */
 const u8 *loadfd_kconfig_text(size_t *len);
-u32 loadfd_kernel_version(void);
-bool loadfd_has_syscall_wrapper(void);
 /* BTF id of @name/@kind in vmlinux or a module whose type is compatible with
  * the object's @local_type_id (0: no check); *@slot is 0 for vmlinux or the
- * object's 1-based module BTF slot. Returns the id, or -ENOENT.
+ * object's 1-based module BTF slot. Returns the id, or -ENOENT. When that
+ * module BTF takes a new slot, *@ref gets its reference, which Rust owns
+ * (obj->btfs[] borrows it); otherwise *@ref is NULL.
  */
 s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind,
-		    u32 local_type_id, u32 *slot);
+		    u32 local_type_id, u32 *slot, struct btf **ref);
 /* Address of the vmlinux symbol @name in *@addr (typeless ksyms). Returns 1
  * if found, 0 if not, -EPERM if the caller may not see kernel addresses
  * (kallsyms_show_value(), as bpf_kallsyms_lookup_name() requires), -EOPNOTSUPP
@@ -171,9 +173,13 @@ int loadfd_kallsyms(const u8 *name, size_t len, u64 *addr);
  */
 int loadfd_checkpoint(void);
 
-/* Rust, called from C: build the loader object @obj from @len bytes at @data. */
+/* Rust, called from C: build the loader object @obj from @len bytes at @data.
+ * *@rs gets the object's Rust half (what it owns: its BTFs), built or not;
+ * loadfd_rs_release() frees it, after everything that borrows from it.
+ */
 int loadfd_rs_create(const u8 *data, size_t len, struct bpf_verifier_log *log,
-		     struct loadfd_obj *obj);
+		     struct loadfd_obj *obj, void **rs);
+void loadfd_rs_release(void *rs);
 
 /* C, called once from the Rust module's init. */
 int loadfd_glue_init(void);

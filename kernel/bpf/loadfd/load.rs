@@ -16,7 +16,14 @@ use crate::bpfobj::{
     object::Object,
     plan::{self, Host, Plan, ProgOutcome, Reason},
 };
-use crate::sys::{self, Errno, Log, ObjBuilder};
+use crate::loader::LoaderObject;
+use crate::sys::{self, ObjBuilder};
+use core::cell::{Cell, RefCell};
+use kernel::alloc::KVec;
+use kernel::bpf::{Btf, VerifierLog};
+use kernel::error::{code, Error as KError, Result};
+use kernel::prelude::*;
+use kernel::types::ARef;
 
 /// The kernel's [`Checkpoint`]: `cond_resched()`, and EINTR once the caller
 /// has a fatal signal.
@@ -30,10 +37,31 @@ impl Checkpoint for KernelCheckpoint {
 
 /// What only the running kernel knows, for [`externs::resolve`].
 struct KernelEnv<'b> {
-    obj: &'b ObjBuilder,
+    obj: &'b ObjBuilder<'b>,
     /// The running kernel's `.config`, indexed if the object has kconfig
     /// externs (one lookup each).
     kconfig: Option<kconfig::Index<'static>>,
+    /// The module BTFs lookups gave a slot, with their references (the
+    /// loader object's `module_btfs`, borrowed for the lookups).
+    module_btfs: RefCell<&'b mut KVec<ARef<Btf>>>,
+    /// A module BTF could not be kept (cannot happen: room for every slot
+    /// is reserved); the object is refused with ENOMEM.
+    lost: Cell<bool>,
+}
+
+impl KernelEnv<'_> {
+    /// [`ObjBuilder::btf_find`], keeping the reference of a module BTF
+    /// that got its slot now.
+    fn btf_find(&self, name: &[u8], kind: u32, local_type_id: u32) -> Option<(u32, u32)> {
+        let (id, slot, new) = self.obj.btf_find(name, kind, local_type_id)?;
+        if let Some(btf) = new {
+            if self.module_btfs.borrow_mut().push(btf, GFP_KERNEL).is_err() {
+                self.lost.set(true);
+                return None;
+            }
+        }
+        Some((id, slot))
+    }
 }
 
 impl Checkpoint for KernelEnv<'_> {
@@ -45,29 +73,35 @@ impl Checkpoint for KernelEnv<'_> {
 impl Env for KernelEnv<'_> {
     fn kconfig(&self, name: &[u8]) -> Option<KconfigValue<'_>> {
         match name {
-            b"LINUX_KERNEL_VERSION" => Some(KconfigValue::Int(u64::from(sys::kernel_version()))),
+            b"LINUX_KERNEL_VERSION" => Some(KconfigValue::Int(u64::from(sys::KERNEL_VERSION))),
             b"LINUX_HAS_BPF_COOKIE" => Some(KconfigValue::Bool(true)),
-            b"LINUX_HAS_SYSCALL_WRAPPER" => Some(KconfigValue::Bool(sys::has_syscall_wrapper())),
+            b"LINUX_HAS_SYSCALL_WRAPPER" => {
+                Some(KconfigValue::Bool(cfg!(CONFIG_ARCH_HAS_SYSCALL_WRAPPER)))
+            }
             _ => self.kconfig.as_ref()?.lookup(name),
         }
     }
 
     fn ksym_btf(&self, name: &[u8], btf_kind: u32, local_type_id: u32) -> Option<KsymBtf> {
-        let (btf_id, btf_obj) = self.obj.btf_find(name, btf_kind, local_type_id)?;
+        let (btf_id, btf_obj) = self.btf_find(name, btf_kind, local_type_id)?;
         Some(KsymBtf { btf_id, btf_obj })
     }
 
     fn ksym_addr(&self, name: &[u8]) -> Result<Option<u64>, EnvError> {
-        sys::kallsyms(name).map_err(|e| match e {
-            Errno::PERM => EnvError::Denied,
-            Errno::INTR => EnvError::Interrupted,
-            // EOPNOTSUPP (a module symbol), or anything unexpected: refuse.
-            _ => EnvError::InModule,
+        sys::kallsyms(name).map_err(|e| {
+            if e == code::EPERM {
+                EnvError::Denied
+            } else if e == code::EINTR {
+                EnvError::Interrupted
+            } else {
+                // EOPNOTSUPP (a module symbol), or anything unexpected: refuse.
+                EnvError::InModule
+            }
         })
     }
 
     fn kfunc(&self, name: &[u8], local_proto_id: u32) -> Option<KfuncId> {
-        let (btf_id, slot) = self.obj.btf_find(name, BTF_KIND_FUNC, local_proto_id)?;
+        let (btf_id, slot) = self.btf_find(name, BTF_KIND_FUNC, local_proto_id)?;
         let btf_fd_slot = i16::try_from(slot).ok()?;
         Some(KfuncId {
             btf_id,
@@ -77,20 +111,26 @@ impl Env for KernelEnv<'_> {
 }
 
 /// Reports a core error to the log and lowers it to an errno.
-fn reject(log: &mut Log, data: &[u8], obj: Option<&Object<'_>>, e: Error) -> Errno {
+fn reject(log: &mut VerifierLog<'_>, data: &[u8], obj: Option<&Object<'_>>, e: Error) -> KError {
     log.line(format_args!("{}", Reason::new(data, obj, e)));
-    Errno::from_class(e.class())
+    sys::class_error(e.class())
 }
 
-/// Runs the core on `data` and builds the loader object `ob`, executing the
-/// core's [`Plan`]; every rejection is reported to `log`.
-pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<(), Errno> {
+/// Runs the core on `data` and builds the loader object (`ob`, its C half,
+/// and `lo`, what it owns), executing the core's [`Plan`]; every rejection
+/// is reported to `log`.
+pub(crate) fn create(
+    data: &[u8],
+    log: &mut VerifierLog<'_>,
+    ob: &mut ObjBuilder<'_>,
+    lo: &mut LoaderObject,
+) -> Result {
     let obj = Object::parse(data, &KernelCheckpoint).map_err(|e| reject(log, data, None, e))?;
     // Sized first: resolving the externs records module BTFs in it.
     ob.reserve(plan::map_count(&obj), obj.programs().len())?;
     ob.set_meta(obj.license(), obj.kern_version())?;
     if let Some(btf) = obj.btf() {
-        ob.load_btf(btf)?;
+        lo.btf = Some(ob.load_btf(btf)?);
     }
 
     let has_kconfig = obj
@@ -110,9 +150,17 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
         // Every 6.12 kernel with uprobes has uprobe-multi links.
         uprobe_multi: cfg!(CONFIG_UPROBES),
     };
-    let env = KernelEnv { obj: ob, kconfig };
-    let mut plan = Plan::new(&obj, &env, host, &KernelCheckpoint)
-        .map_err(|e| reject(log, data, Some(&obj), e))?;
+    let env = KernelEnv {
+        obj: ob,
+        kconfig,
+        module_btfs: RefCell::new(&mut lo.module_btfs),
+        lost: Cell::new(false),
+    };
+    let plan = Plan::new(&obj, &env, host, &KernelCheckpoint);
+    if env.lost.get() {
+        return Err(code::ENOMEM);
+    }
+    let mut plan = plan.map_err(|e| reject(log, data, Some(&obj), e))?;
 
     for (i, m) in plan.maps().enumerate() {
         sys::checkpoint().map_err(|e| interrupted(log, e))?;
@@ -120,19 +168,19 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
         // Programs refer to maps by core index; the C side must agree.
         if usize::try_from(idx).ok() != Some(i) {
             log.line(format_args!("maps: map {i} was bound at index {idx}"));
-            return Err(Errno::INVAL);
+            return Err(code::EINVAL);
         }
     }
     for (map, slot, target) in plan.slots() {
-        let map = u32::try_from(map).map_err(|_| Errno::INVAL)?;
+        let map = u32::try_from(map).map_err(|_| code::EINVAL)?;
         match target {
             SlotTarget::Map(t) => {
-                let t = u32::try_from(t).map_err(|_| Errno::INVAL)?;
+                let t = u32::try_from(t).map_err(|_| code::EINVAL)?;
                 ob.set_map_slot(map, slot, t)?;
             }
             SlotTarget::Prog(p) => {
                 // Filled when program `p` is loaded by name.
-                let p = u32::try_from(p).map_err(|_| Errno::INVAL)?;
+                let p = u32::try_from(p).map_err(|_| code::EINVAL)?;
                 ob.add_prog_slot(map, slot, p)?;
             }
         }
@@ -146,13 +194,13 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
             // unloadable. Its by-name load fails with this reason.
             ProgOutcome::Refused { index, error } => {
                 let Some(p) = obj.programs().get(index) else {
-                    return Err(Errno::INVAL);
+                    return Err(code::EINVAL);
                 };
                 ob.add_prog_error(
                     p.name,
                     p.section,
                     p.prog_type,
-                    Errno::from_class(error.class()),
+                    sys::class_error(error.class()),
                     format_args!("{}", Reason::new(data, Some(&obj), error)),
                 )?;
             }
@@ -169,7 +217,7 @@ pub(crate) fn create(data: &[u8], log: &mut Log, ob: &mut ObjBuilder) -> Result<
 }
 
 /// Reports a fatal signal seen between two steps of the glue.
-fn interrupted(log: &mut Log, e: Errno) -> Errno {
+fn interrupted(log: &mut VerifierLog<'_>, e: KError) -> KError {
     log.line(format_args!("{}", Error::Interrupted));
     e
 }

@@ -5,36 +5,19 @@
  * and the loader fd. Everything about the object's bytes is decided in Rust
  * (loadfd_main.rs, load.rs and the core in core/).
  */
-#include <crypto/sha2.h>
 #include <linux/anon_inodes.h>
-#include <linux/bpf.h>
-#include <linux/bpf_loadfd.h>
 #include <linux/bpf_verifier.h>
-#include <linux/btf.h>
 #include <linux/capability.h>
-#include <linux/cpumask.h>
-#include <linux/fdtable.h>
 #include <linux/file.h>
-#include <linux/filter.h>
 #include <linux/fs.h>
-#include <linux/idr.h>
-#include <linux/kallsyms.h>
 #include <linux/kernel_read_file.h>
-#include <linux/kernfs.h>
-#include <linux/kobject.h>
-#include <linux/list.h>
-#include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/stat.h>
 #include <linux/string.h>
-#include <linux/sysfs.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 
-#include "../tools/lib/bpf/relo_core.h"
 #include "loadfd_obj.h"
 
 /* ---- the loader fd ------------------------------------------------------ */
@@ -379,7 +362,7 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 		goto out;
 	}
 	sha256(buf, n, obj->sha256);
-	ret = loadfd_rs_create(buf, n, log, obj);
+	ret = loadfd_rs_create(buf, n, log, obj, &obj->rs);
 	vfree(buf);
 	if (ret)
 		goto out;

@@ -5,42 +5,18 @@
  * running kernel knows for its externs. Called from Rust (load.rs, sys.rs);
  * each function returns 0 or -errno and logs its own reason.
  */
-#include <crypto/sha2.h>
-#include <linux/anon_inodes.h>
-#include <linux/bpf.h>
-#include <linux/bpf_loadfd.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
-#include <linux/capability.h>
-#include <linux/cpumask.h>
-#include <linux/fdtable.h>
-#include <linux/file.h>
-#include <linux/filter.h>
-#include <linux/fs.h>
-#include <linux/idr.h>
+#include <linux/ctype.h>
 #include <linux/kallsyms.h>
-#include <linux/kernel_read_file.h>
-#include <linux/kernfs.h>
-#include <linux/kobject.h>
-#include <linux/list.h>
-#include <linux/module.h>
 #include <linux/sched/signal.h>
-#include <linux/security.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
-#include <linux/stat.h>
 #include <linux/string.h>
-#include <linux/sysfs.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 
 #include "../tools/lib/bpf/relo_core.h"
 #include "loadfd_obj.h"
 
-void loadfd_log(struct bpf_verifier_log *log, const u8 *msg, size_t len)
-{
-	bpf_log(log, "%.*s\n", (int)min_t(size_t, len, 1024), msg);
-}
 
 /* ---- building the object (called from Rust) ---------------------------- */
 
@@ -129,7 +105,7 @@ static void loadfd_btf_reason(struct loadfd_obj *obj, const void *data, u32 size
 	kfree(buf);
 }
 
-int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size)
+int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size, struct btf **ref)
 {
 	struct btf *btf;
 
@@ -154,6 +130,7 @@ int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size)
 		return err == -ENOMEM || err == -E2BIG ? err : -EINVAL;
 	}
 	obj->btf = btf;
+	*ref = btf;
 	return 0;
 }
 
@@ -955,16 +932,6 @@ const u8 *loadfd_kconfig_text(size_t *len)
 }
 
 /* LINUX_KERNEL_VERSION for .kconfig externs is, by definition, this. */
-u32 loadfd_kernel_version(void)
-{
-	return LINUX_VERSION_CODE;
-}
-
-bool loadfd_has_syscall_wrapper(void)
-{
-	return IS_ENABLED(CONFIG_ARCH_HAS_SYSCALL_WRAPPER);
-}
-
 /* Copies a (ptr, len) name from Rust into @buf as a C string; false if it
  * does not fit.
  */
@@ -978,7 +945,7 @@ static bool loadfd_cstr(char buf[KSYM_NAME_LEN], const u8 *name, size_t len)
 }
 
 s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind,
-		    u32 local_type_id, u32 *slot)
+		    u32 local_type_id, u32 *slot, struct btf **ref)
 {
 	const struct btf_type *t;
 	char buf[KSYM_NAME_LEN];
@@ -986,6 +953,7 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 	s32 id;
 	u32 i;
 
+	*ref = NULL;
 	if (!loadfd_cstr(buf, name, len))
 		return -ENOENT;
 	/* A linear scan of vmlinux and every module's BTF: one per extern, so
@@ -1027,9 +995,12 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 		bpf_log(obj->log, "externs: more than %u module BTFs\n", LOADFD_MAX_MODULE_BTFS);
 		return -E2BIG;
 	}
-	/* The loader keeps the module's BTF (not the module) alive. */
+	/* The loader keeps the module's BTF (not the module) alive: Rust owns
+	 * the reference from here on.
+	 */
 	obj->btfs[obj->btf_cnt++] = btf;
 	*slot = obj->btf_cnt;
+	*ref = btf;
 	return id;
 }
 

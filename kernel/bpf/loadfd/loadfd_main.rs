@@ -17,6 +17,7 @@ use kernel::prelude::*;
 #[path = "core/src/bpfobj/mod.rs"]
 pub mod bpfobj;
 mod load;
+mod loader;
 mod sys;
 mod uapi_check;
 

@@ -117,6 +117,8 @@ struct loadfd_prog_slot {
 };
 
 struct loadfd_obj {
+	/* The Rust half (loadfd_rs_create()): owns the BTF references. */
+	void *rs;
 	struct kobject kobj;		/* /sys/kernel/bpf_loadfd/<id> */
 	struct kobject *progs_dir;
 	struct kobject *maps_dir;
@@ -125,13 +127,14 @@ struct loadfd_obj {
 
 	char *license;
 	u32 kern_version;
+	/* Borrowed from the Rust half (@rs), which holds the references. */
 	struct btf *btf;
 
 	struct bpf_map **maps;		/* what MAP_IDX refers to */
 	struct loadfd_map *map_info;
 	u32 map_cnt;
 	u32 map_cap;
-	struct btf **btfs;		/* module BTFs, 1-based slots */
+	struct btf **btfs;		/* module BTFs, 1-based slots; borrowed */
 	u32 btf_cnt;
 	struct loadfd_prog *progs;
 	u32 prog_cnt;

@@ -4,36 +4,15 @@
  * the verifier takes it, its attach target, and the live programs loaded
  * from it.
  */
-#include <crypto/sha2.h>
-#include <linux/anon_inodes.h>
-#include <linux/bpf.h>
-#include <linux/bpf_loadfd.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
-#include <linux/capability.h>
-#include <linux/cpumask.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/filter.h>
-#include <linux/fs.h>
-#include <linux/idr.h>
-#include <linux/kallsyms.h>
-#include <linux/kernel_read_file.h>
-#include <linux/kernfs.h>
-#include <linux/kobject.h>
-#include <linux/list.h>
-#include <linux/module.h>
-#include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
-#include <linux/stat.h>
 #include <linux/string.h>
-#include <linux/sysfs.h>
-#include <linux/version.h>
-#include <linux/vmalloc.h>
 
-#include "../tools/lib/bpf/relo_core.h"
 #include "loadfd_obj.h"
 
 /* Loader program cookies: never reused, unlike ids and addresses. */

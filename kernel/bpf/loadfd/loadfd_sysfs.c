@@ -3,36 +3,14 @@
  * BPF_LOAD_FD: the sysfs tree of loader objects (/sys/kernel/bpf_loadfd,
  * root only) and the loader object's lifetime, which its kobject holds.
  */
-#include <crypto/sha2.h>
-#include <linux/anon_inodes.h>
-#include <linux/bpf.h>
-#include <linux/bpf_loadfd.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
-#include <linux/capability.h>
-#include <linux/cpumask.h>
-#include <linux/fdtable.h>
-#include <linux/file.h>
-#include <linux/filter.h>
-#include <linux/fs.h>
-#include <linux/idr.h>
-#include <linux/kallsyms.h>
-#include <linux/kernel_read_file.h>
 #include <linux/kernfs.h>
-#include <linux/kobject.h>
-#include <linux/list.h>
-#include <linux/module.h>
-#include <linux/sched/signal.h>
-#include <linux/security.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
-#include <linux/stat.h>
-#include <linux/string.h>
 #include <linux/sysfs.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 
-#include "../tools/lib/bpf/relo_core.h"
 #include "loadfd_obj.h"
 
 static struct kset *loadfd_kset;
@@ -212,13 +190,12 @@ void loadfd_obj_free(struct loadfd_obj *obj)
 	}
 	kvfree(obj->maps);
 	kvfree(obj->map_info);
-	for (i = 0; i < obj->btf_cnt; i++)
-		btf_put(obj->btfs[i]);
 	kfree(obj->btfs);
-	btf_put(obj->btf);
 	kfree(obj->license);
 	if (obj->id >= 0)
 		ida_free(&loadfd_ida, obj->id);
+	/* Last: the BTFs the object borrowed from its Rust half. */
+	loadfd_rs_release(obj->rs);
 	kfree(obj);
 }
 

@@ -4,8 +4,16 @@
 //! called from C (`loadfd*.c`) and thin safe wrappers over what they hand us.
 
 use core::fmt::{self, Write};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
 use kernel::bindings;
-use kernel::ffi::c_int;
+use kernel::bpf::{Btf, LineBuf, VerifierLog};
+use kernel::error::{code, Error, Result};
+use kernel::ffi::{c_int, c_void};
+use kernel::prelude::*;
+use kernel::types::{ARef, ForeignOwnable};
+
+use crate::loader::LoaderObject;
 
 use crate::bpfobj::error::ErrorClass;
 use crate::bpfobj::maps::MapDef;
@@ -14,79 +22,23 @@ use crate::bpfobj::plan::{
 };
 use crate::bpfobj::struct_ops::{self, StructOpsMap};
 
-/// A negative errno as returned to C; the named constants are the ones the
-/// loader uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Errno(c_int);
-
-impl Errno {
-    pub(crate) const INVAL: Errno = Errno::from_code(bindings::EINVAL);
-    pub(crate) const NOEXEC: Errno = Errno::from_code(bindings::ENOEXEC);
-    pub(crate) const TOOBIG: Errno = Errno::from_code(bindings::E2BIG);
-    pub(crate) const OPNOTSUPP: Errno = Errno::from_code(bindings::EOPNOTSUPP);
-    pub(crate) const NOENT: Errno = Errno::from_code(bindings::ENOENT);
-    pub(crate) const NOMEM: Errno = Errno::from_code(bindings::ENOMEM);
-    pub(crate) const INTR: Errno = Errno::from_code(bindings::EINTR);
-    pub(crate) const PERM: Errno = Errno::from_code(bindings::EPERM);
-
-    const fn from_code(code: u32) -> Errno {
-        // CAST: errno constants are small positive numbers (< 4096).
-        Errno(-(code as c_int))
-    }
-
-    /// The errno of a core error class (the core's numbers are asserted
-    /// against the kernel's in `uapi_check.rs`).
-    pub(crate) fn from_class(class: ErrorClass) -> Errno {
-        Errno(-class.errno())
-    }
+/// The errno of a core error class (the core's numbers are asserted
+/// against the kernel's in `uapi_check.rs`).
+pub(crate) fn class_error(class: ErrorClass) -> Error {
+    Error::from_errno(-class.errno())
 }
 
-/// The caller's log (`struct bpf_verifier_log`, set up by `loadfd.c`).
-pub(crate) struct Log(*mut bindings::bpf_verifier_log);
-
-/// Longest line the log takes; longer reasons are cut.
-const LINE_MAX: usize = 256;
-
-struct LineBuf {
-    buf: [u8; LINE_MAX],
-    len: usize,
-}
-
-impl Write for LineBuf {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let room = self.buf.get_mut(self.len..).unwrap_or(&mut []);
-        let n = s.len().min(room.len());
-        if let (Some(dst), Some(src)) = (room.get_mut(..n), s.as_bytes().get(..n)) {
-            dst.copy_from_slice(src);
-            // NO-OVERFLOW: `n` is at most the room left in `buf`.
-            self.len = self.len.saturating_add(n);
-        }
-        Ok(())
-    }
-}
-
-impl Log {
-    /// Appends one line (the reason for a rejection, with its location).
-    pub(crate) fn line(&mut self, args: fmt::Arguments<'_>) {
-        let mut line = LineBuf {
-            buf: [0; LINE_MAX],
-            len: 0,
-        };
-        // Cutting a too long line is fine: `write_str` never fails.
-        let _ = line.write_fmt(args);
-        // SAFETY: `self.0` is the live log loadfd.c set up; `line.buf` has `line.len` bytes.
-        unsafe { bindings::loadfd_log(self.0, line.buf.as_ptr(), line.len) };
-    }
-}
+/// Most module BTFs one object may use (`obj->btfs`).
+pub(crate) const MAX_MODULE_BTFS: usize = bindings::LOADFD_MAX_MODULE_BTFS as usize;
 
 /// Converts a length for C, refusing what does not fit in a `u32`.
-fn len32(n: usize) -> Result<u32, Errno> {
-    u32::try_from(n).map_err(|_| Errno::TOOBIG)
+fn len32(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| code::E2BIG)
 }
 
 /// Maps a C return value (0 / index or negative errno) to a `Result`.
-fn check(ret: c_int) -> Result<u32, Errno> {
-    u32::try_from(ret).map_err(|_| Errno(ret))
+fn check(ret: c_int) -> Result<u32> {
+    u32::try_from(ret).map_err(|_| Error::from_errno(ret))
 }
 
 /// A map definition for C: everything but its inner map and contents.
@@ -94,7 +46,7 @@ fn map_spec_c(
     d: &MapDef<'_>,
     max_entries: u32,
     btf_ids: (u32, u32),
-) -> Result<bindings::loadfd_map_spec, Errno> {
+) -> Result<bindings::loadfd_map_spec> {
     Ok(bindings::loadfd_map_spec {
         name: d.name.as_ptr(),
         name_len: len32(d.name.len())?,
@@ -130,34 +82,46 @@ const _: () = assert!(struct_ops::NO_PROG == bindings::LOADFD_NO_PROG);
 /// `self.0` points to the object `loadfd.c` passed to `loadfd_rs_create()`, valid
 /// and not used by anyone else for the whole call, which is this builder's
 /// whole life.
-pub(crate) struct ObjBuilder(*mut bindings::loadfd_obj);
+pub(crate) struct ObjBuilder<'a>(
+    NonNull<bindings::loadfd_obj>,
+    PhantomData<&'a mut bindings::loadfd_obj>,
+);
 
-impl ObjBuilder {
+impl ObjBuilder<'_> {
     /// Sizes the object's map and program arrays.
-    pub(crate) fn reserve(&mut self, maps: usize, progs: usize) -> Result<(), Errno> {
+    pub(crate) fn reserve(&mut self, maps: usize, progs: usize) -> Result {
         let (maps, progs) = (len32(maps)?, len32(progs)?);
         // SAFETY: by the type invariant, `self.0` is the live object under construction.
-        check(unsafe { bindings::loadfd_obj_reserve(self.0, maps, progs) }).map(|_| ())
+        check(unsafe { bindings::loadfd_obj_reserve(self.0.as_ptr(), maps, progs) }).map(|_| ())
     }
 
     /// Records the license and kernel version.
-    pub(crate) fn set_meta(&mut self, license: &[u8], kern_version: u32) -> Result<(), Errno> {
+    pub(crate) fn set_meta(&mut self, license: &[u8], kern_version: u32) -> Result {
         let len = len32(license.len())?;
         // SAFETY: `self.0` is live (invariant); `license` is valid for `len` bytes.
-        check(unsafe { bindings::loadfd_obj_set_meta(self.0, license.as_ptr(), len, kern_version) })
-            .map(|_| ())
+        check(unsafe {
+            bindings::loadfd_obj_set_meta(self.0.as_ptr(), license.as_ptr(), len, kern_version)
+        })
+        .map(|_| ())
     }
 
-    /// Loads the object's (fixed-up) BTF through the kernel's BTF verifier.
-    pub(crate) fn load_btf(&mut self, btf: &[u8]) -> Result<(), Errno> {
+    /// Loads the object's (fixed-up) BTF through the kernel's BTF verifier;
+    /// the object borrows the returned reference.
+    pub(crate) fn load_btf(&mut self, btf: &[u8]) -> Result<ARef<Btf>> {
         let len = len32(btf.len())?;
-        // SAFETY: `self.0` is live (invariant); `btf` is valid for `len` bytes.
-        check(unsafe { bindings::loadfd_obj_load_btf(self.0, btf.as_ptr().cast(), len) })
-            .map(|_| ())
+        let mut r = core::ptr::null_mut();
+        // SAFETY: `self.0` is live (invariant); `btf` is valid for `len` bytes;
+        // `r` is a valid out pointer.
+        check(unsafe {
+            bindings::loadfd_obj_load_btf(self.0.as_ptr(), btf.as_ptr().cast(), len, &mut r)
+        })?;
+        let r = NonNull::new(r).ok_or(code::EINVAL)?;
+        // SAFETY: on success `loadfd_obj_load_btf()` hands over the new BTF's reference.
+        Ok(unsafe { Btf::from_raw(r) })
     }
 
     /// Binds the caller's map of this name or creates it; returns its index.
-    pub(crate) fn add_map(&mut self, m: &MapPlan<'_>) -> Result<u32, Errno> {
+    pub(crate) fn add_map(&mut self, m: &MapPlan<'_>) -> Result<u32> {
         let inner = match m.inner {
             Some((d, max_entries)) => Some(map_spec_c(d, max_entries, d.create_btf_ids())?),
             None => None,
@@ -183,25 +147,27 @@ impl ObjBuilder {
             c.arena_size = size;
         }
         // SAFETY: `self.0` is live (invariant); `c` and the slices it points to outlive the call.
-        check(unsafe { bindings::loadfd_obj_add_map(self.0, &c) })
+        check(unsafe { bindings::loadfd_obj_add_map(self.0.as_ptr(), &c) })
     }
 
     /// Sets initial slot `slot` of map-in-map `map` to map `target`.
-    pub(crate) fn set_map_slot(&mut self, map: u32, slot: u32, target: u32) -> Result<(), Errno> {
+    pub(crate) fn set_map_slot(&mut self, map: u32, slot: u32, target: u32) -> Result {
         // SAFETY: `self.0` is live (invariant); the C side checks the indices.
-        check(unsafe { bindings::loadfd_obj_set_map_slot(self.0, map, slot, target) }).map(|_| ())
+        check(unsafe { bindings::loadfd_obj_set_map_slot(self.0.as_ptr(), map, slot, target) })
+            .map(|_| ())
     }
 
     /// Prog-array slot `slot` of map `map` gets program `prog` (an index of
     /// the programs added with [`ObjBuilder::add_prog`]) when that program
     /// is loaded by name.
-    pub(crate) fn add_prog_slot(&mut self, map: u32, slot: u32, prog: u32) -> Result<(), Errno> {
+    pub(crate) fn add_prog_slot(&mut self, map: u32, slot: u32, prog: u32) -> Result {
         // SAFETY: `self.0` is live (invariant); the C side checks the indices.
-        check(unsafe { bindings::loadfd_obj_add_prog_slot(self.0, map, slot, prog) }).map(|_| ())
+        check(unsafe { bindings::loadfd_obj_add_prog_slot(self.0.as_ptr(), map, slot, prog) })
+            .map(|_| ())
     }
 
     /// Adds a relocated program (the C side copies everything).
-    pub(crate) fn add_prog(&mut self, l: &ProgLoad<'_>) -> Result<(), Errno> {
+    pub(crate) fn add_prog(&mut self, l: &ProgLoad<'_>) -> Result {
         let p = l.prog;
         let c = bindings::loadfd_prog_spec {
             name: p.name.as_ptr(),
@@ -230,13 +196,13 @@ impl ObjBuilder {
             core_relo_rec_size: CORE_RELO_REC_SIZE,
         };
         // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its count.
-        check(unsafe { bindings::loadfd_obj_add_prog(self.0, &c) }).map(|_| ())
+        check(unsafe { bindings::loadfd_obj_add_prog(self.0.as_ptr(), &c) }).map(|_| ())
     }
 
     /// Creates a struct_ops map of the object (after its programs): `progs`
     /// holds, per member of the struct, the index of the program the object
     /// puts there or [`struct_ops::NO_PROG`]. Returns the map's index.
-    pub(crate) fn add_struct_ops(&mut self, s: &StructOpsMap<'_>) -> Result<u32, Errno> {
+    pub(crate) fn add_struct_ops(&mut self, s: &StructOpsMap<'_>) -> Result<u32> {
         let c = bindings::loadfd_st_ops_spec {
             name: s.name.as_ptr(),
             name_len: len32(s.name.len())?,
@@ -248,7 +214,7 @@ impl ObjBuilder {
             link: s.link,
         };
         // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its length.
-        check(unsafe { bindings::loadfd_obj_add_struct_ops(self.0, &c) })
+        check(unsafe { bindings::loadfd_obj_add_struct_ops(self.0.as_ptr(), &c) })
     }
 
     /// Adds a program that cannot be loaded: its by-name load fails with
@@ -258,26 +224,23 @@ impl ObjBuilder {
         name: &[u8],
         section: &[u8],
         prog_type: u32,
-        errno: Errno,
+        errno: Error,
         why: fmt::Arguments<'_>,
-    ) -> Result<(), Errno> {
-        let mut line = LineBuf {
-            buf: [0; LINE_MAX],
-            len: 0,
-        };
+    ) -> Result {
+        let mut line = LineBuf::new();
         // Cutting a too long line is fine: `write_str` never fails.
         let _ = line.write_fmt(why);
-        let msg = line.buf.get(..line.len).unwrap_or(&[]);
+        let msg = line.as_bytes();
         // SAFETY: `self.0` is live (invariant); each pointer is valid for its length.
         check(unsafe {
             bindings::loadfd_obj_add_prog_error(
-                self.0,
+                self.0.as_ptr(),
                 name.as_ptr(),
                 len32(name.len())?,
                 section.as_ptr(),
                 len32(section.len())?,
                 prog_type,
-                errno.0,
+                errno.to_errno(),
                 msg.as_ptr(),
                 len32(msg.len())?,
             )
@@ -286,26 +249,35 @@ impl ObjBuilder {
     }
 
     /// BTF id of `name` of BTF kind `kind` in vmlinux or a module, with the
-    /// module BTF slot (0 for vmlinux).
+    /// module BTF slot (0 for vmlinux), and the module BTF's reference when
+    /// this lookup gave it its slot (the object borrows it from then on).
     pub(crate) fn btf_find(
         &self,
         name: &[u8],
         kind: u32,
         local_type_id: u32,
-    ) -> Option<(u32, u32)> {
+    ) -> Option<(u32, u32, Option<ARef<Btf>>)> {
         let mut slot = 0u32;
-        // SAFETY: `self.0` is live (invariant); `name` is valid; `slot` is a valid out pointer.
+        let mut r = core::ptr::null_mut();
+        // SAFETY: `self.0` is live (invariant); `name` is valid; `slot` and
+        // `r` are valid out pointers.
         let id = unsafe {
             bindings::loadfd_btf_find(
-                self.0,
+                self.0.as_ptr(),
                 name.as_ptr(),
                 name.len(),
                 kind,
                 local_type_id,
                 &mut slot,
+                &mut r,
             )
         };
-        u32::try_from(id).ok().map(|id| (id, slot))
+        let new = match NonNull::new(r) {
+            // SAFETY: a BTF `loadfd_btf_find()` returns comes with its reference.
+            Some(r) => Some(unsafe { Btf::from_raw(r) }),
+            None => None,
+        };
+        u32::try_from(id).ok().map(|id| (id, slot, new))
     }
 }
 
@@ -320,59 +292,52 @@ pub(crate) fn kconfig_text() -> &'static [u8] {
 }
 
 /// `LINUX_VERSION_CODE`.
-pub(crate) fn kernel_version() -> u32 {
-    // SAFETY: a pure function of the build.
-    unsafe { bindings::loadfd_kernel_version() }
-}
-
-/// `CONFIG_ARCH_HAS_SYSCALL_WRAPPER`.
-pub(crate) fn has_syscall_wrapper() -> bool {
-    // SAFETY: a pure function of the build.
-    unsafe { bindings::loadfd_has_syscall_wrapper() }
-}
+pub(crate) const KERNEL_VERSION: u32 = bindings::LINUX_VERSION_CODE;
 
 /// Address of the vmlinux symbol `name` (kallsyms), if it exists.
 ///
-/// Fails with [`Errno::PERM`] if the caller may not see kernel addresses,
-/// [`Errno::OPNOTSUPP`] for a module symbol and [`Errno::INTR`] on a fatal
-/// signal.
-pub(crate) fn kallsyms(name: &[u8]) -> Result<Option<u64>, Errno> {
+/// Fails with `EPERM` if the caller may not see kernel addresses,
+/// `EOPNOTSUPP` for a module symbol and `EINTR` on a fatal signal.
+pub(crate) fn kallsyms(name: &[u8]) -> Result<Option<u64>> {
     let mut addr = 0u64;
     // SAFETY: `name` is valid for its length (C copies it); `addr` is a valid out pointer.
     let ret = unsafe { bindings::loadfd_kallsyms(name.as_ptr(), name.len(), &mut addr) };
     match ret {
         0 => Ok(None),
         r if r > 0 => Ok(Some(addr)),
-        r => Err(Errno(r)),
+        r => Err(Error::from_errno(r)),
     }
 }
 
-/// Gives the CPU back if needed; fails with [`Errno::INTR`] once the caller
-/// has a fatal signal. Called between units of input-sized work.
-pub(crate) fn checkpoint() -> Result<(), Errno> {
+/// Gives the CPU back if needed; fails with `EINTR` once the caller has a
+/// fatal signal. Called between units of input-sized work.
+pub(crate) fn checkpoint() -> Result {
     // SAFETY: only reschedules and reads the current task's signal state.
     match unsafe { bindings::loadfd_checkpoint() } {
         0 => Ok(()),
-        r => Err(Errno(r)),
+        r => Err(Error::from_errno(r)),
     }
 }
 
 /// Builds a loader object from the object file's bytes.
 ///
 /// Returns 0 or a negative errno; every rejection also writes its reason to
-/// `log`.
+/// `log`. `*rs` gets the object's Rust half whatever the result: its C half
+/// may already borrow from it.
 ///
 /// # Safety
 ///
 /// `data` must be valid for reads of `len` bytes and not change during the
 /// call; `log` must be a log initialised with `bpf_vlog_init()` and `obj` the
-/// loader object under construction, both valid for the call.
+/// loader object under construction, both valid for the call and used by no
+/// one else meanwhile; `rs` must be valid for a write.
 #[no_mangle]
 pub(crate) unsafe extern "C" fn loadfd_rs_create(
     data: *const u8,
     len: usize,
     log: *mut bindings::bpf_verifier_log,
     obj: *mut bindings::loadfd_obj,
+    rs: *mut *mut c_void,
 ) -> c_int {
     let data = if len == 0 {
         &[][..]
@@ -380,12 +345,38 @@ pub(crate) unsafe extern "C" fn loadfd_rs_create(
         // SAFETY: the caller guarantees `data` is valid for `len` bytes and unchanged meanwhile.
         unsafe { core::slice::from_raw_parts(data, len) }
     };
-    let mut log = Log(log);
+    let (Some(log), Some(obj)) = (NonNull::new(log), NonNull::new(obj)) else {
+        return code::EINVAL.to_errno();
+    };
+    let mut lo = match LoaderObject::new().and_then(|lo| Ok(KBox::new(lo, GFP_KERNEL)?)) {
+        Ok(lo) => lo,
+        Err(e) => return e.to_errno(),
+    };
+    // SAFETY: the caller guarantees `log` is initialised and ours for the call.
+    let mut log = unsafe { VerifierLog::from_raw(log) };
     // INVARIANT: `obj` is the object under construction, valid for this call.
-    let mut obj = ObjBuilder(obj);
-    match crate::load::create(data, &mut log, &mut obj) {
+    let mut obj = ObjBuilder(obj, PhantomData);
+    let ret = match crate::load::create(data, &mut log, &mut obj, &mut lo) {
         Ok(()) => 0,
-        Err(Errno(e)) => e,
+        Err(e) => e.to_errno(),
+    };
+    // SAFETY: the caller guarantees `rs` is valid for a write.
+    unsafe { *rs = lo.into_foreign().cast_mut() };
+    ret
+}
+
+/// Frees a loader object's Rust half (everything it owns).
+///
+/// # Safety
+///
+/// `rs` must be NULL or what `loadfd_rs_create()` stored, not used since
+/// (and not afterwards: nothing may borrow from it any more).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn loadfd_rs_release(rs: *mut c_void) {
+    if !rs.is_null() {
+        // SAFETY: the caller guarantees `rs` came from `into_foreign()` and is
+        // given back once.
+        drop(unsafe { KBox::<LoaderObject>::from_foreign(rs) });
     }
 }
 
