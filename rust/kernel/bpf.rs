@@ -126,6 +126,65 @@ unsafe impl Send for Map {}
 // is published.
 unsafe impl Sync for Map {}
 
+/// A map held with a user reference as well as a reference, as a map fd or
+/// a pin holds it: while it is held the map keeps its user-visible state
+/// (a program array its programs), which a bare [`Map`] reference does not.
+///
+/// # Invariants
+///
+/// `self.0` points to a valid map on which this value owns one reference
+/// and one user reference (as from `bpf_map_inc_with_uref()`), released
+/// together by `bpf_map_put_with_uref()` when it is dropped.
+pub struct MapUref(NonNull<bindings::bpf_map>);
+
+impl MapUref {
+    /// Takes over a reference and a user reference the caller owns.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct bpf_map` on which the caller owns
+    /// one reference and one user reference, which the returned value
+    /// releases.
+    pub unsafe fn from_raw(ptr: NonNull<bindings::bpf_map>) -> Self {
+        // INVARIANT: The caller hands over a reference and a user reference.
+        MapUref(ptr)
+    }
+
+    /// The `struct bpf_map` pointer, for C that borrows it.
+    pub fn as_ptr(&self) -> *mut bindings::bpf_map {
+        self.0.as_ptr()
+    }
+
+    /// The map.
+    pub fn map(&self) -> &Map {
+        // SAFETY: By the type invariant the map is valid while `self` holds
+        // its reference; `Map` is a transparent wrapper of `struct bpf_map`.
+        unsafe { &*self.0.as_ptr().cast::<Map>() }
+    }
+}
+
+impl Clone for MapUref {
+    fn clone(&self) -> Self {
+        // SAFETY: By the type invariant the map is valid and its counts are nonzero.
+        unsafe { bindings::bpf_map_inc_with_uref(self.0.as_ptr()) };
+        // INVARIANT: The increment above is the new value's.
+        MapUref(self.0)
+    }
+}
+
+impl Drop for MapUref {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant this value owns a reference and a
+        // user reference, given back here once.
+        unsafe { bindings::bpf_map_put_with_uref(self.0.as_ptr()) };
+    }
+}
+
+// SAFETY: See `Map`: the counts are atomic and may be dropped on any thread.
+unsafe impl Send for MapUref {}
+// SAFETY: See `Map`.
+unsafe impl Sync for MapUref {}
+
 /// Longest line [`VerifierLog::line`] writes; longer ones are cut.
 pub const LOG_LINE_MAX: usize = 256;
 

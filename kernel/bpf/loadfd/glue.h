@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/version.h>	/* LINUX_VERSION_CODE, for Rust */
 
+struct bpf_map;
 struct bpf_verifier_log;
 struct btf;
 struct loadfd_obj;
@@ -64,7 +65,10 @@ struct loadfd_map_spec {
 	u32 arena_size;
 };
 
-/* A relocated program, as Rust hands it to loadfd_obj_add_prog(). */
+/* A relocated program, as Rust hands it to loadfd_obj_add_prog(). The
+ * strings are copied; the layouts (insns to core_relos) are Rust's, which
+ * keeps them for the object's life: the program borrows them.
+ */
 struct loadfd_prog_spec {
 	const u8 *name;
 	u32 name_len;
@@ -126,8 +130,12 @@ int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt);
  * new BTF and its reference, which Rust owns (obj->btf borrows it).
  */
 int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *btf, u32 size, struct btf **ref);
-/* Returns the map's index in the object (>= 0) or -errno. */
-int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *spec);
+/* Returns the map's index in the object (>= 0) or -errno. On success *@ref
+ * gets the map with a reference and a user reference, which Rust owns
+ * (obj->maps[] borrows it).
+ */
+int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *spec,
+		       struct bpf_map **ref);
 int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx);
 /* Prog-array slot @slot of map @map_idx gets program @prog_idx when that
  * program is loaded by name.
@@ -142,9 +150,10 @@ int loadfd_obj_add_prog_error(struct loadfd_obj *obj, const u8 *name, u32 name_l
 			      const u8 *msg, u32 msg_len);
 /* Creates a struct_ops map (as libbpf's bpf_map__init_kern_struct_ops() and
  * bpf_object__create_map()) and gives its programs their attach target.
- * Returns the map's index or -errno.
+ * Returns the map's index or -errno, and *@ref as loadfd_obj_add_map() does.
  */
-int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *spec);
+int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *spec,
+			      struct bpf_map **ref);
 
 /* The running kernel's .config (kconfig_blob.S). */
 extern const u8 loadfd_config_data[];

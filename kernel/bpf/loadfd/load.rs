@@ -14,9 +14,9 @@ use crate::bpfobj::{
     kconfig,
     maps::SlotTarget,
     object::Object,
-    plan::{self, Host, Plan, ProgOutcome, Reason},
+    plan::{self, Host, Plan, ProgLoad, ProgOutcome, Reason},
 };
-use crate::loader::LoaderObject;
+use crate::loader::{LoaderObject, ProgLayouts};
 use crate::sys::{self, ObjBuilder};
 use core::cell::{Cell, RefCell};
 use kernel::alloc::KVec;
@@ -128,6 +128,10 @@ pub(crate) fn create(
     let obj = Object::parse(data, &KernelCheckpoint).map_err(|e| reject(log, data, None, e))?;
     // Sized first: resolving the externs records module BTFs in it.
     ob.reserve(plan::map_count(&obj), obj.programs().len())?;
+    // Room for every map up front: the object borrows each map as soon as
+    // it is added, so keeping it must not fail.
+    lo.maps.reserve(plan::map_count(&obj), GFP_KERNEL)?;
+    lo.progs.reserve(obj.programs().len(), GFP_KERNEL)?;
     ob.set_meta(obj.license(), obj.kern_version())?;
     if let Some(btf) = obj.btf() {
         lo.btf = Some(ob.load_btf(btf)?);
@@ -164,7 +168,8 @@ pub(crate) fn create(
 
     for (i, m) in plan.maps().enumerate() {
         sys::checkpoint().map_err(|e| interrupted(log, e))?;
-        let idx = ob.add_map(&m)?;
+        let (idx, map) = ob.add_map(&m)?;
+        lo.maps.push(map, GFP_KERNEL)?;
         // Programs refer to maps by core index; the C side must agree.
         if usize::try_from(idx).ok() != Some(i) {
             log.line(format_args!("maps: map {i} was bound at index {idx}"));
@@ -188,7 +193,27 @@ pub(crate) fn create(
 
     while let Some(step) = plan.next_prog(&KernelCheckpoint) {
         match step.map_err(|e| reject(log, data, Some(&obj), e))? {
-            ProgOutcome::Load(p) => ob.add_prog(&p)?,
+            ProgOutcome::Load(p) => {
+                ob.add_prog(&p)?;
+                // The program borrows its layouts: they are the object's now
+                // (moving the vectors does not move their contents).
+                let ProgLoad {
+                    insns,
+                    func_info,
+                    line_info,
+                    core_relos,
+                    ..
+                } = p;
+                lo.progs.push(
+                    ProgLayouts {
+                        insns,
+                        func_info,
+                        line_info,
+                        core_relos,
+                    },
+                    GFP_KERNEL,
+                )?;
+            }
             // As libbpf, which relocates only the programs it loads: one
             // program that cannot be relocated does not make the others
             // unloadable. Its by-name load fails with this reason.
@@ -211,7 +236,8 @@ pub(crate) fn create(
     // attach target. Programs refer to no struct_ops map by index.
     for m in plan.struct_ops() {
         sys::checkpoint().map_err(|e| interrupted(log, e))?;
-        ob.add_struct_ops(m)?;
+        let (_, map) = ob.add_struct_ops(m)?;
+        lo.maps.push(map, GFP_KERNEL)?;
     }
     Ok(())
 }

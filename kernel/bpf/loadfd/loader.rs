@@ -1,15 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The loader object's Rust half: the kernel objects it owns, released by
+//! The loader object's Rust half: the kernel objects it owns (its maps and
+//! BTFs), released by
 //! `Drop`. Its C half (`struct loadfd_obj`, `loadfd_obj.h`) borrows them and
 //! frees this last (`loadfd_rs_release()`).
 
-use kernel::{alloc::KVec, bpf::Btf, prelude::*, types::ARef};
+use kernel::{
+    alloc::{KVVec, KVec},
+    bpf::{Btf, MapUref},
+    prelude::*,
+    types::ARef,
+};
 
 use crate::sys::MAX_MODULE_BTFS;
 
 /// What a loader object owns on the Rust side.
 pub(crate) struct LoaderObject {
+    /// Its maps, created, bound or reused from a pin, then its struct_ops
+    /// maps, in the object's index order (`obj->maps` borrows them);
+    /// dropped first.
+    pub(crate) maps: KVec<MapUref>,
+    /// Each loadable program as the verifier takes it (`obj->progs[i]`
+    /// borrows the layouts), in the order they were added.
+    pub(crate) progs: KVec<ProgLayouts>,
     /// The object's BTF, as the kernel's BTF verifier loaded it
     /// (`obj->btf` borrows it).
     pub(crate) btf: Option<ARef<Btf>>,
@@ -23,8 +36,19 @@ impl LoaderObject {
     /// recording one never allocates: C borrows each as soon as it is found).
     pub(crate) fn new() -> Result<Self> {
         Ok(LoaderObject {
+            maps: KVec::new(),
+            progs: KVec::new(),
             btf: None,
             module_btfs: KVec::with_capacity(MAX_MODULE_BTFS, GFP_KERNEL)?,
         })
     }
+}
+
+/// A program's `BPF_PROG_LOAD` layouts ([`crate::bpfobj::plan::ProgLoad`]),
+/// kept for its loads by name.
+pub(crate) struct ProgLayouts {
+    pub(crate) insns: KVVec<u8>,
+    pub(crate) func_info: KVVec<u8>,
+    pub(crate) line_info: KVVec<u8>,
+    pub(crate) core_relos: KVVec<u8>,
 }

@@ -345,7 +345,8 @@ int loadfd_arena_fill(struct loadfd_obj *obj, const union bpf_attr *attr, bpfptr
 	return err;
 }
 
-int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
+int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s,
+		       struct bpf_map **ref)
 {
 	struct loadfd_map *info;
 	struct bpf_map *map = NULL;
@@ -468,6 +469,7 @@ int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *s)
 	info->reused = reused;
 	/* As libbpf: what it did not find pinned, it pins. */
 	info->pin = s->pin_by_name && !reused;
+	*ref = map;
 	return obj->map_cnt++;
 
 err_put:
@@ -530,9 +532,12 @@ int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 
 	return 0;
 }
 
-static void *loadfd_dup(const void *p, size_t n)
+/* A program's layouts are the Rust half's (which keeps them for the
+ * object's life): the program borrows them, NULL when empty.
+ */
+static const void *loadfd_borrow(const void *p, u32 cnt)
 {
-	return n ? kvmemdup(p, n, LOADFD_GFP) : NULL;
+	return cnt ? p : NULL;
 }
 
 /* prefix + func, the attach target's BTF name. */
@@ -611,21 +616,16 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 	p->prog_flags = s->prog_flags;
 	p->sleepable = s->sleepable;
 	p->insn_cnt = s->insn_cnt;
-	p->insns = loadfd_dup(s->insns, (size_t)s->insn_cnt * sizeof(struct bpf_insn));
+	p->insns = loadfd_borrow(s->insns, s->insn_cnt);
 	p->func_info_cnt = s->func_info_cnt;
 	p->func_info_rec_size = s->func_info_rec_size;
-	p->func_info = loadfd_dup(s->func_info, (size_t)s->func_info_cnt * s->func_info_rec_size);
+	p->func_info = loadfd_borrow(s->func_info, s->func_info_cnt);
 	p->line_info_cnt = s->line_info_cnt;
 	p->line_info_rec_size = s->line_info_rec_size;
-	p->line_info = loadfd_dup(s->line_info, (size_t)s->line_info_cnt * s->line_info_rec_size);
+	p->line_info = loadfd_borrow(s->line_info, s->line_info_cnt);
 	p->core_relo_cnt = s->core_relo_cnt;
 	p->core_relo_rec_size = s->core_relo_rec_size;
-	p->core_relos = loadfd_dup(s->core_relos,
-				   (size_t)s->core_relo_cnt * s->core_relo_rec_size);
-	if ((s->insn_cnt && !p->insns) ||
-	    (s->func_info_cnt && !p->func_info) || (s->line_info_cnt && !p->line_info) ||
-	    (s->core_relo_cnt && !p->core_relos))
-		return -ENOMEM;
+	p->core_relos = loadfd_borrow(s->core_relos, s->core_relo_cnt);
 	return 0;
 }
 
@@ -770,7 +770,8 @@ static int loadfd_st_ops_init(struct loadfd_obj *obj, const struct loadfd_st_ops
 	return 0;
 }
 
-int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *s)
+int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *s,
+			      struct bpf_map **ref)
 {
 	const struct btf_type *t, *vt, *ktype;
 	struct bpf_struct_ops_expect *e = NULL;
@@ -883,6 +884,7 @@ int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops
 	info->name = name;
 	info->created = true;
 	info->file_max_entries = 1;
+	*ref = map;
 	return obj->map_cnt++;
 
 err_expect:

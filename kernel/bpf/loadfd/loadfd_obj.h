@@ -67,15 +67,16 @@ struct loadfd_prog {
 	u32 expected_attach_type;
 	u32 prog_flags;
 	bool sleepable;
-	struct bpf_insn *insns;
+	/* The program as the verifier takes it: borrowed from the Rust half. */
+	const struct bpf_insn *insns;
 	u32 insn_cnt;
-	void *func_info;
+	const void *func_info;
 	u32 func_info_cnt;
 	u32 func_info_rec_size;
-	void *line_info;
+	const void *line_info;
 	u32 line_info_cnt;
 	u32 line_info_rec_size;
-	void *core_relos;
+	const void *core_relos;
 	u32 core_relo_cnt;
 	u32 core_relo_rec_size;
 	/* Live programs loaded from it (struct bpf_loadfd_live), and how many
@@ -117,7 +118,7 @@ struct loadfd_prog_slot {
 };
 
 struct loadfd_obj {
-	/* The Rust half (loadfd_rs_create()): owns the BTF references. */
+	/* The Rust half (loadfd_rs_create()): owns the map and BTF references. */
 	void *rs;
 	struct kobject kobj;		/* /sys/kernel/bpf_loadfd/<id> */
 	struct kobject *progs_dir;
@@ -130,7 +131,7 @@ struct loadfd_obj {
 	/* Borrowed from the Rust half (@rs), which holds the references. */
 	struct btf *btf;
 
-	struct bpf_map **maps;		/* what MAP_IDX refers to */
+	struct bpf_map **maps;		/* what MAP_IDX refers to; borrowed */
 	struct loadfd_map *map_info;
 	u32 map_cnt;
 	u32 map_cap;

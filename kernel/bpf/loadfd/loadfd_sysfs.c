@@ -174,16 +174,11 @@ void loadfd_obj_free(struct loadfd_obj *obj)
 		kfree(p->attach_btf_name);
 		btf_put(p->st_ops_btf);
 		kfree(p->load_err_msg);
-		kvfree(p->insns);
-		kvfree(p->func_info);
-		kvfree(p->line_info);
-		kvfree(p->core_relos);
 		cond_resched();
 	}
 	kvfree(obj->progs);
 	kvfree(obj->prog_slots);
 	for (i = 0; i < obj->map_cnt; i++) {
-		bpf_map_put_with_uref(obj->maps[i]);
 		kfree(obj->map_info[i].name);
 		kvfree(obj->map_info[i].arena_init);
 		cond_resched();
@@ -194,7 +189,7 @@ void loadfd_obj_free(struct loadfd_obj *obj)
 	kfree(obj->license);
 	if (obj->id >= 0)
 		ida_free(&loadfd_ida, obj->id);
-	/* Last: the BTFs the object borrowed from its Rust half. */
+	/* Last: the maps and BTFs the object borrowed from its Rust half. */
 	loadfd_rs_release(obj->rs);
 	kfree(obj);
 }

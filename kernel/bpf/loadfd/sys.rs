@@ -7,7 +7,7 @@ use core::fmt::{self, Write};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::bindings;
-use kernel::bpf::{Btf, LineBuf, VerifierLog};
+use kernel::bpf::{Btf, LineBuf, MapUref, VerifierLog};
 use kernel::error::{code, Error, Result};
 use kernel::ffi::{c_int, c_void};
 use kernel::prelude::*;
@@ -34,6 +34,14 @@ pub(crate) const MAX_MODULE_BTFS: usize = bindings::LOADFD_MAX_MODULE_BTFS as us
 /// Converts a length for C, refusing what does not fit in a `u32`.
 fn len32(n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| code::E2BIG)
+}
+
+/// The map a successful `loadfd_obj_add_map()` or
+/// `loadfd_obj_add_struct_ops()` handed over.
+fn map_ref(r: *mut bindings::bpf_map) -> Result<MapUref> {
+    let r = NonNull::new(r).ok_or(code::EINVAL)?;
+    // SAFETY: on success both hand over the map with a reference and a user reference.
+    Ok(unsafe { MapUref::from_raw(r) })
 }
 
 /// Maps a C return value (0 / index or negative errno) to a `Result`.
@@ -120,8 +128,9 @@ impl ObjBuilder<'_> {
         Ok(unsafe { Btf::from_raw(r) })
     }
 
-    /// Binds the caller's map of this name or creates it; returns its index.
-    pub(crate) fn add_map(&mut self, m: &MapPlan<'_>) -> Result<u32> {
+    /// Binds the caller's map of this name or creates it; returns its index
+    /// and the map, which the object borrows.
+    pub(crate) fn add_map(&mut self, m: &MapPlan<'_>) -> Result<(u32, MapUref)> {
         let inner = match m.inner {
             Some((d, max_entries)) => Some(map_spec_c(d, max_entries, d.create_btf_ids())?),
             None => None,
@@ -146,8 +155,11 @@ impl ObjBuilder<'_> {
             c.arena_data_len = len32(d.len())?;
             c.arena_size = size;
         }
-        // SAFETY: `self.0` is live (invariant); `c` and the slices it points to outlive the call.
-        check(unsafe { bindings::loadfd_obj_add_map(self.0.as_ptr(), &c) })
+        let mut r = core::ptr::null_mut();
+        // SAFETY: `self.0` is live (invariant); `c` and the slices it points
+        // to outlive the call; `r` is a valid out pointer.
+        let idx = check(unsafe { bindings::loadfd_obj_add_map(self.0.as_ptr(), &c, &mut r) })?;
+        Ok((idx, map_ref(r)?))
     }
 
     /// Sets initial slot `slot` of map-in-map `map` to map `target`.
@@ -202,7 +214,7 @@ impl ObjBuilder<'_> {
     /// Creates a struct_ops map of the object (after its programs): `progs`
     /// holds, per member of the struct, the index of the program the object
     /// puts there or [`struct_ops::NO_PROG`]. Returns the map's index.
-    pub(crate) fn add_struct_ops(&mut self, s: &StructOpsMap<'_>) -> Result<u32> {
+    pub(crate) fn add_struct_ops(&mut self, s: &StructOpsMap<'_>) -> Result<(u32, MapUref)> {
         let c = bindings::loadfd_st_ops_spec {
             name: s.name.as_ptr(),
             name_len: len32(s.name.len())?,
@@ -213,8 +225,12 @@ impl ObjBuilder<'_> {
             member_cnt: len32(s.progs.len())?,
             link: s.link,
         };
-        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its length.
-        check(unsafe { bindings::loadfd_obj_add_struct_ops(self.0.as_ptr(), &c) })
+        let mut r = core::ptr::null_mut();
+        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid
+        // for its length; `r` is a valid out pointer.
+        let idx =
+            check(unsafe { bindings::loadfd_obj_add_struct_ops(self.0.as_ptr(), &c, &mut r) })?;
+        Ok((idx, map_ref(r)?))
     }
 
     /// Adds a program that cannot be loaded: its by-name load fails with
