@@ -77,7 +77,7 @@ log "tree assembled: $(wc -l <<<"$manifest") managed files, $changed rewritten"
 
 cd "$KSRC"
 # A throwaway test CA in the kernel's builtin trusted keys
-# (CONFIG_SYSTEM_TRUSTED_KEYS in dev/loadfd.config): loadfd_policy_test signs
+# (CONFIG_SYSTEM_TRUSTED_KEYS in dev/loadfd.config): prog_tests/loadfd_policy.c signs
 # the IMA key, IPE policies and fs-verity files with it. One per machine, in
 # the cache, never in the repo; the guest finds it in $LOADFD_CACHE/keys.
 keys=$LOADFD_CACHE/keys

@@ -8,4 +8,5 @@ cd "$LOADFD_REPO"
 dev/setup.sh
 dev/build.sh
 dev/build-user.sh
+dev/test-progs.sh build
 dev/vm.sh --timeout 600 -- dev/guest-demo.sh

@@ -12,7 +12,7 @@
 #                  [--no-build | --build-only] [--kbuild DIR] [EXECUTIONS [SECONDS]]
 #
 # Under KASAN, lockdep and TCG a few seeds cost seconds per execution: the
-# 1-2 MiB cap-sized objects of loadfd_hostile_test (loadfd_gen_*, 17 s per
+# 1-2 MiB cap-sized objects of prog_tests/loadfd_hostile.c (loadfd_gen_*, 17 s per
 # BPF_LOAD_FD; that suite covers them) are left out, and the benchmark's
 # loop1, loop6 and core_kern get no BPF_PROG_LOAD (seconds of verification).
 # --all-seeds keeps them all. The driver's own hostile shapes are small.

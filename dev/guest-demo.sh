@@ -34,7 +34,14 @@ fi
 # digest it knows, and BPF_PROG_LOAD only by name from a loader object.
 echo
 echo "# Only vetted objects run (tools/testing/selftests/bpf/progs/loadfd_gatekeeper.c):"
-export LOADFD_OBJDIR=$UBUILD/selftests
-run "$UBUILD/selftests/loadfd_policy_test" -t vetted_loads -t unvetted_refused 2>&1 |
-	grep -E 'vetted|^ok|^not ok'
+# (prog_tests/loadfd_policy.c, in the test_progs dev/test-progs.sh builds.)
+export LOADFD_OBJDIR=$UBUILD/selftests LOADFD_KEYDIR=$LOADFD_CACHE/keys
+mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
+if ! out=$(cd "$LOADFD_CACHE/test_progs" &&
+	./test_progs -v -t loadfd_policy/vetted_loads,loadfd_policy/unvetted_refused 2>&1); then
+	printf '%s\n' "$out" | tail -30
+	echo "demo: FAILED, the policy subtests did not pass"
+	exit 1
+fi
+printf '%s\n' "$out" | grep -E 'vetted|refused|OK$|Summary'
 echo "demo: OK, the vetted object loaded and the unvetted copy was refused"

@@ -10,10 +10,10 @@ mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel
 export LOADFD_OBJDIR=$UBUILD/selftests
 export LOADFD_SHIM=$UBUILD/bpf-loadfd
 export LOADFD_BPFTOOL=$UBUILD/bpftool/bpftool
-# The throwaway test CA dev/build.sh built into the kernel (policy tests).
+# The throwaway test CA dev/build.sh built into the kernel (loadfd_policy).
 export LOADFD_KEYDIR=$LOADFD_CACHE/keys
 # The boot's first kernel_read_file() is a BPF object: LoadPin must not pin
-# on it (loadfd_policy_test loadpin_not_pinned reads its report).
+# on it (test_progs loadfd_policy/loadpin_not_pinned reads its report).
 "$UBUILD/bpf-loadfd" load "$UBUILD/selftests/loadfd_minimal.bpf.o" >/dev/null 2>&1 || true
 # Module kfuncs, ksyms and BTF for the tests that use them (as in BPF CI).
 insmod "$UBUILD/bpf_testmod/bpf_testmod.ko" || { echo "# insmod bpf_testmod failed"; exit 1; }
@@ -36,11 +36,16 @@ echo "# loadfd-suite: corpus_sample"
 "$(dirname "$0")/corpus.sh" --guest-sample || rc=1
 # prog_tests/loadfd*.c in test_progs, as BPF CI would run them
 # (dev/test-progs.sh builds them): loadfd, loadfd_reject, loadfd_truth,
-# loadfd_priv, loadfd_hostile. One TAP line per test with its subtest count;
-# the Totals line counts subtests (each was one kselftest test before).
+# loadfd_priv, loadfd_hostile, loadfd_syscall, loadfd_core, loadfd_policy
+# (serial: IMA, IPE and the BPF-LSM gatekeeper are boot-global; it finds the
+# test CA through LOADFD_KEYDIR). One TAP line per test with its subtest
+# count; the Totals line counts subtests (each was one kselftest test
+# before). test_progs loads its own bpf_testmod.ko (the module subtests of
+# loadfd_core need it).
 echo "# loadfd-suite: test_progs_loadfd"
 tp_dir=$LOADFD_CACHE/test_progs
-tp_want="loadfd loadfd_reject loadfd_truth loadfd_priv loadfd_hostile"
+tp_want="loadfd loadfd_reject loadfd_truth loadfd_priv loadfd_hostile loadfd_syscall loadfd_core
+	loadfd_policy"
 tp_out=$(cd "$tp_dir" && ./test_progs -t loadfd 2>&1); tp_rc=$?
 printf '%s\n' "$tp_out" | grep -E '^#[0-9]+|FAIL|Summary' | sed 's/^/# /'
 tp_sum=$(grep -E '^Summary: ' <<<"$tp_out" | tail -1)

@@ -29,7 +29,8 @@ ksyms_module kfunc_call btf_map_in_map bpf_loop fentry_test fexit_test atomics m
 tailcalls test_global_funcs perf_event_stackmap ringbuf probe_user trace_printk attach_probe xdp
 test_strncmp bpf_cookie task_local_storage dummy_st_ops struct_ops_module global_func_args
 rdonly_maps varlen static_linked linked_funcs linked_vars linked_maps core_retro map_init
-loadfd loadfd_reject loadfd_truth loadfd_priv loadfd_hostile"
+loadfd loadfd_reject loadfd_truth loadfd_priv loadfd_hostile loadfd_syscall loadfd_core
+loadfd_policy"
 
 # Built (their functions are called by chosen tests: uprobe_multi_func_*,
 # stack_mprotect) but not run.

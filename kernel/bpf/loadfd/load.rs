@@ -35,7 +35,7 @@ impl Checkpoint for KernelCheckpoint {
     }
 }
 
-/// What only the running kernel knows, for [`externs::resolve`].
+/// What only the running kernel knows, for resolving externs.
 struct KernelEnv<'b> {
     obj: &'b ObjBuilder<'b>,
     /// The running kernel's `.config`, indexed if the object has kconfig

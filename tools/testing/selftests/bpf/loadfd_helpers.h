@@ -4,9 +4,12 @@
  * the probe that skips them on a kernel without the command, objects read
  * as bytes (the tests damage copies of them) and handed to BPF_LOAD_FD from
  * a file, raw BPF_LOAD_FD with its log, the loader's fdinfo and sysfs, and a
- * few map and program shortcuts. Include after <test_progs.h>: the helpers
- * fail the running subtest with its ASSERT_*()s and return an error (a
- * negative value, NULL or false) for the caller to stop on.
+ * few map and program shortcuts; objects loaded by BPF_LOAD_FD (or by
+ * libbpf, for a reference) with their programs, maps and global variables;
+ * the xlated-instruction comparison of the differential tests. Include
+ * after <test_progs.h>: the helpers fail the running subtest with its
+ * ASSERT_*()s and return an error (a negative value, NULL or false) for the
+ * caller to stop on.
  *
  * Objects are opened by file name relative to the current directory (where
  * test_progs keeps its *.bpf.o); the names are spelled "X.bpf.o" in the
@@ -26,8 +29,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <gelf.h>
+#include <libelf.h>
+
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 /* Kernel-internal log level (include/linux/bpf_verifier.h), no uapi. */
 #define LOADFD_LOG_LEVEL1 1
@@ -421,6 +428,378 @@ static inline int loadfd_map_create(__u32 type, __u32 key_size, __u32 value_size
 	fd = bpf_map_create(type, name, key_size, value_size, max_entries, &opts);
 	ASSERT_OK_FD(fd, "BPF_MAP_CREATE");
 	return fd;
+}
+
+/* ---- ELF lookups (libelf) ---- */
+
+struct loadfd_elf_sym {
+	char sec[64];		/* name of the symbol's section, e.g. ".bss" */
+	__u64 value;		/* offset in that section */
+	__u64 size;
+	unsigned char type;	/* STT_* */
+	unsigned char bind;	/* STB_* */
+};
+
+/* A libelf descriptor of the ELF64 image @elf (elf_end() it), or NULL. */
+static inline Elf *loadfd_elf_open_mem(const unsigned char *elf, size_t size, size_t *shstrndx)
+{
+	Elf *e;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	e = elf_memory((char *)elf, size);
+	if (!e)
+		return NULL;
+	if (elf_kind(e) != ELF_K_ELF || gelf_getclass(e) != ELFCLASS64 ||
+	    elf_getshdrstrndx(e, shstrndx)) {
+		elf_end(e);
+		return NULL;
+	}
+	return e;
+}
+
+/*
+ * Looks up the STT_OBJECT or STT_FUNC symbol @name (defined in a section) in
+ * the ELF64 object @elf. Returns 0, -ENOENT, or -EINVAL for a malformed file
+ * (no asserts).
+ */
+static inline int loadfd_elf_find_sym(const unsigned char *elf, size_t size, const char *name,
+				      struct loadfd_elf_sym *out)
+{
+	Elf_Scn *scn = NULL, *sec;
+	GElf_Shdr sh, ssh;
+	size_t shstrndx, i, n;
+	Elf_Data *d;
+	GElf_Sym sym;
+	int ret = -ENOENT;
+	Elf *e;
+
+	e = loadfd_elf_open_mem(elf, size, &shstrndx);
+	if (!e)
+		return -EINVAL;
+	while ((scn = elf_nextscn(e, scn))) {
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			break;
+	}
+	d = scn ? elf_getdata(scn, NULL) : NULL;
+	if (!d || !sh.sh_entsize) {
+		elf_end(e);
+		return -EINVAL;
+	}
+	n = sh.sh_size / sh.sh_entsize;
+	for (i = 1; i < n && ret == -ENOENT; i++) {
+		const char *nm, *sn;
+		unsigned char type;
+
+		if (!gelf_getsym(d, i, &sym))
+			break;
+		type = GELF_ST_TYPE(sym.st_info);
+		nm = elf_strptr(e, sh.sh_link, sym.st_name);
+		if (!nm || strcmp(nm, name) || (type != STT_OBJECT && type != STT_FUNC) ||
+		    sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE)
+			continue;
+		sec = elf_getscn(e, sym.st_shndx);
+		sn = sec && gelf_getshdr(sec, &ssh) ? elf_strptr(e, shstrndx, ssh.sh_name) : NULL;
+		if (!sn || strlen(sn) >= sizeof(out->sec)) {
+			ret = -EINVAL;
+			break;
+		}
+		memcpy(out->sec, sn, strlen(sn) + 1);
+		out->value = sym.st_value;
+		out->size = sym.st_size;
+		out->type = type;
+		out->bind = GELF_ST_BIND(sym.st_info);
+		ret = 0;
+	}
+	elf_end(e);
+	return ret;
+}
+
+/*
+ * The contents of the section @name of the ELF64 object @elf, in @elf's own
+ * bytes. Returns 0, -ENOENT, or -EINVAL for a malformed file (or a NOBITS
+ * section); no asserts.
+ */
+static inline int loadfd_elf_find_section(const unsigned char *elf, size_t size, const char *name,
+					  const unsigned char **data, size_t *len)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	int ret = -ENOENT;
+	GElf_Shdr sh;
+	Elf *e;
+
+	e = loadfd_elf_open_mem(elf, size, &shstrndx);
+	if (!e)
+		return -EINVAL;
+	while (ret == -ENOENT && (scn = elf_nextscn(e, scn))) {
+		const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+
+		if (!nm || strcmp(nm, name))
+			continue;
+		if (sh.sh_type == SHT_NOBITS || sh.sh_offset > size ||
+		    sh.sh_size > size - sh.sh_offset) {
+			ret = -EINVAL;
+			break;
+		}
+		*data = elf + sh.sh_offset;
+		*len = sh.sh_size;
+		ret = 0;
+	}
+	elf_end(e);
+	return ret;
+}
+
+/* ---- objects: loaded by BPF_LOAD_FD, or by libbpf for a reference ---- */
+
+struct loadfd_obj {
+	const char *file;		/* "X.bpf.o", relative to the current directory */
+	struct loadfd_bytes elf;	/* its bytes (symbols, sections) */
+	int loader;			/* BPF_LOAD_FD loader fd, or -1 */
+	int id;				/* loader id, or -1 */
+	struct bpf_object *bobj;	/* loaded by libbpf instead */
+};
+
+static inline void loadfd_obj_init(struct loadfd_obj *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->loader = -1;
+	o->id = -1;
+}
+
+static inline void loadfd_obj_close(struct loadfd_obj *o)
+{
+	if (o->loader >= 0)
+		close(o->loader);
+	bpf_object__close(o->bobj);
+	loadfd_bytes_free(&o->elf);
+	loadfd_obj_init(o);
+}
+
+/* BPF_LOAD_FD of @file into @o (loadfd_obj_close() it either way): 0 or -1. */
+static inline int loadfd_obj_open(struct loadfd_obj *o, const char *file)
+{
+	int fd;
+
+	loadfd_obj_init(o);
+	o->file = file;
+	if (loadfd_bytes_read(file, &o->elf))
+		return -1;
+	fd = loadfd_open(file);
+	if (fd < 0)
+		return -1;
+	o->loader = loadfd_ok(fd, NULL, 0, file);
+	close(fd);
+	if (o->loader < 0)
+		return -1;
+	o->id = loadfd_id(o->loader);
+	return o->id < 0 ? -1 : 0;
+}
+
+/* @file opened and loaded by libbpf (bpf_object__load()): 0 or -1. */
+static inline int loadfd_obj_open_libbpf(struct loadfd_obj *o, const char *file)
+{
+	loadfd_obj_init(o);
+	o->file = file;
+	if (loadfd_bytes_read(file, &o->elf))
+		return -1;
+	o->bobj = bpf_object__open_file(file, NULL);
+	if (!ASSERT_OK_PTR(o->bobj, "libbpf open")) {
+		o->bobj = NULL;
+		return -1;
+	}
+	return ASSERT_OK(bpf_object__load(o->bobj), "libbpf load") ? 0 : -1;
+}
+
+/* A new fd of the program @prog: loaded by name from the loader, or a dup
+ * of libbpf's. -1 on failure (the reason shown).
+ */
+static inline int loadfd_obj_prog(struct loadfd_obj *o, const char *prog)
+{
+	struct bpf_program *p;
+	int fd;
+
+	if (!o->bobj)
+		return loadfd_prog_ok(o->loader, prog);
+	p = bpf_object__find_program_by_name(o->bobj, prog);
+	if (!ASSERT_OK_PTR(p, prog))
+		return -1;
+	fd = dup(bpf_program__fd(p));
+	ASSERT_OK_FD(fd, "dup prog fd");
+	return fd;
+}
+
+/* A new fd of the object's map @map (BTF-defined name or data section). */
+static inline int loadfd_obj_map(struct loadfd_obj *o, const char *map)
+{
+	struct bpf_map *m;
+	int fd;
+
+	if (o->bobj) {
+		m = bpf_object__find_map_by_name(o->bobj, map);
+		if (!ASSERT_OK_PTR(m, map))
+			return -1;
+		fd = dup(bpf_map__fd(m));
+		ASSERT_OK_FD(fd, "dup map fd");
+		return fd;
+	}
+	fd = bpf_load_fd_map_get_fd(o->loader, map, 0);
+	if (!ASSERT_OK_FD(fd, "BPF_LOAD_FD_MAP_GET_FD"))
+		printf("map %s: %s\n", map, strerror(-fd));
+	return fd < 0 ? -1 : fd;
+}
+
+/*
+ * Reads (@set false) or writes (@set true) the global variable @var through
+ * the data map of its section: key 0, at the symbol's offset. 0 or -1.
+ */
+static inline int loadfd_obj_var_io(struct loadfd_obj *o, const char *var, void *buf,
+				    size_t size, bool set)
+{
+	struct loadfd_elf_sym sym;
+	struct bpf_map_info info;
+	unsigned char *val = NULL;
+	int fd, err, ret = -1;
+	__u32 key = 0;
+
+	err = loadfd_elf_find_sym(o->elf.data, o->elf.len, var, &sym);
+	if (!ASSERT_OK(err, "symbol in the object")) {
+		printf("%s: symbol %s: %s\n", o->file, var, strerror(-err));
+		return -1;
+	}
+	if (!ASSERT_EQ(sym.type, STT_OBJECT, "symbol is a variable") ||
+	    !ASSERT_EQ(sym.size, size, "variable size"))
+		return -1;
+	fd = loadfd_obj_map(o, sym.sec);
+	if (fd < 0)
+		return -1;
+	if (!loadfd_map_info(fd, &info) ||
+	    !ASSERT_EQ(info.type, BPF_MAP_TYPE_ARRAY, "data map type") ||
+	    !ASSERT_LE(sym.value + size, info.value_size, "variable inside the map value"))
+		goto out;
+	val = calloc(1, info.value_size);
+	if (!ASSERT_OK_PTR(val, "calloc"))
+		goto out;
+	if (!ASSERT_OK(bpf_map_lookup_elem(fd, &key, val), "data map lookup"))
+		goto out;
+	if (set) {
+		memcpy(val + sym.value, buf, size);
+		if (!ASSERT_OK(bpf_map_update_elem(fd, &key, val, BPF_ANY), "data map update"))
+			goto out;
+	} else {
+		memcpy(buf, val + sym.value, size);
+	}
+	ret = 0;
+out:
+	if (ret)
+		printf("%s: variable %s in %s\n", o->file, var, sym.sec);
+	free(val);
+	close(fd);
+	return ret;
+}
+
+#define LOADFD_VAR_GET(o, var, ptr) loadfd_obj_var_io((o), (var), (ptr), sizeof(*(ptr)), false)
+#define LOADFD_VAR_SET(o, var, ptr) loadfd_obj_var_io((o), (var), (ptr), sizeof(*(ptr)), true)
+
+/* The __u64 variable @var, or ~0ULL (the subtest failed). */
+static inline __u64 loadfd_var_u64(struct loadfd_obj *o, const char *var)
+{
+	__u64 v;
+
+	return LOADFD_VAR_GET(o, var, &v) ? ~0ULL : v;
+}
+
+/* ---- differential: xlated instructions ---- */
+
+struct loadfd_xlated {
+	struct bpf_insn *insns;
+	__u32 cnt;
+	__u32 nr_func_info;
+	__u32 nr_line_info;
+};
+
+/* The xlated instructions of @prog_fd (free() x->insns): 0 or -1. */
+static inline int loadfd_get_xlated(int prog_fd, struct loadfd_xlated *x)
+{
+	struct bpf_prog_info info;
+	__u32 len, ilen = sizeof(info);
+
+	memset(x, 0, sizeof(*x));
+	if (!loadfd_prog_info(prog_fd, &info))
+		return -1;
+	len = info.xlated_prog_len;
+	if (!ASSERT_GT(len, 0, "xlated instructions (bpf_dump_raw_ok?)") ||
+	    !ASSERT_EQ(len % sizeof(struct bpf_insn), 0, "xlated length"))
+		return -1;
+	x->nr_func_info = info.nr_func_info;
+	x->nr_line_info = info.nr_line_info;
+	x->insns = calloc(1, len);
+	if (!ASSERT_OK_PTR(x->insns, "calloc"))
+		return -1;
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = len;
+	info.xlated_prog_insns = ptr_to_u64(x->insns);
+	if (!ASSERT_OK(bpf_prog_get_info_by_fd(prog_fd, &info, &ilen), "xlated insns") ||
+	    !ASSERT_EQ(info.xlated_prog_len, len, "xlated length again"))
+		return -1;
+	x->cnt = len / sizeof(struct bpf_insn);
+	return 0;
+}
+
+static inline void loadfd_insn_str(const struct bpf_insn *i, char *buf, size_t size)
+{
+	snprintf(buf, size, "code 0x%02x dst r%u src r%u off %d imm %d", i->code, i->dst_reg,
+		 i->src_reg, i->off, i->imm);
+}
+
+/*
+ * Compares @a (libbpf) and @b (BPF_LOAD_FD) instruction by instruction. An
+ * ld_imm64 pair is compared without its two imm fields (they hold map ids,
+ * value offsets and BTF-resolved addresses); everything else byte for byte.
+ * Returns the number of differing instructions; prints the first ones.
+ */
+static inline int loadfd_xlated_diff(const char *prog, const struct loadfd_xlated *a,
+				     const struct loadfd_xlated *b, int *masked)
+{
+	char sa[96], sb[96];
+	__u32 i, n = a->cnt < b->cnt ? a->cnt : b->cnt;
+	int diffs = 0;
+
+	*masked = 0;
+	for (i = 0; i < n; i++) {
+		const struct bpf_insn *x = &a->insns[i], *y = &b->insns[i];
+		bool same;
+
+		if (x->code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 < n) {
+			const struct bpf_insn *x1 = x + 1, *y1 = y + 1;
+
+			same = x->code == y->code && x->dst_reg == y->dst_reg &&
+			       x->src_reg == y->src_reg && x->off == y->off &&
+			       x1->code == y1->code && x1->dst_reg == y1->dst_reg &&
+			       x1->src_reg == y1->src_reg && x1->off == y1->off;
+			(*masked)++;
+			if (!same && diffs++ < 8) {
+				loadfd_insn_str(x, sa, sizeof(sa));
+				loadfd_insn_str(y, sb, sizeof(sb));
+				printf("%s: insn %u (ld_imm64): libbpf {%s}, BPF_LOAD_FD {%s}\n",
+				       prog, i, sa, sb);
+			}
+			i++;
+			continue;
+		}
+		same = !memcmp(x, y, sizeof(*x));
+		if (!same && diffs++ < 8) {
+			loadfd_insn_str(x, sa, sizeof(sa));
+			loadfd_insn_str(y, sb, sizeof(sb));
+			printf("%s: insn %u: libbpf {%s}, BPF_LOAD_FD {%s}\n", prog, i, sa, sb);
+		}
+	}
+	if (a->cnt != b->cnt) {
+		printf("%s: %u instructions with libbpf, %u with BPF_LOAD_FD (first %u compared)\n",
+		       prog, a->cnt, b->cnt, n);
+		diffs++;
+	}
+	return diffs;
 }
 
 #endif /* __LOADFD_HELPERS_H */

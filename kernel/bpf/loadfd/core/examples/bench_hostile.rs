@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use bpfobj::checkpoint::Checkpoint;
 use bpfobj::error::Error;
-use bpfobj::externs;
 use bpfobj::limits::MAX_PROG_BYTES;
 use bpfobj::object::Object;
 use bpfobj::relocate::Relocator;
@@ -65,7 +64,7 @@ fn run(data: &[u8], gap: &Gap) -> String {
         Ok(o) => o,
         Err(e) => return format!("parse: {e}"),
     };
-    let res = match externs::resolve(&obj, &YesEnv(gap)) {
+    let res = match bpfobj::plan::resolve_externs(&obj, &YesEnv(gap)) {
         Ok(r) => r,
         Err(e) => return format!("resolve: {e}"),
     };

@@ -240,7 +240,8 @@ fn cross_check(obj_path: &Path, kconfig: Option<&str>) -> String {
     }
     let kv: u32 = num(&out.tagged("kernel_version")[0][0]);
     let env = OracleEnv::new(kconfig, kv);
-    let res = externs::resolve(&obj, &env).unwrap_or_else(|e| panic!("{ctx}: resolve: {e}"));
+    let res =
+        bpfobj::plan::resolve_externs(&obj, &env).unwrap_or_else(|e| panic!("{ctx}: resolve: {e}"));
     if let Some(k) = out.tagged("kconfig").first() {
         assert_eq!(
             res.kconfig.as_slice(),

@@ -98,7 +98,7 @@ fn parse(data: &[u8]) -> Object<'_> {
 }
 
 fn no_externs(obj: &Object<'_>) -> externs::Resolved {
-    externs::resolve(obj, &TestEnv::default()).expect("resolve")
+    bpfobj::plan::resolve_externs(obj, &TestEnv::default()).expect("resolve")
 }
 
 fn link_named(obj: &Object<'_>, name: &str, res: &externs::Resolved) -> Relocated {
@@ -724,7 +724,7 @@ fn externs_kconfig_ksym_kfunc() {
     let offs: Vec<u32> = kcs.datasec_vars().map(|v| v.offset).collect();
     assert_eq!(offs, [0, 4, 8, 9]);
 
-    let res = externs::resolve(&obj, &externs_env()).unwrap();
+    let res = bpfobj::plan::resolve_externs(&obj, &externs_env()).unwrap();
     let mut want = vec![0u8; 10];
     want[0..4].copy_from_slice(&250u32.to_ne_bytes());
     want[4..8].copy_from_slice(&0x060c75u32.to_ne_bytes());
@@ -785,13 +785,13 @@ fn externs_kconfig_ksym_kfunc() {
     let mut env = externs_env();
     env.kfuncs.remove(&b"bpf_rcu_read_lock"[..]);
     assert_eq!(
-        externs::resolve(&obj, &env).unwrap_err(),
+        bpfobj::plan::resolve_externs(&obj, &env).unwrap_err(),
         Error::ExternUnresolved { ext: 6 }
     );
     let mut env = externs_env();
     env.kconfig.remove(&b"CONFIG_BPF_SYSCALL"[..]);
     assert_eq!(
-        externs::resolve(&obj, &env).unwrap_err(),
+        bpfobj::plan::resolve_externs(&obj, &env).unwrap_err(),
         Error::ExternUnresolved { ext: 2 }
     );
     // A value that does not fit its type.
@@ -799,7 +799,7 @@ fn externs_kconfig_ksym_kfunc() {
     env.kconfig
         .insert(b"CONFIG_BPF_SYSCALL", KconfigValue::Tristate(b'm'));
     assert_eq!(
-        externs::resolve(&obj, &env).unwrap_err(),
+        bpfobj::plan::resolve_externs(&obj, &env).unwrap_err(),
         Error::ExternKconfigValue { ext: 2 }
     );
     // A found weak kfunc gets a real call, and bpf_ksym_exists() its BTF id.
@@ -818,7 +818,7 @@ fn externs_kconfig_ksym_kfunc() {
             btf_obj: 9,
         },
     );
-    let res = externs::resolve(&obj, &env).unwrap();
+    let res = bpfobj::plan::resolve_externs(&obj, &env).unwrap();
     let l = link_named(&obj, "handle", &res);
     assert!(l
         .insns
@@ -849,7 +849,7 @@ fn typeless_and_typed_ksyms_upstream() {
             _ => panic!("test_ksyms has only typeless ksyms"),
         }
     }
-    let res = externs::resolve(&obj, &env).unwrap();
+    let res = bpfobj::plan::resolve_externs(&obj, &env).unwrap();
     let l = link_named(&obj, "handler", &res);
     // Each typeless ksym becomes its address split over the two halves.
     let mut seen = 0;
@@ -870,7 +870,7 @@ fn typeless_and_typed_ksyms_upstream() {
     // All weak: with nothing resolved, typed and typeless ksyms load 0 and
     // kfunc calls are poisoned with their extern index.
     assert!(obj.externs().iter().all(|e| e.weak));
-    let res = externs::resolve(&obj, &TestEnv::default()).unwrap();
+    let res = bpfobj::plan::resolve_externs(&obj, &TestEnv::default()).unwrap();
     assert!(res.values.iter().all(|v| *v == ExternValue::Missing));
     let mut poisoned = 0;
     for i in 0..obj.programs().len() {
@@ -907,7 +907,7 @@ fn typeless_and_typed_ksyms_upstream() {
     // A strong extern that is missing is an error (NotFound class).
     let data = common::upstream("test_ksyms_btf");
     let obj = parse(&data);
-    let err = externs::resolve(&obj, &TestEnv::default()).unwrap_err();
+    let err = bpfobj::plan::resolve_externs(&obj, &TestEnv::default()).unwrap_err();
     assert!(matches!(err, Error::ExternUnresolved { .. }));
     assert_eq!(err.class(), ErrorClass::NotFound);
 }
@@ -951,7 +951,7 @@ fn tracing_sections_and_core_relos() {
 fn exception_callbacks() {
     let data = common::upstream("exceptions");
     let obj = parse(&data);
-    let res = externs::resolve(&obj, &env_all(&obj)).unwrap();
+    let res = bpfobj::plan::resolve_externs(&obj, &env_all(&obj)).unwrap();
     let p = obj
         .program_by_name(b"exception_ext_mod_cb_runtime")
         .unwrap();
@@ -1011,7 +1011,7 @@ fn kfunc_calls_upstream() {
             },
         );
     }
-    let res = externs::resolve(&obj, &env).unwrap();
+    let res = bpfobj::plan::resolve_externs(&obj, &env).unwrap();
     let mut calls = 0;
     for (i, _) in obj.programs().iter().enumerate() {
         let l = relocate::relocate(&obj, i, &res, &NoCheckpoint).unwrap();
@@ -1046,7 +1046,8 @@ fn every_upstream_object_links() {
         let data = common::upstream(name);
         let obj = parse(&data);
         let env = env_all(&obj);
-        let res = externs::resolve(&obj, &env).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let res =
+            bpfobj::plan::resolve_externs(&obj, &env).unwrap_or_else(|e| panic!("{name}: {e}"));
         if let Some(_b) = obj.btf() {
             check_kernel_linkage(&fixed_btf(&obj));
         }
@@ -1378,7 +1379,7 @@ fn env_dyn_resolve(obj: &Object<'_>, env: &dyn Env) -> Result<externs::Resolved,
             self.0.kfunc(n, l)
         }
     }
-    externs::resolve(obj, &Dyn(env))
+    bpfobj::plan::resolve_externs(obj, &Dyn(env))
 }
 
 #[test]
@@ -1433,7 +1434,7 @@ fn statically_linked_objects() {
     let path = common::upstream_linked(&["linked_funcs1", "linked_funcs2"]);
     let data = std::fs::read(path).unwrap();
     let obj = parse(&data);
-    let res = externs::resolve(&obj, &env_all(&obj)).unwrap();
+    let res = bpfobj::plan::resolve_externs(&obj, &env_all(&obj)).unwrap();
     for i in 0..obj.programs().len() {
         let l = relocate::relocate(&obj, i, &res, &NoCheckpoint).unwrap();
         check_targets(&l);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the BPF_LOAD_FD end-to-end selftests (loadfd_prog_test.c,
- * loadfd_core_test.c): raw bpf(2) wrappers, objects loaded with BPF_LOAD_FD
- * (or with libbpf), programs loaded from them by name, their maps found
- * through sysfs, global variables read and written through the data maps,
- * facts about the running kernel, and the xlated-instruction comparison of
- * the differential tests.
+ * Used by the BPF_LOAD_FD end-to-end selftest loadfd_prog_test.c (the
+ * test_progs tests have their own in ../loadfd_helpers.h): raw bpf(2)
+ * wrappers, objects loaded with BPF_LOAD_FD (or with libbpf), programs
+ * loaded from them by name, their maps found through sysfs, global
+ * variables read and written through the data maps, facts about the running
+ * kernel, and the xlated-instruction comparison of the differential tests.
  *
  * Include it after "../../kselftest_harness.h": the helpers take the
  * harness's _metadata and fail the running test with its ASSERT_*()s.

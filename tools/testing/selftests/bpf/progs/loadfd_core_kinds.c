@@ -14,8 +14,8 @@
  * BPF_CORE_READ_BITFIELD_PROBED (BYTE_OFFSET, BYTE_SIZE, LSHIFT_U64,
  * RSHIFT_U64, SIGNED).
  *
- * loadfd_core_test.c checks the results against vmlinux BTF and against the
- * same object loaded by libbpf.
+ * prog_tests/loadfd_core.c checks the results against vmlinux BTF and
+ * against the same object loaded by libbpf.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

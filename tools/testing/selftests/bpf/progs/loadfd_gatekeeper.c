@@ -17,8 +17,8 @@
  *
  * It enforces only for @target_tgid (0: nobody), so a test can run it
  * without locking out the rest of the system; a real policy would enforce
- * for everyone (and pin itself). loadfd_policy_test loads it through
- * BPF_LOAD_FD.
+ * for everyone (and pin itself). prog_tests/loadfd_policy.c loads it
+ * through BPF_LOAD_FD.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -210,7 +210,8 @@ fn walk_btf_ext_with(data: &[u8], btf: Option<&Btf<'_>>) {
 /// strong unresolved paths run too).
 struct FakeKernel;
 
-const FAKE_CONFIG: &[u8] = b"CONFIG_BPF=y\nCONFIG_HZ=250\nCONFIG_MODULES=m\nCONFIG_DEFAULT_HOSTNAME=\"(none)\"\n";
+const FAKE_CONFIG: &[u8] =
+    b"CONFIG_BPF=y\nCONFIG_HZ=250\nCONFIG_MODULES=m\nCONFIG_DEFAULT_HOSTNAME=\"(none)\"\n";
 
 impl bpfobj::checkpoint::Checkpoint for FakeKernel {
     fn checkpoint(&self) -> Result<(), bpfobj::error::Error> {
@@ -223,7 +224,9 @@ impl bpfobj::externs::Env for FakeKernel {
         use bpfobj::externs::KconfigValue;
         match name {
             b"LINUX_KERNEL_VERSION" => Some(KconfigValue::Int(0x060c00)),
-            b"LINUX_HAS_BPF_COOKIE" | b"LINUX_HAS_SYSCALL_WRAPPER" => Some(KconfigValue::Bool(true)),
+            b"LINUX_HAS_BPF_COOKIE" | b"LINUX_HAS_SYSCALL_WRAPPER" => {
+                Some(KconfigValue::Bool(true))
+            }
             _ => bpfobj::kconfig::lookup(FAKE_CONFIG, name),
         }
     }
@@ -235,10 +238,7 @@ impl bpfobj::externs::Env for FakeKernel {
         })
     }
 
-    fn ksym_addr(
-        &self,
-        name: &[u8],
-    ) -> Result<Option<u64>, bpfobj::externs::EnvError> {
+    fn ksym_addr(&self, name: &[u8]) -> Result<Option<u64>, bpfobj::externs::EnvError> {
         use bpfobj::externs::EnvError;
         match name.len() % 5 {
             // Refusals as the kernel gives them (kptr_restrict, modules).
@@ -260,11 +260,11 @@ impl bpfobj::externs::Env for FakeKernel {
 /// and links every program, checking that each linked program's records
 /// point inside its instructions.
 pub fn link_object(data: &[u8]) {
-    use bpfobj::{externs, checkpoint::NoCheckpoint, relocate::Relocator, object::Object};
+    use bpfobj::{checkpoint::NoCheckpoint, object::Object, relocate::Relocator};
     let Ok(obj) = Object::parse(data, &NoCheckpoint) else {
         return;
     };
-    let Ok(res) = externs::resolve(&obj, &FakeKernel) else {
+    let Ok(res) = bpfobj::plan::resolve_externs(&obj, &FakeKernel) else {
         return;
     };
     let Ok(mut relocator) = Relocator::new(&obj) else {

@@ -32,8 +32,6 @@ use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, STB_WEAK};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::limits::{Cap, MAX_EXTERNS, MAX_KCONFIG_SIZE};
-use crate::bpfobj::object::Object;
-use crate::bpfobj::reloc::RelocKind;
 use crate::bpfobj::sort;
 
 /// Name of the kconfig `DATASEC` and map.
@@ -111,6 +109,10 @@ pub struct Extern<'a> {
     pub weak: bool,
     /// What it is.
     pub kind: ExternKind,
+    /// An `ld_imm64` of the object takes its address (a kfunc whose
+    /// address is taken also needs its BTF id); set by `Object::parse` once
+    /// the relocations are collected.
+    pub addr_taken: bool,
 }
 
 /// Length of `name` without a `___flavor` suffix (libbpf's
@@ -307,6 +309,7 @@ pub(crate) fn collect<'a>(
                 sec_btf_id,
                 weak: sym.bind == STB_WEAK,
                 kind,
+                addr_taken: false,
             },
             GFP_INPUT,
         )?;
@@ -695,34 +698,21 @@ fn set_kcfg(
     }
 }
 
-/// Resolves every extern of `obj` against the running kernel `env`.
+/// Resolves `externs` (an object's, see
+/// [`crate::bpfobj::plan::resolve_externs`]) against the running kernel
+/// `env`.
 ///
 /// Unresolved weak externs get [`ExternValue::Missing`] (zero, or a
 /// poisoned call); an unresolved strong extern is an error. The kconfig
-/// bytes are computed in the layout of the object's `.kconfig` map.
-pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
-    let tick = Ticker::new(env);
-    let externs = obj.externs();
-    let kcfg_size = obj
-        .kconfig_map()
-        .and_then(|i| obj.maps().get(i))
-        .map_or(0, |m| m.value_size);
+/// bytes are computed in the layout of the object's `.kconfig` map, of
+/// `kcfg_size` bytes.
+pub fn resolve(externs: &[Extern<'_>], kcfg_size: u32, env: &impl Env) -> Result<Resolved, Error> {
     let mut kconfig = KVVec::from_elem(
         0u8,
         usize::try_from(kcfg_size).map_err(|_| Error::NoMem)?,
         GFP_INPUT,
     )?;
     let mut values = KVVec::with_capacity(externs.len(), GFP_INPUT)?;
-    // Which externs an ld_imm64 takes the address of.
-    let mut ld64 = KVVec::from_elem(false, externs.len(), GFP_INPUT)?;
-    for r in obj.relocs() {
-        tick.tick()?;
-        if let RelocKind::ExternLd64 { ext } = r.kind {
-            if let Some(f) = ld64.get_mut(ext) {
-                *f = true;
-            }
-        }
-    }
     for (i, e) in (0u32..).zip(externs.iter()) {
         // Each lookup may scan the kernel's BTF or kallsyms.
         env.checkpoint()?;
@@ -774,8 +764,7 @@ pub fn resolve(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
                 func: true,
             } => match env.kfunc(e.essential_name, type_id) {
                 Some(call) => {
-                    let idx = usize::try_from(i).map_err(|_| Error::NoMem)?;
-                    let btf = if ld64.get(idx).copied().unwrap_or(false) {
+                    let btf = if e.addr_taken {
                         match env.ksym_btf(e.essential_name, BTF_KIND_FUNC, type_id) {
                             Some(b) => Some(b),
                             None if e.weak => None,

@@ -18,7 +18,8 @@ use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::KCONFIG_SEC;
 use crate::bpfobj::limits::{Cap, MAX_MAPS, MAX_MAP_NAME_LEN};
-use crate::bpfobj::object::{is_identifier_like, Object, SectionKind};
+use crate::bpfobj::model::{is_identifier_like, SectionKind};
+use crate::bpfobj::object::Object;
 use crate::bpfobj::sort;
 use crate::bpfobj::uapi::*;
 

@@ -35,6 +35,7 @@ pub mod insn;
 pub mod kconfig;
 pub mod limits;
 pub mod maps;
+pub mod model;
 pub mod object;
 pub mod plan;
 pub mod reloc;

@@ -25,8 +25,8 @@
 //! the input calls the caller's [`Checkpoint`].
 
 use crate::bpfobj::btf::{
-    Btf, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_KIND_DATASEC, BTF_KIND_FUNC, BTF_VAR_GLOBAL_EXTERN,
-    BTF_VAR_STATIC,
+    Btf, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_KIND_DATASEC, BTF_KIND_DECL_TAG, BTF_KIND_FUNC,
+    BTF_VAR_GLOBAL_EXTERN, BTF_VAR_STATIC,
 };
 use crate::bpfobj::btf_edit::{BtfBuf, NameIndex};
 use crate::bpfobj::btf_ext::{BtfExt, ExtSection, InfoBlock};
@@ -45,9 +45,11 @@ use crate::bpfobj::externs::{self, Extern, KCONFIG_SEC, KSYMS_SEC};
 use crate::bpfobj::insn::INSN_SZ;
 use crate::bpfobj::maps::{self, MapDef, MapKind};
 use crate::bpfobj::reloc::{self, Reloc};
-use crate::bpfobj::relocate::exception_callbacks;
 use crate::bpfobj::sec_def;
 use crate::bpfobj::sort;
+
+pub(crate) use crate::bpfobj::model::is_identifier_like;
+pub use crate::bpfobj::model::{Function, Program, SectionKind};
 use crate::bpfobj::struct_ops::{self, StructOpsMap};
 
 /// The section of `__arena` variables (clang's address space 1).
@@ -68,110 +70,6 @@ pub struct Arena<'a> {
 
 /// Longest license string `BPF_PROG_LOAD` takes (its buffer is 128 bytes).
 pub const MAX_LICENSE_LEN: usize = 127;
-
-/// What an ELF section is to the loader.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SectionKind {
-    /// Not used (debug info, string tables, unknown non-program data).
-    Other,
-    /// Executable code holding programs.
-    Program,
-    /// `.text`: subprograms.
-    Text,
-    /// `.maps`: BTF-defined maps.
-    Maps,
-    /// `.data` or `.data.*`.
-    Data,
-    /// `.rodata` or `.rodata.*`.
-    Rodata,
-    /// `.bss` or `.bss.*`.
-    Bss,
-    /// Relocations of a code section.
-    CodeRel,
-    /// `.rel.maps`: initial map-in-map and prog-array slots.
-    MapsRel,
-    /// `.struct_ops` or `.struct_ops.link` (maybe with a leading `?`).
-    StructOps,
-    /// Relocations of a struct_ops section: its programs.
-    StructOpsRel,
-    /// `.addr_space.1`: `__arena` variables, the first bytes of the arena.
-    Arena,
-    /// `.BTF`.
-    Btf,
-    /// `.BTF.ext`.
-    BtfExt,
-    /// `license`.
-    License,
-    /// `version`.
-    Version,
-    /// The symbol table.
-    Symtab,
-}
-
-/// A function: a program's entry point or a `.text` subprogram.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Function<'a> {
-    /// Symbol name.
-    pub name: &'a [u8],
-    /// ELF symbol index.
-    pub symbol: u32,
-    /// ELF section index.
-    pub section: u32,
-    /// Offset in the section, in instructions.
-    pub insn_off: u32,
-    /// Length, in instructions.
-    pub insn_cnt: u32,
-    /// The instructions' bytes.
-    pub insns: &'a [u8],
-    /// Global or weak binding.
-    pub global: bool,
-    /// Global but hidden or internal visibility: verified as static.
-    pub hidden: bool,
-    /// Index in [`Object::programs`] for an entry point, `None` for a
-    /// subprogram.
-    pub program: Option<usize>,
-    /// First record in [`Object::relocs`] (records are sorted by function,
-    /// then instruction).
-    pub reloc_start: usize,
-    /// One past the last record in [`Object::relocs`].
-    pub reloc_end: usize,
-}
-
-/// A program: an entry-point function in a `SEC("...")` section.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Program<'a> {
-    /// Function (symbol) name; what `BPF_PROG_LOAD` asks for.
-    pub name: &'a [u8],
-    /// Section name, without a leading `?`.
-    pub section: &'a [u8],
-    /// ELF section index.
-    pub sec_idx: u32,
-    /// `bpf_prog_type` from the section name.
-    pub prog_type: u32,
-    /// `expected_attach_type` from the section name.
-    pub expected_attach_type: u32,
-    /// Attach target from the section name (`"do_unlinkat"` for
-    /// `fentry/do_unlinkat`), empty if none.
-    pub attach_func: &'a [u8],
-    /// Whether the target is a kernel BTF object.
-    pub attach_btf: bool,
-    /// BTF name prefix of the target (see [`sec_def::ProgSpec`]).
-    pub attach_btf_prefix: &'static [u8],
-    /// BTF kind of the target.
-    pub attach_btf_kind: u32,
-    /// Sleepable program.
-    pub sleepable: bool,
-    /// `prog_flags` implied by the section name.
-    pub prog_flags: u32,
-    /// `false` for `SEC("?...")`.
-    pub autoload: bool,
-    /// A USDT program (see [`sec_def::ProgSpec::usdt`]).
-    pub usdt: bool,
-    /// Instructions of the main function alone.
-    pub insn_cnt: u32,
-    /// Index in [`Object::functions`].
-    pub func: usize,
-}
 
 /// A parsed and checked BPF object; see the module documentation.
 pub struct Object<'a> {
@@ -546,6 +444,15 @@ impl<'a> Object<'a> {
         obj.map_by_name = maps::check_names(&obj.maps)?;
         maps::collect_slots(&mut obj, &tick)?;
         obj.relocs = reloc::collect(&obj, &tick)?;
+        // Which externs an ld_imm64 takes the address of.
+        for r in obj.relocs.iter() {
+            tick.tick()?;
+            if let reloc::RelocKind::ExternLd64 { ext } = r.kind {
+                if let Some(e) = obj.externs.get_mut(ext) {
+                    e.addr_taken = true;
+                }
+            }
+        }
         // Index each function's records.
         let mut start = 0;
         for (fi, f) in obj.funcs.iter_mut().enumerate() {
@@ -948,18 +855,6 @@ fn collect_functions<'a>(
     Ok(funcs)
 }
 
-/// Whether `name` is identifier-like: ASCII letters, digits, `_` and `.`
-/// (the characters of C identifiers and ELF section names). Program and map
-/// names name sysfs directories and appear in logs.
-pub(crate) fn is_identifier_like(name: &[u8]) -> bool {
-    !name.is_empty()
-        && name != b"."
-        && name != b".."
-        && name
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
-}
-
 fn classify_programs<'a>(
     elf: &Elf<'a>,
     funcs: &mut [Function<'a>],
@@ -1151,4 +1046,156 @@ fn fixup_btf(
         }
     }
     buf.finish()
+}
+
+/// Prefix of the decl tag naming a program's exception callback.
+pub const EXCEPTION_CB_TAG: &[u8] = b"exception_callback:";
+
+/// An `exception_callback:` decl tag.
+enum ExcTag<'a> {
+    /// One that fails the link of every program that has not settled its
+    /// callback before it: unreadable, or not on a global `FUNC`.
+    Bad(Error),
+    /// On the `FUNC` called `target`, naming `value` (`None`: longer than
+    /// a name).
+    On {
+        target: &'a [u8],
+        value: Option<&'a [u8]>,
+        type_id: u32,
+    },
+}
+
+fn exc_tag<'a>(obj: &Object<'a>, t: &crate::bpfobj::btf::Type<'a>) -> ExcTag<'a> {
+    let Some(btf) = obj.btf_orig() else {
+        return ExcTag::Bad(Error::ObjBtfRequired { section: 0 });
+    };
+    let bad = Error::LinkBadExceptionCb { type_id: t.id() };
+    let value_off = u32::try_from(EXCEPTION_CB_TAG.len())
+        .ok()
+        .and_then(|n| t.name_off().checked_add(n));
+    let value = match value_off.map(|o| btf.name_at(o)) {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return ExcTag::Bad(e),
+        None => return ExcTag::Bad(bad),
+    };
+    let target = match btf.type_by_id(t.type_id()) {
+        Ok(target) => target,
+        Err(e) => return ExcTag::Bad(e),
+    };
+    if target.kind() != BTF_KIND_FUNC || target.func_linkage() != Some(BTF_FUNC_GLOBAL) {
+        return ExcTag::Bad(bad);
+    }
+    match btf.str_at(target.name_off()) {
+        Ok(name) => ExcTag::On {
+            target: name,
+            value,
+            type_id: t.id(),
+        },
+        Err(e) => ExcTag::Bad(e),
+    }
+}
+
+/// The exception callback of every program, in one pass over the BTF
+/// (what [`exception_callback`] used to find with one pass per program,
+/// with the same result for each).
+///
+/// For one program the tags are read in id order: a bad tag fails it; a
+/// tag on another program is skipped; a second tag on it means none
+/// (the verifier rejects the program); an empty name, or a name that is
+/// not exactly one global, visible, non-program function, fails it.
+pub(crate) fn exception_callbacks(
+    obj: &Object<'_>,
+    tick: &Ticker<'_>,
+) -> Result<KVVec<Result<Option<usize>, Error>>, Error> {
+    let nprogs = obj.programs().len();
+    let mut out = KVVec::from_elem(Ok(None), nprogs, GFP_INPUT)?;
+    let Some(btf) = obj.btf_orig() else {
+        return Ok(out);
+    };
+    // Settled: the program's result is final.
+    let mut settled = KVVec::from_elem(false, nprogs, GFP_INPUT)?;
+    // Non-program functions by name, built on the first tag.
+    let mut by_name: Option<KVVec<(&[u8], usize)>> = None;
+    let strs = btf.strings();
+    for t in btf.types() {
+        tick.tick()?;
+        if t.kind() != BTF_KIND_DECL_TAG || t.decl_tag_component_idx() != Some(-1) {
+            continue;
+        }
+        let name = usize::try_from(t.name_off())
+            .ok()
+            .and_then(|o| strs.get(o..))
+            .unwrap_or(&[]);
+        if !name.starts_with(EXCEPTION_CB_TAG) {
+            continue;
+        }
+        let (target, value, type_id) = match exc_tag(obj, &t) {
+            ExcTag::Bad(e) => {
+                for (r, s) in out.iter_mut().zip(settled.iter()) {
+                    if !s {
+                        *r = Err(e);
+                    }
+                }
+                return Ok(out);
+            }
+            ExcTag::On {
+                target,
+                value,
+                type_id,
+            } => (target, value, type_id),
+        };
+        let Some(p) = obj.program_by_name(target) else {
+            continue;
+        };
+        let (Some(r), Some(s)) = (out.get_mut(p), settled.get_mut(p)) else {
+            continue;
+        };
+        if *s {
+            continue;
+        }
+        if matches!(r, Ok(Some(_))) {
+            // Several callbacks: the verifier rejects the program.
+            *r = Ok(None);
+            *s = true;
+            continue;
+        }
+        let bad = Error::LinkBadExceptionCb { type_id };
+        if value == Some(b"".as_slice()) {
+            *r = Err(bad);
+            *s = true;
+            continue;
+        }
+        if by_name.is_none() {
+            let mut v = KVVec::new();
+            for (i, f) in obj.functions().iter().enumerate() {
+                tick.tick()?;
+                if f.program.is_none() {
+                    v.push((f.name, i), GFP_INPUT)?;
+                }
+            }
+            tick.now()?;
+            sort::sort(&mut v);
+            by_name = Some(v);
+        }
+        let funcs = by_name.as_deref().unwrap_or(&[]);
+        let value = value.unwrap_or(&[]);
+        let lo = funcs.partition_point(|e| e.0 < value);
+        let hi = funcs.partition_point(|e| e.0 <= value);
+        let hit = match funcs.get(lo..hi).unwrap_or(&[]) {
+            [] => Err(Error::LinkNoExceptionCb { type_id }),
+            [(_, i)] => match obj.functions().get(*i) {
+                Some(f) if f.global && !f.hidden => Ok(*i),
+                _ => Err(bad),
+            },
+            _ => Err(bad),
+        };
+        match hit {
+            Ok(i) => *r = Ok(Some(i)),
+            Err(e) => {
+                *r = Err(e);
+                *s = true;
+            }
+        }
+    }
+    Ok(out)
 }

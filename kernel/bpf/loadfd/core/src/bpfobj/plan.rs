@@ -148,6 +148,16 @@ pub enum ProgOutcome<'p> {
     },
 }
 
+/// Resolves every extern of `obj` against the running kernel `env` (see
+/// [`externs::resolve`]).
+pub fn resolve_externs(obj: &Object<'_>, env: &impl Env) -> Result<Resolved, Error> {
+    let kcfg_size = obj
+        .kconfig_map()
+        .and_then(|i| obj.maps().get(i))
+        .map_or(0, |m| m.value_size);
+    externs::resolve(obj.externs(), kcfg_size, env)
+}
+
 /// Number of maps the kernel creates or binds for `obj`: its maps, then
 /// its struct_ops maps ([`Plan::struct_ops`]). Known before the plan is
 /// made, so the kernel can size the loader object first.
@@ -178,7 +188,7 @@ impl<'o, 'a> Plan<'o, 'a> {
         host: Host,
         cp: &dyn Checkpoint,
     ) -> Result<Self, Error> {
-        let resolved = externs::resolve(obj, env)?;
+        let resolved = resolve_externs(obj, env)?;
         for (i, m) in (0u32..).zip(obj.maps().iter()) {
             cp.checkpoint()?;
             if let Some(j) = m.inner {

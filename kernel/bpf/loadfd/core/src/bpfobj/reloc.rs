@@ -16,7 +16,8 @@ use crate::bpfobj::bytes::to_usize;
 use crate::bpfobj::checkpoint::Ticker;
 use crate::bpfobj::externs::ExternKind;
 use crate::bpfobj::insn::{Insn, BPF_PSEUDO_CALL, INSN_SIZE, INSN_SZ};
-use crate::bpfobj::object::{Function, Object, SectionKind};
+use crate::bpfobj::model::{Function, SectionKind};
+use crate::bpfobj::object::Object;
 use crate::bpfobj::sort;
 
 /// What a relocation does to its instruction.

@@ -36,7 +36,6 @@
 //! ([`MAX_PROG_BYTES`] for one program alone, what is left of it when the
 //! caller links several).
 
-use crate::bpfobj::btf::{BTF_FUNC_GLOBAL, BTF_KIND_DECL_TAG, BTF_KIND_FUNC};
 use crate::bpfobj::btf_ext::{CoreRelo, ExtSection, FuncInfo, InfoBlock, LineInfo};
 use crate::bpfobj::checkpoint::{Checkpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
@@ -49,14 +48,10 @@ use crate::bpfobj::insn::{
 use crate::bpfobj::limits::{Cap, MAX_PROG_BYTES};
 use crate::bpfobj::object::{Function, Object};
 use crate::bpfobj::reloc::{self, insn_of, RelocKind};
-use crate::bpfobj::sort;
 
 /// Most instructions a linked program may have (the verifier's
 /// `BPF_COMPLEXITY_LIMIT_INSNS`).
 pub const MAX_LINKED_INSNS: usize = 1_000_000;
-
-/// Prefix of the decl tag naming a program's exception callback.
-pub const EXCEPTION_CB_TAG: &[u8] = b"exception_callback:";
 
 /// Where a function landed in a linked program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -669,155 +664,6 @@ fn sorted_range(b: &InfoBlock<'_>, f: &Function<'_>) -> core::ops::Range<u32> {
 /// (`exception_callbacks`).
 pub fn exception_callback(obj: &Object<'_>, prog: usize) -> Result<Option<usize>, Error> {
     obj.exception_callback(prog)
-}
-
-/// An `exception_callback:` decl tag.
-enum ExcTag<'a> {
-    /// One that fails the link of every program that has not settled its
-    /// callback before it: unreadable, or not on a global `FUNC`.
-    Bad(Error),
-    /// On the `FUNC` called `target`, naming `value` (`None`: longer than
-    /// a name).
-    On {
-        target: &'a [u8],
-        value: Option<&'a [u8]>,
-        type_id: u32,
-    },
-}
-
-fn exc_tag<'a>(obj: &Object<'a>, t: &crate::bpfobj::btf::Type<'a>) -> ExcTag<'a> {
-    let Some(btf) = obj.btf_orig() else {
-        return ExcTag::Bad(Error::ObjBtfRequired { section: 0 });
-    };
-    let bad = Error::LinkBadExceptionCb { type_id: t.id() };
-    let value_off = u32::try_from(EXCEPTION_CB_TAG.len())
-        .ok()
-        .and_then(|n| t.name_off().checked_add(n));
-    let value = match value_off.map(|o| btf.name_at(o)) {
-        Some(Ok(v)) => v,
-        Some(Err(e)) => return ExcTag::Bad(e),
-        None => return ExcTag::Bad(bad),
-    };
-    let target = match btf.type_by_id(t.type_id()) {
-        Ok(target) => target,
-        Err(e) => return ExcTag::Bad(e),
-    };
-    if target.kind() != BTF_KIND_FUNC || target.func_linkage() != Some(BTF_FUNC_GLOBAL) {
-        return ExcTag::Bad(bad);
-    }
-    match btf.str_at(target.name_off()) {
-        Ok(name) => ExcTag::On {
-            target: name,
-            value,
-            type_id: t.id(),
-        },
-        Err(e) => ExcTag::Bad(e),
-    }
-}
-
-/// The exception callback of every program, in one pass over the BTF
-/// (what [`exception_callback`] used to find with one pass per program,
-/// with the same result for each).
-///
-/// For one program the tags are read in id order: a bad tag fails it; a
-/// tag on another program is skipped; a second tag on it means none
-/// (the verifier rejects the program); an empty name, or a name that is
-/// not exactly one global, visible, non-program function, fails it.
-pub(crate) fn exception_callbacks(
-    obj: &Object<'_>,
-    tick: &Ticker<'_>,
-) -> Result<KVVec<Result<Option<usize>, Error>>, Error> {
-    let nprogs = obj.programs().len();
-    let mut out = KVVec::from_elem(Ok(None), nprogs, GFP_INPUT)?;
-    let Some(btf) = obj.btf_orig() else {
-        return Ok(out);
-    };
-    // Settled: the program's result is final.
-    let mut settled = KVVec::from_elem(false, nprogs, GFP_INPUT)?;
-    // Non-program functions by name, built on the first tag.
-    let mut by_name: Option<KVVec<(&[u8], usize)>> = None;
-    let strs = btf.strings();
-    for t in btf.types() {
-        tick.tick()?;
-        if t.kind() != BTF_KIND_DECL_TAG || t.decl_tag_component_idx() != Some(-1) {
-            continue;
-        }
-        let name = usize::try_from(t.name_off())
-            .ok()
-            .and_then(|o| strs.get(o..))
-            .unwrap_or(&[]);
-        if !name.starts_with(EXCEPTION_CB_TAG) {
-            continue;
-        }
-        let (target, value, type_id) = match exc_tag(obj, &t) {
-            ExcTag::Bad(e) => {
-                for (r, s) in out.iter_mut().zip(settled.iter()) {
-                    if !s {
-                        *r = Err(e);
-                    }
-                }
-                return Ok(out);
-            }
-            ExcTag::On {
-                target,
-                value,
-                type_id,
-            } => (target, value, type_id),
-        };
-        let Some(p) = obj.program_by_name(target) else {
-            continue;
-        };
-        let (Some(r), Some(s)) = (out.get_mut(p), settled.get_mut(p)) else {
-            continue;
-        };
-        if *s {
-            continue;
-        }
-        if matches!(r, Ok(Some(_))) {
-            // Several callbacks: the verifier rejects the program.
-            *r = Ok(None);
-            *s = true;
-            continue;
-        }
-        let bad = Error::LinkBadExceptionCb { type_id };
-        if value == Some(b"".as_slice()) {
-            *r = Err(bad);
-            *s = true;
-            continue;
-        }
-        if by_name.is_none() {
-            let mut v = KVVec::new();
-            for (i, f) in obj.functions().iter().enumerate() {
-                tick.tick()?;
-                if f.program.is_none() {
-                    v.push((f.name, i), GFP_INPUT)?;
-                }
-            }
-            tick.now()?;
-            sort::sort(&mut v);
-            by_name = Some(v);
-        }
-        let funcs = by_name.as_deref().unwrap_or(&[]);
-        let value = value.unwrap_or(&[]);
-        let lo = funcs.partition_point(|e| e.0 < value);
-        let hi = funcs.partition_point(|e| e.0 <= value);
-        let hit = match funcs.get(lo..hi).unwrap_or(&[]) {
-            [] => Err(Error::LinkNoExceptionCb { type_id }),
-            [(_, i)] => match obj.functions().get(*i) {
-                Some(f) if f.global && !f.hidden => Ok(*i),
-                _ => Err(bad),
-            },
-            _ => Err(bad),
-        };
-        match hit {
-            Ok(i) => *r = Ok(Some(i)),
-            Err(e) => {
-                *r = Err(e);
-                *s = true;
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Links program `prog` of `obj` with the extern values `res`; see the

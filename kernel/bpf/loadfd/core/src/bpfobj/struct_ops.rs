@@ -19,7 +19,7 @@ use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
 use crate::bpfobj::error::Error;
 use crate::bpfobj::limits::{Cap, MAX_STRUCT_OPS_MEMBERS};
-use crate::bpfobj::object::{Function, Program, SectionKind};
+use crate::bpfobj::model::{Function, Program, SectionKind};
 use crate::bpfobj::sort;
 use crate::bpfobj::uapi::BPF_PROG_TYPE_STRUCT_OPS;
 
