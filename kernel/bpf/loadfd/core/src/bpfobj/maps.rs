@@ -19,7 +19,7 @@ use crate::bpfobj::error::Error;
 use crate::bpfobj::externs::KCONFIG_SEC;
 use crate::bpfobj::limits::{Cap, MAX_MAPS, MAX_MAP_NAME_LEN};
 use crate::bpfobj::model::{is_identifier_like, SectionKind};
-use crate::bpfobj::object::Object;
+use crate::bpfobj::model::{Function, Program};
 use crate::bpfobj::sort;
 use crate::bpfobj::uapi::*;
 
@@ -590,15 +590,41 @@ pub(crate) fn check_names(maps: &[MapDef<'_>]) -> Result<KVVec<usize>, Error> {
     Ok(order)
 }
 
+/// What collecting the maps' initial slots needs of the object being parsed
+/// (`Object` implements it; this module stays below the object).
+pub(crate) trait SlotInput<'a> {
+    /// The ELF file.
+    fn elf(&self) -> &Elf<'a>;
+    /// What each section is.
+    fn section_kinds(&self) -> &[SectionKind];
+    /// The `.maps` section, if any.
+    fn maps_section(&self) -> Option<u32>;
+    /// The BTF-defined map whose definition covers `len` bytes at `offset`.
+    fn btf_map_containing(&self, offset: u64, len: u64) -> Option<usize>;
+    /// The BTF-defined map at `offset` of `.maps`.
+    fn btf_map_at(&self, offset: u64) -> Option<usize>;
+    /// The maps.
+    fn maps(&self) -> &[MapDef<'a>];
+    /// The program called `name`.
+    fn program_by_name(&self, name: &[u8]) -> Option<usize>;
+    /// The programs.
+    fn programs(&self) -> &[Program<'a>];
+    /// The functions.
+    fn functions(&self) -> &[Function<'a>];
+}
+
 /// Records the initial slots from `.rel.maps` (libbpf's
 /// `bpf_object__collect_map_relos`).
-pub(crate) fn collect_slots(obj: &mut Object<'_>, tick: &Ticker<'_>) -> Result<(), Error> {
+pub(crate) fn collect_slots<'a>(
+    obj: &impl SlotInput<'a>,
+    tick: &Ticker<'_>,
+) -> Result<KVVec<(usize, u32, SlotTarget, u32)>, Error> {
     let elf = obj.elf();
     let Some(rel_sec) = elf
         .sections()
         .find(|s| obj.section_kinds().get(to_usize(s.index)) == Some(&SectionKind::MapsRel))
     else {
-        return Ok(());
+        return Ok(KVVec::new());
     };
     let maps_sec = obj.maps_section().ok_or(Error::MapRelNoMaps {
         section: rel_sec.index,
@@ -669,13 +695,7 @@ pub(crate) fn collect_slots(obj: &mut Object<'_>, tick: &Ticker<'_>) -> Result<(
             }
         }
     }
-    let maps = obj.maps_mut();
-    for &(mi, slot, target, ri) in found.iter() {
-        tick.tick()?;
-        let m = maps.get_mut(mi).ok_or(Error::MapRelBad { rel: ri })?;
-        m.slots.push((slot, target), GFP_INPUT)?;
-    }
-    Ok(())
+    Ok(found)
 }
 
 #[cfg(test)]

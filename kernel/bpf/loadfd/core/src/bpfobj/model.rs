@@ -120,3 +120,16 @@ pub(crate) fn is_identifier_like(name: &[u8]) -> bool {
             .iter()
             .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
 }
+
+/// `__arena` variables: the first bytes of the object's arena map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arena<'a> {
+    /// The `BPF_MAP_TYPE_ARENA` map (index in [`Object::maps`]).
+    pub map: usize,
+    /// ELF section index of `.addr_space.1`.
+    pub section: u32,
+    /// Initial bytes (empty if the section is `SHT_NOBITS`).
+    pub data: &'a [u8],
+    /// Size of the variables, from the section (at least `data.len()`).
+    pub size: u32,
+}

@@ -49,24 +49,11 @@ use crate::bpfobj::sec_def;
 use crate::bpfobj::sort;
 
 pub(crate) use crate::bpfobj::model::is_identifier_like;
-pub use crate::bpfobj::model::{Function, Program, SectionKind};
+pub use crate::bpfobj::model::{Arena, Function, Program, SectionKind};
 use crate::bpfobj::struct_ops::{self, StructOpsMap};
 
 /// The section of `__arena` variables (clang's address space 1).
 pub const ARENA_SEC: &[u8] = b".addr_space.1";
-
-/// `__arena` variables: the first bytes of the object's arena map.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Arena<'a> {
-    /// The `BPF_MAP_TYPE_ARENA` map (index in [`Object::maps`]).
-    pub map: usize,
-    /// ELF section index of `.addr_space.1`.
-    pub section: u32,
-    /// Initial bytes (empty if the section is `SHT_NOBITS`).
-    pub data: &'a [u8],
-    /// Size of the variables, from the section (at least `data.len()`).
-    pub size: u32,
-}
 
 /// Longest license string `BPF_PROG_LOAD` takes (its buffer is 128 bytes).
 pub const MAX_LICENSE_LEN: usize = 127;
@@ -442,7 +429,13 @@ impl<'a> Object<'a> {
             }
         }
         obj.map_by_name = maps::check_names(&obj.maps)?;
-        maps::collect_slots(&mut obj, &tick)?;
+        // (map, slot, target, rel), sorted by map and slot.
+        let slots = maps::collect_slots(&obj, &tick)?;
+        for &(mi, slot, target, ri) in slots.iter() {
+            tick.tick()?;
+            let m = obj.maps.get_mut(mi).ok_or(Error::MapRelBad { rel: ri })?;
+            m.slots.push((slot, target), GFP_INPUT)?;
+        }
         obj.relocs = reloc::collect(&obj, &tick)?;
         // Which externs an ld_imm64 takes the address of.
         for r in obj.relocs.iter() {
@@ -581,6 +574,15 @@ impl<'a> Object<'a> {
     }
 
     /// The function of section `sec` containing instruction `insn` (in
+    /// The relocation record of instruction `insn` of function `func`, if
+    /// any.
+    pub fn reloc_at(&self, func: usize, insn: u32) -> Option<&Reloc> {
+        let f = self.functions().get(func)?;
+        let recs = self.relocs().get(f.reloc_start..f.reloc_end)?;
+        let i = recs.partition_point(|r| r.insn < insn);
+        recs.get(i).filter(|r| r.insn == insn)
+    }
+
     /// section instructions).
     pub fn func_at(&self, sec: u32, insn: u32) -> Option<usize> {
         let i = self
@@ -759,10 +761,6 @@ impl<'a> Object<'a> {
             .partition_point(|&i| maps.get(i).map_or(true, |m| m.name < name));
         let idx = *self.map_by_name.get(i)?;
         (maps.get(idx)?.name == name).then_some(idx)
-    }
-
-    pub(crate) fn maps_mut(&mut self) -> &mut KVVec<MapDef<'a>> {
-        &mut self.maps
     }
 }
 
@@ -1198,4 +1196,70 @@ pub(crate) fn exception_callbacks(
         }
     }
     Ok(out)
+}
+
+impl<'a> reloc::RelocInput<'a> for Object<'a> {
+    fn elf(&self) -> &Elf<'a> {
+        Object::elf(self)
+    }
+    fn section_kinds(&self) -> &[SectionKind] {
+        Object::section_kinds(self)
+    }
+    fn func_at(&self, sec: u32, insn: u32) -> Option<usize> {
+        Object::func_at(self, sec, insn)
+    }
+    fn functions(&self) -> &[Function<'a>] {
+        Object::functions(self)
+    }
+    fn text_section(&self) -> Option<u32> {
+        Object::text_section(self)
+    }
+    fn maps(&self) -> &[MapDef<'a>] {
+        Object::maps(self)
+    }
+    fn externs(&self) -> &[Extern<'a>] {
+        Object::externs(self)
+    }
+    fn extern_of_symbol(&self, symbol: u32) -> Option<usize> {
+        Object::extern_of_symbol(self, symbol)
+    }
+    fn btf_map_at(&self, offset: u64) -> Option<usize> {
+        Object::btf_map_at(self, offset)
+    }
+    fn arena(&self) -> Option<&Arena<'a>> {
+        Object::arena(self)
+    }
+    fn data_map_of(&self, section: u32) -> Option<usize> {
+        Object::data_map_of(self, section)
+    }
+}
+
+impl<'a> maps::SlotInput<'a> for Object<'a> {
+    fn elf(&self) -> &Elf<'a> {
+        Object::elf(self)
+    }
+    fn section_kinds(&self) -> &[SectionKind] {
+        Object::section_kinds(self)
+    }
+    fn maps_section(&self) -> Option<u32> {
+        Object::maps_section(self)
+    }
+    fn btf_map_containing(&self, offset: u64, len: u64) -> Option<usize> {
+        Object::btf_map_containing(self, offset, len)
+    }
+    fn btf_map_at(&self, offset: u64) -> Option<usize> {
+        Object::btf_map_at(self, offset)
+    }
+    fn maps(&self) -> &[MapDef<'a>] {
+        Object::maps(self)
+    }
+    fn program_by_name(&self, name: &[u8]) -> Option<usize> {
+        Object::program_by_name(self, name)
+    }
+    fn programs(&self) -> &[Program<'a>] {
+        Object::programs(self)
+    }
+    fn functions(&self) -> &[Function<'a>] {
+        Object::functions(self)
+    }
 }

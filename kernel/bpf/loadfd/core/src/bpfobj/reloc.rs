@@ -7,17 +7,18 @@
 
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{
-    Rel, Symbol, R_BPF_64_32, R_BPF_64_64, SHN_LORESERVE, SHN_UNDEF, STB_GLOBAL, STB_LOCAL,
+    Elf, Rel, Symbol, R_BPF_64_32, R_BPF_64_64, SHN_LORESERVE, SHN_UNDEF, STB_GLOBAL, STB_LOCAL,
     STB_WEAK, STT_FUNC, STT_SECTION,
 };
 use crate::bpfobj::error::Error;
 
 use crate::bpfobj::bytes::to_usize;
 use crate::bpfobj::checkpoint::Ticker;
+use crate::bpfobj::externs::Extern;
 use crate::bpfobj::externs::ExternKind;
 use crate::bpfobj::insn::{Insn, BPF_PSEUDO_CALL, INSN_SIZE, INSN_SZ};
-use crate::bpfobj::model::{Function, SectionKind};
-use crate::bpfobj::object::Object;
+use crate::bpfobj::maps::MapDef;
+use crate::bpfobj::model::{Arena, Function, SectionKind};
 use crate::bpfobj::sort;
 
 /// What a relocation does to its instruction.
@@ -83,6 +84,33 @@ fn sym_is_subprog(s: &Symbol<'_>, text: Option<u32>) -> bool {
         || ((s.bind == STB_GLOBAL || s.bind == STB_WEAK) && s.typ == STT_FUNC)
 }
 
+/// What collecting the relocation records needs of the object being parsed
+/// (`Object` implements it; this module stays below the object).
+pub(crate) trait RelocInput<'a> {
+    /// The ELF file.
+    fn elf(&self) -> &Elf<'a>;
+    /// What each section is.
+    fn section_kinds(&self) -> &[SectionKind];
+    /// The function covering instruction `insn` of section `sec`.
+    fn func_at(&self, sec: u32, insn: u32) -> Option<usize>;
+    /// The functions.
+    fn functions(&self) -> &[Function<'a>];
+    /// The `.text` section, if any.
+    fn text_section(&self) -> Option<u32>;
+    /// The maps.
+    fn maps(&self) -> &[MapDef<'a>];
+    /// The externs.
+    fn externs(&self) -> &[Extern<'a>];
+    /// The extern symbol `symbol` is, if any.
+    fn extern_of_symbol(&self, symbol: u32) -> Option<usize>;
+    /// The BTF-defined map at `offset` of `.maps`.
+    fn btf_map_at(&self, offset: u64) -> Option<usize>;
+    /// The `__arena` variables, if any.
+    fn arena(&self) -> Option<&Arena<'a>>;
+    /// The global-data map of section `section`.
+    fn data_map_of(&self, section: u32) -> Option<usize>;
+}
+
 /// Instruction `i` of function `f`.
 pub(crate) fn insn_of(f: &Function<'_>, i: u32) -> Option<Insn> {
     let off = to_usize(i).checked_mul(INSN_SIZE)?;
@@ -92,8 +120,8 @@ pub(crate) fn insn_of(f: &Function<'_>, i: u32) -> Option<Insn> {
 
 /// Classifies one relocation; `None` for a relocation of code that no
 /// function covers (see [`crate::bpfobj::object`]).
-fn record(
-    obj: &Object<'_>,
+fn record<'a>(
+    obj: &impl RelocInput<'a>,
     section: u32,
     target: u32,
     ri: u32,
@@ -220,7 +248,10 @@ fn record(
 
 /// Records every relocation of the object's code sections, sorted by
 /// function and instruction.
-pub(crate) fn collect(obj: &Object<'_>, tick: &Ticker<'_>) -> Result<KVVec<Reloc>, Error> {
+pub(crate) fn collect<'a>(
+    obj: &impl RelocInput<'a>,
+    tick: &Ticker<'_>,
+) -> Result<KVVec<Reloc>, Error> {
     let elf = obj.elf();
     let mut out: KVVec<Reloc> = KVVec::new();
     for s in elf.sections() {
@@ -254,12 +285,4 @@ pub(crate) fn collect(obj: &Object<'_>, tick: &Ticker<'_>) -> Result<KVVec<Reloc
         }
     }
     Ok(out)
-}
-
-/// The record of instruction `insn` of function `func`, if any.
-pub(crate) fn find<'o>(obj: &'o Object<'_>, func: usize, insn: u32) -> Option<&'o Reloc> {
-    let f = obj.functions().get(func)?;
-    let recs = obj.relocs().get(f.reloc_start..f.reloc_end)?;
-    let i = recs.partition_point(|r| r.insn < insn);
-    recs.get(i).filter(|r| r.insn == insn)
 }

@@ -47,7 +47,7 @@ use crate::bpfobj::insn::{
 };
 use crate::bpfobj::limits::{Cap, MAX_PROG_BYTES};
 use crate::bpfobj::object::{Function, Object};
-use crate::bpfobj::reloc::{self, insn_of, RelocKind};
+use crate::bpfobj::reloc::{insn_of, RelocKind};
 
 /// Most instructions a linked program may have (the verifier's
 /// `BPF_COMPLEXITY_LIMIT_INSNS`).
@@ -406,7 +406,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
             symbol: f.symbol,
             insn: local,
         };
-        let rec = reloc::find(self.obj, fi, local).map(|r| r.kind);
+        let rec = self.obj.reloc_at(fi, local).map(|r| r.kind);
         if insn.is_pseudo_call() {
             let sub = match rec {
                 Some(RelocKind::ExternCall { .. }) => return Ok(None),
