@@ -8,7 +8,8 @@ set -euo pipefail
 APT_PKGS=(build-essential flex bison bc libelf-dev libssl-dev dwarves cpio kmod rsync
   python3 python3-venv xz-utils zstd clang-19 lld-19 llvm-19 libclang-19-dev
   rustc-web rust-web-src linux-source-6.12 qemu-system-x86 busybox-static udev bpftool
-  libcap-dev pkg-config zlib1g-dev openssl e2fsprogs util-linux)
+  libcap-dev pkg-config zlib1g-dev openssl e2fsprogs util-linux
+  python3-ply python3-git)  # the last two: checkpatch's spdxcheck.py (dev/check-series.sh)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -10,6 +10,7 @@
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/types.h>
+#include <uapi/linux/bpf.h>
 
 union bpf_attr;
 struct bpf_map;
@@ -61,9 +62,13 @@ struct bpf_loadfd_prog {
 	 * when nothing): a policy can allow a file with a given configuration.
 	 */
 	u8 overrides_sha256[32];
+	/*
+	 * The program as the verifier takes it: a kernel copy of the caller's
+	 * attr with the program's instructions, license, func/line info and
+	 * CO-RE records pointing to the loader's kernel memory.
+	 */
+	union bpf_attr attr;
 };
-
-int bpf_prog_load_from_loader(union bpf_attr *kattr, u32 size, struct bpf_loadfd_prog *lp);
 
 /*
  * BPF_BTF_LOAD, BPF_MAP_CREATE (+ initial value and freeze) and a map-in-map
@@ -137,7 +142,9 @@ int bpf_map_unpin_kern(const struct path *dir, const char *name, struct bpf_map 
 #if IS_ENABLED(CONFIG_BPF_LOADFD)
 int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
 int bpf_loadfd_map_get_fd(const union bpf_attr *attr);
-int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size);
+struct bpf_loadfd_prog *bpf_loadfd_prog_get(const union bpf_attr *attr, bpfptr_t uattr,
+					    u32 uattr_size);
+int bpf_loadfd_prog_put(struct bpf_loadfd_prog *lp, int ret, bpfptr_t uattr, u32 uattr_size);
 /* The program loaded for @lp has its id (called before it gets an fd). */
 void bpf_loadfd_prog_published(struct bpf_prog *prog, struct bpf_loadfd_prog *lp);
 /* From bpf_prog_free_id(): drops the program from its loader's listing. */
@@ -172,10 +179,16 @@ static inline int bpf_loadfd_map_get_fd(const union bpf_attr *attr)
 	return -EOPNOTSUPP;
 }
 
-static inline int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr,
-				       u32 uattr_size)
+static inline struct bpf_loadfd_prog *bpf_loadfd_prog_get(const union bpf_attr *attr,
+							  bpfptr_t uattr, u32 uattr_size)
 {
-	return -EOPNOTSUPP;
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline int bpf_loadfd_prog_put(struct bpf_loadfd_prog *lp, int ret, bpfptr_t uattr,
+				      u32 uattr_size)
+{
+	return ret;
 }
 #endif
 

@@ -227,7 +227,7 @@ void bpf_loadfd_prog_published(struct bpf_prog *prog, struct bpf_loadfd_prog *lp
 	struct bpf_loadfd_live *live = lp->live;
 	unsigned long flags;
 
-	/* Kept until loadfd_prog_load() is done with it: the caller's fd
+	/* Kept until bpf_loadfd_prog_put(): the caller's fd
 	 * may be closed by another thread as soon as it exists.
 	 */
 	bpf_prog_inc(prog);
@@ -271,72 +271,127 @@ void bpf_loadfd_prog_free_id(struct bpf_prog *prog)
 	kfree(live);
 }
 
-static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size)
+/* One BPF_PROG_LOAD by name, from bpf_loadfd_prog_get() to bpf_loadfd_prog_put(). */
+struct loadfd_prog_load {
+	struct bpf_loadfd_prog lp;	/* what syscall.c gets */
+	struct file *file;		/* the loader fd's file, held meanwhile */
+	struct loadfd_prog *p;
+};
+
+/* Releases everything a load by name held. */
+static void loadfd_prog_load_free(struct loadfd_prog_load *l)
 {
-	struct bpf_loadfd_prog lp = {};
+	struct bpf_loadfd_prog *lp = &l->lp;
+
+	if (lp->prog)
+		bpf_prog_put(lp->prog);
+	/* Still here if the program never got an id. */
+	if (lp->live)
+		loadfd_live_unreserve(lp->live);
+	if (lp->attach_prog)
+		bpf_prog_put(lp->attach_prog);
+	btf_put(lp->attach_btf);
+	fput(l->file);
+	kfree(l);
+}
+
+/*
+ * BPF_PROG_LOAD of a program of a loader object, by name: the program as the
+ * verifier takes it (lp->attr, a kernel copy of @attr with the program's
+ * instructions, license, func/line info and CO-RE records in kernel memory,
+ * and the maps and BTF objects the loader bound), for syscall.c's
+ * bpf_prog_load() to verify; bpf_loadfd_prog_put() finishes the load.
+ * Returns an ERR_PTR with the reason in the caller's log on refusal.
+ */
+struct bpf_loadfd_prog *bpf_loadfd_prog_get(const union bpf_attr *attr, bpfptr_t uattr,
+					    u32 uattr_size)
+{
+	struct loadfd_prog_load *l;
 	struct loadfd_prog *p = NULL;
 	struct loadfd_obj *obj;
 	union bpf_attr *kattr;
 	char name[KSYM_NAME_LEN];
+	struct file *file;
 	long len;
 	int ret;
 	u32 i;
 
-	CLASS(fd, f)(attr->loader_fd);
-
-	if (fd_empty(f))
-		return loadfd_prog_reject(attr, uattr, uattr_size, -EBADF,
-					  "loader_fd %u: not an open file descriptor\n",
-					  attr->loader_fd);
+	/* Keeps loader_fd reservable: it means nothing without a name. */
+	if (!attr->loader_prog_name)
+		return ERR_PTR(loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+						  "loader_fd %u set without loader_prog_name\n",
+						  attr->loader_fd));
+	file = fget(attr->loader_fd);
+	if (!file)
+		return ERR_PTR(loadfd_prog_reject(attr, uattr, uattr_size, -EBADF,
+						  "loader_fd %u: not an open file descriptor\n",
+						  attr->loader_fd));
 	/* Never trust private_data of a file that is not a loader object. */
-	if (fd_file(f)->f_op != &loadfd_fops)
-		return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
-					  "loader_fd %u: not a BPF_LOAD_FD loader object\n",
-					  attr->loader_fd);
-	obj = fd_file(f)->private_data;
+	if (file->f_op != &loadfd_fops) {
+		fput(file);
+		return ERR_PTR(loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+						  "loader_fd %u: not a BPF_LOAD_FD loader object\n",
+						  attr->loader_fd));
+	}
+	obj = file->private_data;
 	len = strncpy_from_bpfptr(name, make_bpfptr(attr->loader_prog_name, uattr.is_kernel),
 				  sizeof(name));
-	if (len < 0)
-		return loadfd_prog_reject(attr, uattr, uattr_size, -EFAULT,
-					  "loader_prog_name: bad address\n");
-	if (len == sizeof(name))
-		return loadfd_prog_reject(attr, uattr, uattr_size, -E2BIG,
-					  "loader_prog_name: longer than %zu bytes\n",
-					  sizeof(name) - 1);
+	if (len < 0) {
+		ret = loadfd_prog_reject(attr, uattr, uattr_size, -EFAULT,
+					 "loader_prog_name: bad address\n");
+		goto err_file;
+	}
+	if (len == sizeof(name)) {
+		ret = loadfd_prog_reject(attr, uattr, uattr_size, -E2BIG,
+					 "loader_prog_name: longer than %zu bytes\n",
+					 sizeof(name) - 1);
+		goto err_file;
+	}
 	for (i = 0; i < obj->prog_cnt; i++) {
 		if (!strcmp(obj->progs[i].name, name)) {
 			p = &obj->progs[i];
 			break;
 		}
 	}
-	if (!p)
-		return loadfd_prog_reject(attr, uattr, uattr_size, -ENOENT,
-					  "loader %d has no program '%s'\n", obj->id, name);
-	if (p->load_err)
-		return loadfd_prog_reject(attr, uattr, uattr_size, p->load_err,
-					  "prog '%s': %s\n", name, p->load_err_msg);
-	if (loadfd_attr_contradicts(attr, p))
-		return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
-					  "prog '%s': attr sets fields the loader object provides (insns, license, BTF, func/line info, CO-RE records, fd_array, or a different type)\n",
-					  name);
-
-	lp.live = loadfd_live_reserve(p);
-	if (IS_ERR(lp.live)) {
-		ret = PTR_ERR(lp.live);
-		lp.live = NULL;
-		if (ret == -E2BIG)
-			return loadfd_prog_reject(attr, uattr, uattr_size, ret,
-						  "prog '%s': %u programs loaded from it are still live, the most its prog_ids lists\n",
-						  name, LOADFD_MAX_LIVE_PROGS);
-		return loadfd_prog_reject(attr, uattr, uattr_size, ret,
-					  "prog '%s': out of memory\n", name);
+	if (!p) {
+		ret = loadfd_prog_reject(attr, uattr, uattr_size, -ENOENT,
+					 "loader %d has no program '%s'\n", obj->id, name);
+		goto err_file;
 	}
-	kattr = kmemdup(attr, sizeof(*attr), GFP_KERNEL);
-	if (!kattr) {
+	if (p->load_err) {
+		ret = loadfd_prog_reject(attr, uattr, uattr_size, p->load_err,
+					 "prog '%s': %s\n", name, p->load_err_msg);
+		goto err_file;
+	}
+	if (loadfd_attr_contradicts(attr, p)) {
+		ret = loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
+					 "prog '%s': attr sets fields the loader object provides (insns, license, BTF, func/line info, CO-RE records, fd_array, or a different type)\n",
+					 name);
+		goto err_file;
+	}
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l) {
 		ret = loadfd_prog_reject(attr, uattr, uattr_size, -ENOMEM,
 					 "prog '%s': out of memory\n", name);
-		goto out;
+		goto err_file;
 	}
+	l->file = file;
+	l->p = p;
+	l->lp.live = loadfd_live_reserve(p);
+	if (IS_ERR(l->lp.live)) {
+		ret = PTR_ERR(l->lp.live);
+		l->lp.live = NULL;
+		if (ret == -E2BIG)
+			ret = loadfd_prog_reject(attr, uattr, uattr_size, ret,
+						 "prog '%s': %u programs loaded from it are still live, the most its prog_ids lists\n",
+						 name, LOADFD_MAX_LIVE_PROGS);
+		else
+			ret = loadfd_prog_reject(attr, uattr, uattr_size, ret,
+						 "prog '%s': out of memory\n", name);
+		goto err;
+	}
+	kattr = &l->lp.attr;
+	*kattr = *attr;
 	kattr->prog_type = p->prog_type;
 	kattr->expected_attach_type = p->expected_attach_type;
 	kattr->insns = (u64)(unsigned long)p->insns;
@@ -359,11 +414,11 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 		kattr->prog_flags |= BPF_F_SLEEPABLE;
 	if (!kattr->prog_name[0])
 		loadfd_obj_name(kattr->prog_name, p->name);
-	ret = loadfd_prog_target(attr, uattr, uattr_size, kattr, p, &lp);
+	ret = loadfd_prog_target(attr, uattr, uattr_size, kattr, p, &l->lp);
 	if (!ret && p->prog_type == BPF_PROG_TYPE_STRUCT_OPS)
-		ret = loadfd_st_ops_target(attr, uattr, uattr_size, kattr, p, &lp);
+		ret = loadfd_st_ops_target(attr, uattr, uattr_size, kattr, p, &l->lp);
 	if (ret)
-		goto out;
+		goto err;
 	/* The caller may hold this loader fd without ever having held a map
 	 * fd (SCM_RIGHTS, pidfd_getfd): LSMs decide on its map access here,
 	 * as they would have when it opened the maps.
@@ -374,26 +429,49 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 			ret = loadfd_prog_reject(attr, uattr, uattr_size, ret,
 						 "prog '%s': access to map '%s' denied (%d)\n", name,
 						 obj->map_info[i].name, ret);
-			goto out;
+			goto err;
 		}
 	}
 
 	ret = loadfd_arena_fill(obj, attr, uattr, uattr_size, name);
 	if (ret)
-		goto out;
+		goto err;
 
-	lp.loader_id = obj->id;
-	lp.dev = obj->dev;
-	lp.ino = obj->ino;
-	memcpy(lp.sha256, obj->sha256, sizeof(lp.sha256));
-	memcpy(lp.overrides_sha256, obj->overrides_sha256, sizeof(lp.overrides_sha256));
-	lp.overrides = obj->override_cnt;
-	lp.maps = obj->maps;
-	lp.map_cnt = obj->map_cnt;
-	lp.btf = obj->btf;
-	lp.btfs = obj->btfs;
-	lp.btf_cnt = obj->btf_cnt;
-	ret = bpf_prog_load_from_loader(kattr, sizeof(*kattr), &lp);
+	l->lp.loader_id = obj->id;
+	l->lp.dev = obj->dev;
+	l->lp.ino = obj->ino;
+	memcpy(l->lp.sha256, obj->sha256, sizeof(l->lp.sha256));
+	memcpy(l->lp.overrides_sha256, obj->overrides_sha256, sizeof(l->lp.overrides_sha256));
+	l->lp.overrides = obj->override_cnt;
+	l->lp.maps = obj->maps;
+	l->lp.map_cnt = obj->map_cnt;
+	l->lp.btf = obj->btf;
+	l->lp.btfs = obj->btfs;
+	l->lp.btf_cnt = obj->btf_cnt;
+	return &l->lp;
+
+err:
+	loadfd_prog_load_free(l);
+	return ERR_PTR(ret);
+err_file:
+	fput(file);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Finishes a BPF_PROG_LOAD by name whose verification returned @ret (the new
+ * program's fd, or -errno): the caller's log_true_size, the prog-array slots
+ * that name the program (as libbpf fills them once the programs are
+ * loaded), then everything bpf_loadfd_prog_get() held. Returns the result of
+ * the whole load.
+ */
+int bpf_loadfd_prog_put(struct bpf_loadfd_prog *lp, int ret, bpfptr_t uattr, u32 uattr_size)
+{
+	struct loadfd_prog_load *l = container_of(lp, struct loadfd_prog_load, lp);
+	const union bpf_attr *kattr = &lp->attr;
+	struct loadfd_obj *obj = l->file->private_data;
+	struct loadfd_prog *p = l->p;
+	u32 i;
 
 	if (uattr_size >= offsetofend(union bpf_attr, log_true_size) &&
 	    copy_to_bpfptr_offset(uattr, offsetof(union bpf_attr, log_true_size),
@@ -403,42 +481,20 @@ static int loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uatt
 			close_fd(ret);
 		ret = -EFAULT;
 	}
-	/* The prog-array slots that name this program, as libbpf fills them
-	 * once the programs are loaded.
-	 */
-	for (i = 0; ret >= 0 && lp.prog && i < obj->prog_slot_cnt; i++) {
+	for (i = 0; ret >= 0 && lp->prog && i < obj->prog_slot_cnt; i++) {
 		struct loadfd_prog_slot *ps = &obj->prog_slots[i];
 		int err;
 
 		if (ps->prog_idx != p - obj->progs)
 			continue;
-		err = bpf_prog_array_update_kern(obj->maps[ps->map_idx], ps->slot, lp.prog);
+		err = bpf_prog_array_update_kern(obj->maps[ps->map_idx], ps->slot, lp->prog);
 		if (err) {
 			close_fd(ret);
-			ret = loadfd_prog_reject(attr, uattr, uattr_size, err,
+			ret = loadfd_prog_reject(kattr, uattr, uattr_size, err,
 						 "prog '%s': setting slot %u of prog array '%s' failed (%d)\n",
-						 name, ps->slot, obj->map_info[ps->map_idx].name, err);
+						 p->name, ps->slot, obj->map_info[ps->map_idx].name, err);
 		}
 	}
-out:
-	if (lp.prog)
-		bpf_prog_put(lp.prog);
-	/* Still here if the program never got an id. */
-	if (lp.live)
-		loadfd_live_unreserve(lp.live);
-	if (lp.attach_prog)
-		bpf_prog_put(lp.attach_prog);
-	btf_put(lp.attach_btf);
-	kfree(kattr);
+	loadfd_prog_load_free(l);
 	return ret;
-}
-
-int bpf_loadfd_prog_load(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size)
-{
-	/* Keeps loader_fd reservable: it means nothing without a name. */
-	if (!attr->loader_prog_name)
-		return loadfd_prog_reject(attr, uattr, uattr_size, -EINVAL,
-					  "loader_fd %u set without loader_prog_name\n",
-					  attr->loader_fd);
-	return loadfd_prog_load(attr, uattr, uattr_size);
 }
