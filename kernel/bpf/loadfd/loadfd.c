@@ -196,7 +196,8 @@ static int loadfd_copy_umaps(struct loadfd_obj *obj, const union bpf_attr *attr,
  * policy can allow a vetted file with a vetted configuration: for each
  * supplied, resized or reused (pinned by name) map in map order, its name
  * (with the NUL), one byte of kind (1, 2, 3), then for a resized map
- * max_entries (le32), and for a supplied or reused map its type, key size, value size, max_entries and flags (le32 each)
+ * max_entries (le32), and for a supplied or reused map its type, key size,
+ * value size, max_entries and flags (le32 each)
  * and, when it is a frozen single-entry array (a supplied .rodata), the
  * value, which can no longer change. Other supplied maps' contents are the
  * caller's and not covered.

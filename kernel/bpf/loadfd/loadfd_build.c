@@ -528,7 +528,8 @@ int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 
 		obj->prog_slots = n;
 		obj->prog_slot_cap = cap;
 	}
-	obj->prog_slots[obj->prog_slot_cnt++] = (struct loadfd_prog_slot){ map_idx, slot, prog_idx };
+	obj->prog_slots[obj->prog_slot_cnt++] =
+		(struct loadfd_prog_slot){ map_idx, slot, prog_idx };
 	return 0;
 }
 

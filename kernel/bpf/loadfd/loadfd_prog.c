@@ -427,8 +427,8 @@ struct bpf_loadfd_prog *bpf_loadfd_prog_get(const union bpf_attr *attr, bpfptr_t
 		ret = security_bpf_map(obj->maps[i], FMODE_CAN_READ | FMODE_CAN_WRITE);
 		if (ret) {
 			ret = loadfd_prog_reject(attr, uattr, uattr_size, ret,
-						 "prog '%s': access to map '%s' denied (%d)\n", name,
-						 obj->map_info[i].name, ret);
+						 "prog '%s': access to map '%s' denied (%d)\n",
+						 name, obj->map_info[i].name, ret);
 			goto err;
 		}
 	}
@@ -492,7 +492,8 @@ int bpf_loadfd_prog_put(struct bpf_loadfd_prog *lp, int ret, bpfptr_t uattr, u32
 			close_fd(ret);
 			ret = loadfd_prog_reject(kattr, uattr, uattr_size, err,
 						 "prog '%s': setting slot %u of prog array '%s' failed (%d)\n",
-						 p->name, ps->slot, obj->map_info[ps->map_idx].name, err);
+						 p->name, ps->slot,
+						 obj->map_info[ps->map_idx].name, err);
 		}
 	}
 	loadfd_prog_load_free(l);

@@ -1606,7 +1606,9 @@ impl fmt::Display for Error {
             Error::BtfBadInfo { type_id, info } => {
                 write!(f, "btf: [{type_id}] invalid btf_info {info:#x}")
             }
-            Error::BtfBadKind { type_id, kind } => write!(f, "btf: [{type_id}] invalid kind {kind}"),
+            Error::BtfBadKind { type_id, kind } => {
+                write!(f, "btf: [{type_id}] invalid kind {kind}")
+            }
             Error::BtfBadNameOff { type_id, name_off } => {
                 write!(f, "btf: [{type_id}] invalid name_offset {name_off}")
             }
@@ -1810,7 +1812,10 @@ impl fmt::Display for Error {
                 write!(f, "maps: section {section}: no .maps DATASEC in BTF")
             }
             Error::MapBadVar { map } => {
-                write!(f, "maps: map {map}: not a named struct variable inside .maps, or overlapping")
+                write!(
+                    f,
+                    "maps: map {map}: not a named struct variable inside .maps, or overlapping"
+                )
             }
             Error::MapBadLinkage { map } => {
                 write!(f, "maps: map {map}: only global map variables are supported")
@@ -1871,7 +1876,10 @@ impl fmt::Display for Error {
                 write!(f, "reloc: section {section} rel {rel}: bad subprogram call or address")
             }
             Error::RelocBadTarget { section, rel } => {
-                write!(f, "reloc: section {section} rel {rel}: symbol is not a map, global or extern")
+                write!(
+                    f,
+                    "reloc: section {section} rel {rel}: symbol is not a map, global or extern"
+                )
             }
             Error::RelocNoMap { section, rel } => {
                 write!(f, "reloc: section {section} rel {rel}: no map at the symbol")
