@@ -12,7 +12,7 @@ mkdir -p "$UBUILD" "$UBUILD/bpftool"
 make -s -C "$KSRC/tools/testing/selftests/bpf/loadfd" OUTPUT="$UBUILD/selftests" KSRC="$KSRC" KBUILD="$KBUILD"
 cargo build -q --release --locked -p bpf-loadfd
 # bpftool with the loader patch (prog load kernel_loader, loader show), for
-# loadfd_prog_test bpftool_loader; without its BPF skeletons (profiling,
+# test_progs loadfd_prog/bpftool_loader; without its BPF skeletons (profiling,
 # pids), which nothing here uses.
 make -s -C "$KSRC/tools/bpf/bpftool" OUTPUT="$UBUILD/bpftool/" feature-clang-bpf-co-re=0 \
 	-j"$(nproc)"

@@ -22,7 +22,8 @@
 # EXECUTIONS (default 200000) stops the run, or SECONDS (default 3600),
 # whichever comes first. --kbuild boots another build (e.g. the normal
 # $LOADFD_CACHE/build, for a quick check; implies --no-build). Needs the
-# outputs of dev/build.sh and dev/build-user.sh (the seeds and loadfd_fuzz).
+# outputs of dev/build.sh, dev/build-user.sh (the seeds and loadfd_fuzz) and
+# dev/test-progs.sh build (test_progs, for loadfd_prog/kconfig_published).
 # Everything lands in $LOADFD_CACHE/fuzz/<UTC time>/: result.md, driver.log
 # (the driver's output), kmsg.log and dmesg.log, kmemleak.log, console.log,
 # and mutants/ (the objects of executions that splatted, hung, killed the
@@ -88,8 +89,11 @@ if [ "$guest" = 1 ]; then
 		echo "# no memory cgroup: the fuzzer runs unconfined"
 	fi
 	# fuzz.config leaves out /proc/config.gz: .kconfig must then resolve
-	# no CONFIG_* value (review L4). Only this kernel can show it.
-	if (cd "$sel" && ./loadfd_prog_test -t kconfig_published) >"$gdir/kconfig_published.log" 2>&1; then
+	# no CONFIG_* value (review L4). Only this kernel can show it: test_progs
+	# loadfd_prog/kconfig_published, from a directory without bpf_testmod.ko
+	# (built for the other kernel, test_progs would load it into this one).
+	if (cd "$sel/test_progs" && ./test_progs -t loadfd_prog/kconfig_published -v) \
+		>"$gdir/kconfig_published.log" 2>&1; then
 		echo pass > "$gdir/kconfig_published"
 	else
 		echo fail > "$gdir/kconfig_published"
@@ -155,6 +159,8 @@ fi
 xargs=("${defaults[@]}" "${xargs[@]}")
 [ -f "$FKBUILD/arch/x86/boot/bzImage" ] || die "no kernel in $FKBUILD (run dev/fuzz-vm.sh without --no-build)"
 [ -x "$UBUILD/selftests/loadfd_fuzz" ] || die "no $UBUILD/selftests/loadfd_fuzz (run dev/build-user.sh)"
+TP=$LOADFD_CACHE/test_progs
+[ -x "$TP/test_progs" ] || die "no $TP/test_progs (run dev/test-progs.sh build)"
 
 # The tree the run started from (the repo may move on during a long run).
 gitrev=$(cd "$LOADFD_REPO" && git rev-parse --short HEAD)
@@ -168,6 +174,11 @@ mkdir -p "$gdir/mutants" "$LOADFD_CACHE/fuzz"
 # seeds), so dev/build-user.sh may rebuild meanwhile.
 sel=$gdir/selftests
 cp -a "$UBUILD/selftests" "$sel"
+# test_progs and the two objects of loadfd_prog/kconfig_published, not
+# bpf_testmod.ko (see the guest part).
+mkdir "$sel/test_progs"
+cp -a "$TP/test_progs" "$TP/loadfd_kconfig_weak.bpf.o" "$TP/loadfd_kconfig_str.bpf.o" \
+	"$sel/test_progs/"
 log "fuzzing: seed $seed, $jobs workers, $execs executions or $secs s; results in $out"
 rc=0
 # The kernel console in console.log: it keeps a panic, which kmsg.log
@@ -251,7 +262,7 @@ empty=$(( $(field load_empty_log || echo 0) + 0 ))
 	[ "$leaks" = - ] || echo "kmemleak: $leaks leaks in loader/bpf code, $((other - leaks)) elsewhere."
 	[ ${#xargs[@]} = 0 ] || echo "Driver options: ${xargs[*]} (-x: seeds left out, -P: seeds without BPF_PROG_LOAD, -w: size weighting)."
 	echo "Undocumented errnos from BPF_LOAD_FD: $(field undocumented). Driver output: $out/driver.log."
-	echo "loadfd_prog_test kconfig_published on this kernel (no /proc/config.gz): $(cat "$out/kconfig_published" 2>/dev/null || echo "not run") ($out/kconfig_published.log)."
+	echo "test_progs loadfd_prog/kconfig_published on this kernel (no /proc/config.gz): $(cat "$out/kconfig_published" 2>/dev/null || echo "not run") ($out/kconfig_published.log)."
 } > "$out/result.md"
 cat "$out/result.md"
 [ -n "$res" ] && [ "$nsplats" = 0 ] && [ "$leaks" = 0 ] && [ "$empty" = 0 ] &&

@@ -38,14 +38,16 @@ echo "# loadfd-suite: corpus_sample"
 # (dev/test-progs.sh builds them): loadfd, loadfd_reject, loadfd_truth,
 # loadfd_priv, loadfd_hostile, loadfd_syscall, loadfd_core, loadfd_policy
 # (serial: IMA, IPE and the BPF-LSM gatekeeper are boot-global; it finds the
-# test CA through LOADFD_KEYDIR). One TAP line per test with its subtest
-# count; the Totals line counts subtests (each was one kselftest test
-# before). test_progs loads its own bpf_testmod.ko (the module subtests of
-# loadfd_core need it).
+# test CA through LOADFD_KEYDIR), loadfd_prog (serial: sched_ext and a
+# BPF-LSM policy; it finds scx_simple.bpf.o through LOADFD_OBJDIR and bpftool
+# through LOADFD_BPFTOOL). One TAP line per test with its subtest count; the
+# Totals line counts subtests (each was one kselftest test before).
+# test_progs loads its own bpf_testmod.ko (the module subtests of
+# loadfd_core and loadfd_prog need it).
 echo "# loadfd-suite: test_progs_loadfd"
 tp_dir=$LOADFD_CACHE/test_progs
 tp_want="loadfd loadfd_reject loadfd_truth loadfd_priv loadfd_hostile loadfd_syscall loadfd_core
-	loadfd_policy"
+	loadfd_policy loadfd_prog"
 tp_out=$(cd "$tp_dir" && ./test_progs -t loadfd 2>&1); tp_rc=$?
 printf '%s\n' "$tp_out" | grep -E '^#[0-9]+|FAIL|Summary' | sed 's/^/# /'
 tp_sum=$(grep -E '^Summary: ' <<<"$tp_out" | tail -1)

@@ -30,7 +30,7 @@ tailcalls test_global_funcs perf_event_stackmap ringbuf probe_user trace_printk 
 test_strncmp bpf_cookie task_local_storage dummy_st_ops struct_ops_module global_func_args
 rdonly_maps varlen static_linked linked_funcs linked_vars linked_maps core_retro map_init
 loadfd loadfd_reject loadfd_truth loadfd_priv loadfd_hostile loadfd_syscall loadfd_core
-loadfd_policy"
+loadfd_policy loadfd_prog"
 
 # Built (their functions are called by chosen tests: uprobe_multi_func_*,
 # stack_mprotect) but not run.

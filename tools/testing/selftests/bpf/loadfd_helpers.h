@@ -419,6 +419,14 @@ static inline __u32 loadfd_map_id(int fd)
 	return loadfd_map_info(fd, &info) ? info.id : 0;
 }
 
+/* The id of program @fd, or 0. */
+static inline __u32 loadfd_prog_id(int fd)
+{
+	struct bpf_prog_info info;
+
+	return loadfd_prog_info(fd, &info) ? info.id : 0;
+}
+
 static inline int loadfd_map_create(__u32 type, __u32 key_size, __u32 value_size,
 				    __u32 max_entries, __u32 flags, const char *name)
 {
