@@ -302,8 +302,8 @@ static inline int loadfd_read_text(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static inline bool loadfd_sysfs_read(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static inline __printf(3, 4) bool loadfd_sysfs_read(char *buf, size_t size,
+						      const char *fmt, ...);
 
 static inline bool loadfd_sysfs_read(char *buf, size_t size, const char *fmt, ...)
 {
@@ -541,7 +541,9 @@ static inline int loadfd_elf_find_section(const unsigned char *elf, size_t size,
 	if (!e)
 		return -EINVAL;
 	while (ret == -ENOENT && (scn = elf_nextscn(e, scn))) {
-		const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+		const char *nm = gelf_getshdr(scn, &sh) ?
+					 elf_strptr(e, shstrndx, sh.sh_name) :
+					 NULL;
 
 		if (!nm || strcmp(nm, name))
 			continue;

@@ -952,7 +952,8 @@ int main(int argc, char **argv)
 
 			if (left <= 0) {
 				for (int m = 0; m < M_NR; m++)
-					set_err(o, m, -ETIME, "not run: the -T %g s time limit was used up",
+					set_err(o, m, -ETIME,
+						"not run: the -T %g s time limit was used up",
 						opt.total_s);
 				continue;
 			}

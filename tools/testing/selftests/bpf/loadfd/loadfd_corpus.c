@@ -145,9 +145,11 @@ static void log_reason(const char *log, char *out, size_t size)
 			q = end;
 		while (p < q && (*p == ' ' || *p == '\t'))
 			p++;
-		if (q == p || !strncmp(p, "processed ", 10) || !strncmp(p, "verification time", 17) ||
-		    !strncmp(p, "stack depth", 11) || !strncmp(p, "-- END", 6) ||
-		    !strncmp(p, "func#", 5) || !strncmp(p, "mark_precise", 12))
+		if (q == p || !strncmp(p, "processed ", 10) ||
+		    !strncmp(p, "verification time", 17) ||
+		    !strncmp(p, "stack depth", 11) ||
+		    !strncmp(p, "-- END", 6) || !strncmp(p, "func#", 5) ||
+		    !strncmp(p, "mark_precise", 12))
 			continue;
 		best = p;
 		best_end = q;
@@ -402,14 +404,18 @@ static int xlated_diff(const struct side *a, const struct side *b, int *masked, 
 			    x->src_reg != y->src_reg || x->off != y->off || memcmp(x1, y1, 4) ||
 			    x1->off != y1->off || y1->code != x1->code)
 				why = "ld_imm64";
-			else if (x->src_reg == BPF_PSEUDO_MAP_FD || x->src_reg == BPF_PSEUDO_MAP_VALUE) {
+			else if (x->src_reg == BPF_PSEUDO_MAP_FD ||
+				 x->src_reg == BPF_PSEUDO_MAP_VALUE) {
 				(*masked)++;
 				if (x->src_reg == BPF_PSEUDO_MAP_VALUE && x1->imm != y1->imm)
 					why = "map value offset";
 				else if (map_sig(x->imm, &ma) || map_sig(y->imm, &mb))
 					why = "map id not found";
-				else if (ma.type != mb.type || ma.key != mb.key || ma.value != mb.value ||
-					 ma.max_entries != mb.max_entries || ma.flags != mb.flags)
+				else if (ma.type != mb.type ||
+					 ma.key != mb.key ||
+					 ma.value != mb.value ||
+					 ma.max_entries != mb.max_entries ||
+					 ma.flags != mb.flags)
 					why = "maps differ";
 			} else if (x->src_reg == BPF_PSEUDO_FUNC) {
 				(*masked)++;
@@ -442,7 +448,9 @@ static int xlated_diff(const struct side *a, const struct side *b, int *masked, 
 		if (diffs++ == 0) {
 			insn_str(x, sa, sizeof(sa));
 			insn_str(y, sb, sizeof(sb));
-			snprintf(detail, REASON_LEN, "insn %u: libbpf {%s}, BPF_LOAD_FD {%s}", i, sa, sb);
+			snprintf(detail, REASON_LEN,
+				 "insn %u: libbpf {%s}, BPF_LOAD_FD {%s}", i,
+				 sa, sb);
 		}
 	}
 	if (a->cnt != b->cnt) {
@@ -697,8 +705,9 @@ static void run_loadfd(struct objres *o, const char *pindir)
 		return;
 	}
 	{
-		LIBBPF_OPTS(bpf_load_fd_opts, lo, .log_level = 1, .log_buf = log,
-			    .log_size = log ? LFD_LOG_SIZE : 0, .flags = dfd >= 0 ? BPF_F_PATH_FD : 0,
+		LIBBPF_OPTS(bpf_load_fd_opts, lo, .log_level = 1,
+			    .log_buf = log, .log_size = log ? LFD_LOG_SIZE : 0,
+			    .flags = dfd >= 0 ? BPF_F_PATH_FD : 0,
 			    .pin_path_fd = dfd >= 0 ? dfd : 0);
 
 		loader = bpf_load_fd(obj_fd, &lo);
@@ -849,7 +858,10 @@ static void compare(struct objres *o)
 		if (!lib_done)
 			p->st = P_SKIP;
 		else if (p->lib.ok && p->lfd.ok)
-			p->st = xlated_diff(&p->lib, &p->lfd, &p->masked, p->detail) ? P_DIFFER : P_SAME;
+			p->st = xlated_diff(&p->lib, &p->lfd, &p->masked,
+					    p->detail) ?
+					P_DIFFER :
+					P_SAME;
 		else if (p->lib.ok)
 			p->st = P_LIB_ONLY;
 		else if (p->lfd.ok)
@@ -861,7 +873,8 @@ static void compare(struct objres *o)
 		else if (p->st == P_LFD_ONLY)
 			snprintf(p->detail, REASON_LEN, "%s", p->lib.reason);
 		else if (p->st == P_NEITHER)
-			snprintf(p->detail, sizeof(p->detail), "libbpf: %s | BPF_LOAD_FD: %s", p->lib.reason,
+			snprintf(p->detail, sizeof(p->detail),
+				 "libbpf: %s | BPF_LOAD_FD: %s", p->lib.reason,
 				 p->lfd.reason);
 		clean(p->detail);
 	}
@@ -982,7 +995,8 @@ static void first_differ(const char *buf, char *reason)
 		{
 			const char *name = strchr(strchr(p, '\t') + 1, '\t') + 1;
 
-			snprintf(reason, REASON_LEN, "prog %.*s: %.*s", (int)strcspn(name, "\t"), name,
+			snprintf(reason, REASON_LEN, "prog %.*s: %.*s",
+				 (int)strcspn(name, "\t"), name,
 				 (int)strcspn(e + 1, "\n"), e + 1);
 		}
 		return;
@@ -1074,7 +1088,8 @@ static void run_one(struct run *r, const char *path)
 			char *s = strdup(o), *tok, *save = NULL;
 
 			s[strcspn(s, "\n")] = 0;
-			for (tok = strtok_r(s, "\t", &save); tok && k < 12; tok = strtok_r(NULL, "\t", &save))
+			for (tok = strtok_r(s, "\t", &save); tok && k < 12;
+			     tok = strtok_r(NULL, "\t", &save))
 				fields[k++] = tok;
 			if (k > 2)
 				snprintf(st, sizeof(st), "%s", fields[2]);
@@ -1085,18 +1100,24 @@ static void run_one(struct run *r, const char *path)
 				first_differ(buf, reason);
 			if (r->tap) {
 				if (!strcmp(st, "same") && k > 5 && strcmp(fields[5], "0")) {
-					printf("ok %d %s (%s ms libbpf, %s ms BPF_LOAD_FD, %s progs)\n", r->n,
-					       name, fields[3], fields[4], fields[5]);
+					printf("ok %d %s (%s ms libbpf, %s ms BPF_LOAD_FD, %s progs)\n",
+					       r->n, name, fields[3], fields[4],
+					       fields[5]);
 					r->pass++;
 				} else {
-					printf("not ok %d %s # %s: %s\n", r->n, name, st,
-					       strcmp(st, "same") ? reason : "no program to compare");
+					printf("not ok %d %s # %s: %s\n", r->n,
+					       name, st,
+					       strcmp(st, "same") ?
+						       reason :
+						       "no program to compare");
 					r->fail++;
 				}
 			} else {
-				printf("# %d %s: %s (libbpf %s ms, BPF_LOAD_FD %s ms)%s%s\n", r->n, name, st,
-				       k > 3 ? fields[3] : "?", k > 4 ? fields[4] : "?",
-				       strcmp(st, "same") ? " " : "", strcmp(st, "same") ? reason : "");
+				printf("# %d %s: %s (libbpf %s ms, BPF_LOAD_FD %s ms)%s%s\n",
+				       r->n, name, st, k > 3 ? fields[3] : "?",
+				       k > 4 ? fields[4] : "?",
+				       strcmp(st, "same") ? " " : "",
+				       strcmp(st, "same") ? reason : "");
 			}
 			free(s);
 		}
@@ -1121,8 +1142,9 @@ static void warm_up(const char *path)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: loadfd_corpus [-t SECONDS] [-P] [-s] [-o OUT.tsv] [-w WARMUP.bpf.o]\n"
-			"                     [-l LIST] [OBJ.bpf.o...]\n");
+	fprintf(stderr,
+		"usage: loadfd_corpus [-t SECONDS] [-P] [-s] [-o OUT.tsv] [-w WARMUP.bpf.o]\n"
+		"                     [-l LIST] [OBJ.bpf.o...]\n");
 	exit(2);
 }
 
@@ -1189,7 +1211,8 @@ int main(int argc, char **argv)
 		run_one(&r, objs[i]);
 	rmdir(PIN_ROOT);
 	if (r.tap) {
-		printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n", r.pass, r.fail);
+		printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
+		       r.pass, r.fail);
 		return r.fail ? 1 : 0;
 	}
 	if (r.out)

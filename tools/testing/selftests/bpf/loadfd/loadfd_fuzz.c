@@ -316,7 +316,9 @@ static void parse_ext(struct seed *s)
 				if (x->nrec == rcap) {
 					rcap = rcap ? rcap * 2 : 64;
 					x->rec = realloc(x->rec, rcap * sizeof(*x->rec));
-					x->rec_blk = realloc(x->rec_blk, rcap * sizeof(*x->rec_blk));
+					x->rec_blk = realloc(
+						x->rec_blk,
+						rcap * sizeof(*x->rec_blk));
 				}
 				x->rec_blk[x->nrec] = x->nblk - 1;
 				x->rec[x->nrec++] = p;
@@ -379,7 +381,8 @@ static bool seed_parse(struct seed *s)
 			s->ext = (int)i;
 		} else if (sc->type == SHT_REL && s->nrel < (int)ARRAY_SIZE(s->rel)) {
 			s->rel[s->nrel++] = (int)i;
-		} else if (sc->type == SHT_PROGBITS && (sc->flags & SHF_EXECINSTR) && sc->size >= 8 &&
+		} else if (sc->type == SHT_PROGBITS &&
+			   (sc->flags & SHF_EXECINSTR) && sc->size >= 8 &&
 			   s->nexe < (int)ARRAY_SIZE(s->exe)) {
 			s->exe[s->nexe++] = (int)i;
 		}
@@ -585,7 +588,8 @@ static void mk_shape(const char *name, size_t L, unsigned int nlong, unsigned in
 		} else {
 			so += sprintf((char *)strtab + so, nprogs > 1 ? "p%zx" : "prog", i) + 1;
 		}
-		put_sym(syms + 24 * (1 + nlong + i), off, STB_GLOBAL << 4 | STT_FUNC, 3, 16 * i, 16);
+		put_sym(syms + 24 * (1 + nlong + i), off,
+			STB_GLOBAL << 4 | STT_FUNC, 3, 16 * i, 16);
 		memcpy(insns + 16 * i, ret0, 16);
 		if (prog_name_len)
 			prog_name_len = 0;	/* only the first program's name is long */
@@ -970,7 +974,9 @@ static void op_rel(struct rng *r, struct mut *m)
 			say(m, "rel[%s %llu] insn code=0x%02x; ", rs->nm, (unsigned long long)j,
 			    m->b.d[ioff]);
 		} else {
-			m->b.d[ioff + 1] = (unsigned char)((rn(r, 8) << 4) | (m->b.d[ioff + 1] & 0xf));
+			m->b.d[ioff + 1] =
+				(unsigned char)((rn(r, 8) << 4) |
+						(m->b.d[ioff + 1] & 0xf));
 			say(m, "rel[%s %llu] insn src_reg=%u; ", rs->nm, (unsigned long long)j,
 			    m->b.d[ioff + 1] >> 4);
 		}
@@ -1327,7 +1333,8 @@ static void op_longname(struct rng *r, struct mut *m)
 			}
 			put_le(&m->b, soff + 24 * k, 4, size);
 		}
-		say(m, "longname: %zu-byte name for %s; ", l, n == 1 ? "one symbol" : "every symbol");
+		say(m, "longname: %zu-byte name for %s; ", l,
+		    n == 1 ? "one symbol" : "every symbol");
 		return;
 	}
 	default: {	/* a section name */
@@ -1570,7 +1577,8 @@ static const struct seed *pick_seed(struct rng *r)
 		cum = calloc(nseeds, sizeof(*cum));
 		for (i = 0; i < nseeds; i++)
 			cum[i] = (i ? cum[i - 1] : 0) +
-				 (1000000ull * weight_kb * 1024) / (weight_kb * 1024ull + seeds[i].len);
+				 (1000000ull * weight_kb * 1024) /
+					 (weight_kb * 1024ull + seeds[i].len);
 	}
 	x = rn(r, cum[nseeds - 1]);
 	for (i = 0; cum[i] <= x; i++)
@@ -1967,8 +1975,10 @@ static void run_one(uint64_t idx, struct mut *m)
 			 * may refuse without a log, as for any program.
 			 */
 			st->prog_empty++;
-			if (sample(false, "PROG_LOAD '%.40s': %s with an empty log at exec %llu (%s)",
-				   name, strerrorname_np(err) ?: "?", (unsigned long long)idx, m->desc))
+			if (sample(false,
+				   "PROG_LOAD '%.40s': %s with an empty log at exec %llu (%s)",
+				   name, strerrorname_np(err) ?: "?",
+				   (unsigned long long)idx, m->desc))
 				dump("progemptylog", idx, m);
 		}
 		if (verbose) {
@@ -2116,7 +2126,8 @@ static void print_usage(const char *prog)
 		"  -P  no BPF_PROG_LOAD for seeds whose file name contains SUBSTR (slow verification)\n"
 		"  -w  pick seeds with weight 1 / (1 + size / KB) instead of uniformly\n"
 		"  -l  list the seeds and exit\n"
-		"  -T  time BPF_LOAD_FD and BPF_PROG_LOAD on each unmodified seed and exit\n", prog);
+		"  -T  time BPF_LOAD_FD and BPF_PROG_LOAD on each unmodified seed and exit\n",
+		prog);
 	exit(2);
 }
 
@@ -2249,8 +2260,9 @@ int main(int argc, char **argv)
 	if (list) {
 		for (k = 0; k < nseeds; k++)
 			printf("%3d %-40s %8zu bytes, %u sections, %u BTF types, %u+%u+%u ext records\n",
-			       k, seeds[k].name, seeds[k].len, seeds[k].shnum, seeds[k].ntypes,
-			       seeds[k].sub[0].nrec, seeds[k].sub[1].nrec, seeds[k].sub[2].nrec);
+			       k, seeds[k].name, seeds[k].len, seeds[k].shnum,
+			       seeds[k].ntypes, seeds[k].sub[0].nrec,
+			       seeds[k].sub[1].nrec, seeds[k].sub[2].nrec);
 		return 0;
 	}
 	if (timing) {
@@ -2273,8 +2285,8 @@ int main(int argc, char **argv)
 	st = &all[0];
 	end = start + execs;
 	printf("# loadfd_fuzz: seed 0x%llx, executions %llu..%llu, %d seeds, %u workers, time limit %.0f s\n",
-	       (unsigned long long)g_seed, (unsigned long long)start, (unsigned long long)end,
-	       nseeds, jobs, secs);
+	       (unsigned long long)g_seed, (unsigned long long)start,
+	       (unsigned long long)end, nseeds, jobs, secs);
 	t0 = last_print = now();
 	deadline = secs > 0 ? t0 + secs : 1e300;
 	for (w = 0; w < jobs; w++) {
@@ -2301,11 +2313,14 @@ int main(int argc, char **argv)
 					char why[64];
 
 					all[w].deaths++;
-					snprintf(why, sizeof(why), "worker %u killed by signal %d", w,
-						 WTERMSIG(status));
+					snprintf(
+						why, sizeof(why),
+						"worker %u killed by signal %d",
+						w, WTERMSIG(status));
 					lost(w, why, "death", jobs, &m);
 				} else if (WIFEXITED(status) && WEXITSTATUS(status)) {
-					printf("# worker %u failed (exit %d)\n", w, WEXITSTATUS(status));
+					printf("# worker %u failed (exit %d)\n",
+					       w, WEXITSTATUS(status));
 					return 2;
 				}
 			} else if (all[w].next != lastn[w]) {
@@ -2319,8 +2334,9 @@ int main(int argc, char **argv)
 				pids[w] = 0;
 				running--;
 				all[w].hangs++;
-				snprintf(why, sizeof(why), "no progress for %d s in worker %u", hang_s,
-					 w);
+				snprintf(why, sizeof(why),
+					 "no progress for %d s in worker %u",
+					 hang_s, w);
 				lost(w, why, "hang", jobs, &m);
 			}
 			if (!pids[w] && all[w].next < end && now() < deadline) {
@@ -2349,8 +2365,8 @@ int main(int argc, char **argv)
 				sp += all[w].splats;
 			}
 			printf("# progress: %llu executions, %.1f exec/s, %llu loaded, %llu splats\n",
-			       (unsigned long long)e, e / (t - t0), (unsigned long long)ok,
-			       (unsigned long long)sp);
+			       (unsigned long long)e, e / (t - t0),
+			       (unsigned long long)ok, (unsigned long long)sp);
 		}
 		usleep(100000);
 	}
@@ -2385,16 +2401,21 @@ int main(int argc, char **argv)
 	printf("# BPF_PROG_LOAD by name: %llu of %llu loaded; errnos %s\n",
 	       (unsigned long long)tot.prog_ok, (unsigned long long)tot.prog_tries, h2);
 	printf("# rejections with an empty log: BPF_LOAD_FD %llu, BPF_PROG_LOAD %llu; undocumented errnos %llu\n",
-	       (unsigned long long)tot.load_empty, (unsigned long long)tot.prog_empty,
+	       (unsigned long long)tot.load_empty,
+	       (unsigned long long)tot.prog_empty,
 	       (unsigned long long)tot.load_undoc);
 	printf("# splats seen by the driver %llu, worker deaths %llu, hangs %llu, sysfs walks %llu\n",
 	       (unsigned long long)tot.splats, (unsigned long long)tot.deaths,
-	       (unsigned long long)tot.hangs, (unsigned long long)tot.sysfs_walks);
+	       (unsigned long long)tot.hangs,
+	       (unsigned long long)tot.sysfs_walks);
 	printf("FUZZ-RESULT seed=0x%llx executions=%llu seconds=%.0f exec_per_s=%.1f loaded=%llu prog_tries=%llu prog_ok=%llu load_errnos=%s prog_errnos=%s load_empty_log=%llu prog_empty_log=%llu undocumented=%llu splats=%llu deaths=%llu hangs=%llu\n",
-	       (unsigned long long)g_seed, (unsigned long long)tot.execs, t0, tot.execs / t0,
-	       (unsigned long long)tot.load_ok, (unsigned long long)tot.prog_tries,
-	       (unsigned long long)tot.prog_ok, h1, h2, (unsigned long long)tot.load_empty,
-	       (unsigned long long)tot.prog_empty, (unsigned long long)tot.load_undoc,
+	       (unsigned long long)g_seed, (unsigned long long)tot.execs, t0,
+	       tot.execs / t0, (unsigned long long)tot.load_ok,
+	       (unsigned long long)tot.prog_tries,
+	       (unsigned long long)tot.prog_ok, h1, h2,
+	       (unsigned long long)tot.load_empty,
+	       (unsigned long long)tot.prog_empty,
+	       (unsigned long long)tot.load_undoc,
 	       (unsigned long long)tot.splats, (unsigned long long)tot.deaths,
 	       (unsigned long long)tot.hangs);
 	free(m.b.d);

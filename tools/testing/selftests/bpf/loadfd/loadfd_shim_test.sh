@@ -45,19 +45,23 @@ has "json: the file matches what the kernel read" '"matches": true'
 # A map of the caller's, by pin and by id (loadfd_map_ref's counter:
 # array, 4-byte key, 8-byte value, 4 entries).
 "$bpftool" map create "$d/counter" type array key 4 value 8 entries 4 name counter
-check "--map NAME=pinned:PATH" "$shim" load "$objs/loadfd_map_ref.bpf.o" --map "counter=pinned:$d/counter"
+check "--map NAME=pinned:PATH" "$shim" load "$objs/loadfd_map_ref.bpf.o" \
+	--map "counter=pinned:$d/counter"
 has "pinned map supplied" "counter: id [0-9]+, supplied"
 id=$("$bpftool" map show pinned "$d/counter" | sed -n 's/^\([0-9]*\):.*/\1/p')
 check "--map NAME=id:N" "$shim" load "$objs/loadfd_map_ref.bpf.o" --map "counter=id:$id"
 has "map by id supplied" "counter: id $id, supplied"
 
-check "attach xdp --dev lo" "$shim" attach "$objs/loadfd_attach_kinds.bpf.o" shim_xdp --pin "$d/xdp" --dev lo
+kinds=$objs/loadfd_attach_kinds.bpf.o
+check "attach xdp --dev lo" "$shim" attach "$kinds" shim_xdp --pin "$d/xdp" --dev lo
 link_is "xdp link" "$d/xdp" xdp
-check "attach tcx/ingress --ifindex 1" "$shim" attach "$objs/loadfd_attach_kinds.bpf.o" shim_tcx --pin "$d/tcx" --ifindex 1
+check "attach tcx/ingress --ifindex 1" "$shim" attach "$kinds" shim_tcx --pin "$d/tcx" \
+	--ifindex 1
 link_is "tcx link" "$d/tcx" tcx
-check "attach cgroup_skb --cgroup" "$shim" attach "$objs/loadfd_attach_kinds.bpf.o" shim_cgroup --pin "$d/cg" --cgroup /sys/fs/cgroup
+check "attach cgroup_skb --cgroup" "$shim" attach "$kinds" shim_cgroup --pin "$d/cg" \
+	--cgroup /sys/fs/cgroup
 link_is "cgroup link" "$d/cg" cgroup
-refused "xdp without an interface is refused" "$shim" attach "$objs/loadfd_attach_kinds.bpf.o" shim_xdp --pin "$d/xdp2"
+refused "xdp without an interface is refused" "$shim" attach "$kinds" shim_xdp --pin "$d/xdp2"
 
 rm -rf "$d"
 echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"

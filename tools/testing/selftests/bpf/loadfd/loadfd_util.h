@@ -146,7 +146,9 @@ static inline int elf_find_section(const unsigned char *elf, size_t size, const 
 	if (!e)
 		return -EINVAL;
 	while (ret == -ENOENT && (scn = elf_nextscn(e, scn))) {
-		const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+		const char *nm = gelf_getshdr(scn, &sh) ?
+					 elf_strptr(e, shstrndx, sh.sh_name) :
+					 NULL;
 
 		if (!nm || strcmp(nm, name))
 			continue;

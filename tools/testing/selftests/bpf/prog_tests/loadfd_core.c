@@ -92,8 +92,10 @@ static bool find_member(const struct btf *btf, __u32 id, const char *name, __u32
 			if (!mt)
 				return false;
 			out->size = btf_is_int(mt) || btf_is_any_enum(mt) ? mt->size : 0;
-			out->is_signed = (btf_is_int(mt) && (btf_int_encoding(mt) & BTF_INT_SIGNED)) ||
-					 (btf_is_any_enum(mt) && btf_kflag(mt));
+			out->is_signed =
+				(btf_is_int(mt) &&
+				 (btf_int_encoding(mt) & BTF_INT_SIGNED)) ||
+				(btf_is_any_enum(mt) && btf_kflag(mt));
 			return true;
 		}
 		if ((!mn || !*mn) && find_member(btf, m->type, name, off, out))
@@ -788,7 +790,8 @@ static void module_core_run(struct testmod *m, struct loadfd_obj *o, int prog_fd
 		return;
 	ASSERT_FALSE(data.skip, "data.skip");
 	out = (struct core_reloc_module_output *)data.out;
-	if (!ASSERT_EQ(out->len, TESTMOD_READ_LEN, "read_ctx->len (the program ran, read the field)"))
+	if (!ASSERT_EQ(out->len, TESTMOD_READ_LEN,
+		       "read_ctx->len (the program ran, read the field)"))
 		return;
 	ASSERT_EQ(out->off, 0, "read_ctx->off");
 	ASSERT_EQ(out->read_ctx_sz, (int)btf__type_by_id(m->btf, ctx_id)->size,

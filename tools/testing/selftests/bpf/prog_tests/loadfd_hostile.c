@@ -434,7 +434,8 @@ static int find_section(const struct loadfd_bytes *o, const char *name,
 	const Elf64_Shdr *strsh;
 	unsigned int i;
 
-	if (o->len < sizeof(*eh) || eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > o->len ||
+	if (o->len < sizeof(*eh) ||
+	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > o->len ||
 	    eh->e_shstrndx >= eh->e_shnum)
 		return -EINVAL;
 	strsh = shdr(o, eh->e_shstrndx);

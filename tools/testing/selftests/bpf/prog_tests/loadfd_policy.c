@@ -654,8 +654,10 @@ static int ima_sign(const char *dir, const char *path, const char *key, __u32 ke
 	snprintf(dpath, sizeof(dpath), "%s/digest", dir);
 	snprintf(spath, sizeof(spath), "%s/sig", dir);
 	if (write_file(dpath, digest, SHA256_LEN, 0600) ||
-	    !ASSERT_OK(run_cmd("openssl pkeyutl -sign -inkey %s -pkeyopt digest:sha256 -in %s -out %s",
-			       key, dpath, spath), "openssl pkeyutl -sign"))
+	    !ASSERT_OK(
+		    run_cmd("openssl pkeyutl -sign -inkey %s -pkeyopt digest:sha256 -in %s -out %s",
+			    key, dpath, spath),
+		    "openssl pkeyutl -sign"))
 		return -1;
 	sig = read_all(spath, &sig_size);
 	if (!sig)
@@ -706,7 +708,8 @@ static void ima_appraisal(void)
 			       "openssl req -new -newkey rsa:2048 -nodes -keyout ima.key "
 			       "-subj '/CN=loadfd IMA test key' -out ima.csr >/dev/null 2>&1 && "
 			       "openssl x509 -req -in ima.csr -CA %s -CAkey %s -set_serial 2 -days 2 "
-			       "-sha256 -extfile ext -out ima.pem >/dev/null 2>&1", s.dir, cert, key),
+			       "-sha256 -extfile ext -out ima.pem >/dev/null 2>&1",
+			       s.dir, cert, key),
 		       "IMA key certified by the test CA"))
 		goto out;
 	snprintf(cert, sizeof(cert), "%s/ima.pem", s.dir);

@@ -379,9 +379,11 @@ static void pin_permissions(void)
 			close(ret);
 		if (!ASSERT_EQ(ret, -EACCES, phase ? "pin in a read-only dir" : "reuse a 0400 pin"))
 			printf("phase %d: log '%s'\n", phase, log);
-		loadfd_one_line(log, phase ? "maps: 'loadfd_pinned': pinning in the pin directory failed (-13)"
-					   : "maps: 'loadfd_pinned': the pinned map cannot be reused (-13)",
-				"log names the map and the error");
+		loadfd_one_line(
+			log,
+			phase ? "maps: 'loadfd_pinned': pinning in the pin directory failed (-13)" :
+				"maps: 'loadfd_pinned': the pinned map cannot be reused (-13)",
+			"log names the map and the error");
 	}
 	if (!ASSERT_NEQ(access(pin, F_OK), 0, "the refused load left no pin"))
 		pinned = true;

@@ -779,7 +779,9 @@ static void mutate_one(__u64 *seed, struct loadfd_bytes *m, const struct range *
 	off = rg->start + (lcg_next(seed) % (span / 4)) * 4;
 	if (off + 4 > rg->end)
 		off = rg->end - 4;
-	v = op < 10 ? 0 : op < 13 ? 0xffffffffu : (__u32)lcg_next(seed) ^ (__u32)lcg_next(seed) << 16;
+	v = op < 10 ? 0 :
+	    op < 13 ? 0xffffffffu :
+		      (__u32)lcg_next(seed) ^ (__u32)lcg_next(seed) << 16;
 	put_u32(m->data + off, v);
 	snprintf(desc, dsize, "u32 at %zu = 0x%x", off, v);
 }

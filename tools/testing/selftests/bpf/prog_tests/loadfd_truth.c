@@ -47,7 +47,7 @@ static int evil_btf_load(void)
 		struct btf_type t;
 		__u32 enc;
 		char strs[sizeof(strs)];
-	} __attribute__((packed)) b = {
+	} __packed b = {
 		.hdr = { .magic = BTF_MAGIC, .version = BTF_VERSION,
 			 .hdr_len = sizeof(struct btf_header),
 			 .type_off = 0, .type_len = sizeof(struct btf_type) + 4,
@@ -196,7 +196,8 @@ static void fd_race(void)
 		goto out;
 	evil_map_id = loadfd_map_id(r.evil_map);
 	evil_btf_id = btf_id_of(r.evil_btf);
-	if (!ASSERT_NEQ(evil_map_id, 0, "evil map id") || !ASSERT_NEQ(evil_btf_id, 0, "evil btf id"))
+	if (!ASSERT_NEQ(evil_map_id, 0, "evil map id") ||
+	    !ASSERT_NEQ(evil_btf_id, 0, "evil btf id"))
 		goto out;
 	r.evil_map_id = evil_map_id;
 	r.evil_btf_id = evil_btf_id;
@@ -258,7 +259,8 @@ static void fd_race(void)
 	atomic_store(&r.stop, 1);
 	pthread_join(thread, NULL);
 	printf("%u rounds: %u checked, %u polls by the thread during the calls, %u swaps, %u loader fds swapped, %u failed\n",
-	       RACE_ROUNDS, checked, r.armed_polls, r.swaps, result_swapped, failed);
+	       RACE_ROUNDS, checked, r.armed_polls, r.swaps, result_swapped,
+	       failed);
 	/* The thread really watched the calls. */
 	ASSERT_GT(r.armed_polls, 0, "thread polled during the calls");
 	if (!ASSERT_EQ(r.kernel_objs, 0, "kernel-created fds in the caller's table"))
