@@ -438,6 +438,27 @@ static inline int loadfd_map_create(__u32 type, __u32 key_size, __u32 value_size
 	return fd;
 }
 
+/* A new array map shaped like @ref (e.g. a loader's .rodata) holding @val
+ * (ref->value_size bytes) at key 0, frozen when @freeze: what a caller
+ * supplies to configure an object. -1 on failure.
+ */
+static inline int loadfd_map_like(const struct bpf_map_info *ref, const void *val, bool freeze)
+{
+	__u32 key = 0;
+	int fd;
+
+	fd = loadfd_map_create(ref->type, ref->key_size, ref->value_size, ref->max_entries,
+			       ref->map_flags, "supplied");
+	if (fd < 0)
+		return -1;
+	if (!ASSERT_OK(bpf_map_update_elem(fd, &key, val, BPF_ANY), "supplied map update") ||
+	    (freeze && !ASSERT_OK(bpf_map_freeze(fd), "BPF_MAP_FREEZE"))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* ---- ELF lookups (libelf) ---- */
 
 struct loadfd_elf_sym {

@@ -893,27 +893,6 @@ out:
 	loadfd_obj_close(&o);
 }
 
-/* A new array map shaped like @ref (e.g. a loader's .rodata) holding @val
- * (ref->value_size bytes) at key 0, frozen when @freeze: what a caller
- * supplies to configure an object. -1 on failure.
- */
-static int map_like(const struct bpf_map_info *ref, const void *val, bool freeze)
-{
-	__u32 key = 0;
-	int fd;
-
-	fd = loadfd_map_create(ref->type, ref->key_size, ref->value_size, ref->max_entries,
-			       ref->map_flags, "supplied");
-	if (fd < 0)
-		return -1;
-	if (!ASSERT_OK(bpf_map_update_elem(fd, &key, val, BPF_ANY), "supplied map update") ||
-	    (freeze && !ASSERT_OK(bpf_map_freeze(fd), "BPF_MAP_FREEZE"))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Upstream prog_tests/prog_array_init.c: a prog array whose slot 1 the
  * object fills with tailcall_1 (.rel.maps); my_pid set in .rodata before load
  * (here: a supplied frozen .rodata).
@@ -942,7 +921,7 @@ static void e2e_prog_array_init(void)
 	if (!ASSERT_TRUE(val != NULL, "calloc"))
 		goto out;
 	memcpy(val + sym.value, &pid, sizeof(pid));
-	ro = map_like(&ref, val, true);
+	ro = loadfd_map_like(&ref, val, true);
 	free(val);
 	if (ro < 0)
 		goto out;

@@ -338,27 +338,6 @@ out:
 	close(obj_fd);
 }
 
-/* A new array map shaped like @ref (e.g. a loader's .rodata) holding @val
- * (ref->value_size bytes) at key 0, frozen when @freeze: what a caller
- * supplies to configure an object.
- */
-static int map_like(const struct bpf_map_info *ref, const void *val, bool freeze)
-{
-	__u32 key = 0;
-	int fd;
-
-	fd = loadfd_map_create(ref->type, ref->key_size, ref->value_size, ref->max_entries,
-			       ref->map_flags, "supplied");
-	if (fd < 0)
-		return -1;
-	if (!ASSERT_OK(bpf_map_update_elem(fd, &key, val, BPF_ANY), "fill supplied map") ||
-	    (freeze && !ASSERT_OK(bpf_map_freeze(fd), "BPF_MAP_FREEZE"))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* A loader of the object with @m supplied, and its id; -1 on failure. */
 static int load_supplied(int obj_fd, const struct bpf_loadfd_map *m, int *id)
 {
@@ -405,7 +384,7 @@ static void rodata_supplied_frozen(void)
 		goto out;
 	memcpy(valbuf, &val, 4);
 
-	sfd = map_like(&ref, valbuf, false);
+	sfd = loadfd_map_like(&ref, valbuf, false);
 	if (sfd < 0)
 		goto out;
 	m.fd = sfd;
@@ -443,7 +422,7 @@ static void rodata_supplied_frozen(void)
 	val = 10;
 	memcpy(valbuf, &val, 4);
 	close(sfd);
-	sfd = map_like(&ref, valbuf, true);
+	sfd = loadfd_map_like(&ref, valbuf, true);
 	if (sfd < 0)
 		goto out;
 	m.fd = sfd;
