@@ -37,8 +37,7 @@ impl Btf {
     /// reference to it (from `btf_get()` or the function that created it),
     /// which the returned [`ARef`] releases.
     pub unsafe fn from_raw(ptr: NonNull<bindings::btf>) -> ARef<Btf> {
-        // SAFETY: `Btf` is a transparent wrapper of `struct btf`, and the
-        // caller hands over its reference.
+        // SAFETY: `Btf` wraps `struct btf` transparently; the caller hands over its reference.
         unsafe { ARef::from_raw(ptr.cast()) }
     }
 
@@ -88,21 +87,13 @@ impl Map {
     /// `ptr` must point to a valid `struct bpf_map`, and the caller must own
     /// a (non-user) reference to it, which the returned [`ARef`] releases.
     pub unsafe fn from_raw(ptr: NonNull<bindings::bpf_map>) -> ARef<Map> {
-        // SAFETY: `Map` is a transparent wrapper of `struct bpf_map`, and
-        // the caller hands over its reference.
+        // SAFETY: `Map` wraps `struct bpf_map` transparently; the caller hands over its reference.
         unsafe { ARef::from_raw(ptr.cast()) }
     }
 
     /// The `struct bpf_map` pointer, for C that borrows it.
     pub fn as_ptr(&self) -> *mut bindings::bpf_map {
         self.0.get()
-    }
-
-    /// The map's id (0 until it has one).
-    pub fn id(&self) -> u32 {
-        // SAFETY: By the type invariant the map is valid; `id` is set once,
-        // before the map is published.
-        unsafe { (*self.0.get()).id }
     }
 }
 
@@ -157,25 +148,14 @@ impl MapUref {
 
     /// The map.
     pub fn map(&self) -> &Map {
-        // SAFETY: By the type invariant the map is valid while `self` holds
-        // its reference; `Map` is a transparent wrapper of `struct bpf_map`.
+        // SAFETY: The map is valid while `self` holds it (invariant); `Map` wraps it transparently.
         unsafe { &*self.0.as_ptr().cast::<Map>() }
-    }
-}
-
-impl Clone for MapUref {
-    fn clone(&self) -> Self {
-        // SAFETY: By the type invariant the map is valid and its counts are nonzero.
-        unsafe { bindings::bpf_map_inc_with_uref(self.0.as_ptr()) };
-        // INVARIANT: The increment above is the new value's.
-        MapUref(self.0)
     }
 }
 
 impl Drop for MapUref {
     fn drop(&mut self) {
-        // SAFETY: By the type invariant this value owns a reference and a
-        // user reference, given back here once.
+        // SAFETY: This value owns a reference and a user reference (invariant), given back once.
         unsafe { bindings::bpf_map_put_with_uref(self.0.as_ptr()) };
     }
 }
@@ -220,9 +200,8 @@ impl<'a> VerifierLog<'a> {
         let _ = line.write_fmt(args);
         let bytes = line.as_bytes();
         let len = i32::try_from(bytes.len()).unwrap_or(0);
-        // SAFETY: By the type invariant the log is valid and ours; the
-        // format takes an `int` length and a buffer of at least that many
-        // bytes, and `bpf_log()` copies them.
+        // `%.*s` takes an `int` length and a buffer of that many bytes, which `bpf_log()` copies.
+        // SAFETY: The log is valid and ours (invariant); `bytes` has `len` bytes.
         unsafe {
             bindings::bpf_log(
                 self.0.as_ptr(),

@@ -9,6 +9,7 @@
 use crate::bpfobj::{
     btf::BTF_KIND_FUNC,
     checkpoint::Checkpoint,
+    compat::GFP_INPUT,
     error::Error,
     externs::{Env, EnvError, ExternKind, KconfigValue, KfuncId, KsymBtf},
     kconfig,
@@ -55,7 +56,7 @@ impl KernelEnv<'_> {
     fn btf_find(&self, name: &[u8], kind: u32, local_type_id: u32) -> Option<(u32, u32)> {
         let (id, slot, new) = self.obj.btf_find(name, kind, local_type_id)?;
         if let Some(btf) = new {
-            if self.module_btfs.borrow_mut().push(btf, GFP_KERNEL).is_err() {
+            if self.module_btfs.borrow_mut().push(btf, GFP_INPUT).is_err() {
                 self.lost.set(true);
                 return None;
             }
@@ -127,11 +128,13 @@ pub(crate) fn create(
 ) -> Result {
     let obj = Object::parse(data, &KernelCheckpoint).map_err(|e| reject(log, data, None, e))?;
     // Sized first: resolving the externs records module BTFs in it.
-    ob.reserve(plan::map_count(&obj), obj.programs().len())?;
-    // Room for every map up front: the object borrows each map as soon as
-    // it is added, so keeping it must not fail.
-    lo.maps.reserve(plan::map_count(&obj), GFP_KERNEL)?;
-    lo.progs.reserve(obj.programs().len(), GFP_KERNEL)?;
+    let map_count = plan::map_count(&obj);
+    ob.reserve(map_count, obj.programs().len())?;
+    // Room for every map and program up front (input-sized, so charged):
+    // the object borrows each as soon as it is added, so keeping it must
+    // not fail.
+    lo.maps.reserve(map_count, GFP_INPUT)?;
+    lo.progs.reserve(obj.programs().len(), GFP_INPUT)?;
     ob.set_meta(obj.license(), obj.kern_version())?;
     if let Some(btf) = obj.btf() {
         lo.btf = Some(ob.load_btf(btf)?);
@@ -169,7 +172,7 @@ pub(crate) fn create(
     for (i, m) in plan.maps().enumerate() {
         sys::checkpoint().map_err(|e| interrupted(log, e))?;
         let (idx, map) = ob.add_map(&m)?;
-        lo.maps.push(map, GFP_KERNEL)?;
+        lo.maps.push(map, GFP_INPUT)?;
         // Programs refer to maps by core index; the C side must agree.
         if usize::try_from(idx).ok() != Some(i) {
             log.line(format_args!("maps: map {i} was bound at index {idx}"));
@@ -177,6 +180,7 @@ pub(crate) fn create(
         }
     }
     for (map, slot, target) in plan.slots() {
+        sys::checkpoint().map_err(|e| interrupted(log, e))?;
         let map = u32::try_from(map).map_err(|_| code::EINVAL)?;
         match target {
             SlotTarget::Map(t) => {
@@ -211,7 +215,7 @@ pub(crate) fn create(
                         line_info,
                         core_relos,
                     },
-                    GFP_KERNEL,
+                    GFP_INPUT,
                 )?;
             }
             // As libbpf, which relocates only the programs it loads: one
@@ -237,7 +241,7 @@ pub(crate) fn create(
     for m in plan.struct_ops() {
         sys::checkpoint().map_err(|e| interrupted(log, e))?;
         let (_, map) = ob.add_struct_ops(m)?;
-        lo.maps.push(map, GFP_KERNEL)?;
+        lo.maps.push(map, GFP_INPUT)?;
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use kernel::{
     types::ARef,
 };
 
+use crate::bpfobj::compat::GFP_INPUT;
 use crate::sys::MAX_MODULE_BTFS;
 
 /// What a loader object owns on the Rust side.
@@ -19,10 +20,10 @@ pub(crate) struct LoaderObject {
     /// Its maps, created, bound or reused from a pin, then its struct_ops
     /// maps, in the object's index order (`obj->maps` borrows them);
     /// dropped first.
-    pub(crate) maps: KVec<MapUref>,
+    pub(crate) maps: KVVec<MapUref>,
     /// Each loadable program as the verifier takes it (`obj->progs[i]`
     /// borrows the layouts), in the order they were added.
-    pub(crate) progs: KVec<ProgLayouts>,
+    pub(crate) progs: KVVec<ProgLayouts>,
     /// The object's BTF, as the kernel's BTF verifier loaded it
     /// (`obj->btf` borrows it).
     pub(crate) btf: Option<ARef<Btf>>,
@@ -36,10 +37,10 @@ impl LoaderObject {
     /// recording one never allocates: C borrows each as soon as it is found).
     pub(crate) fn new() -> Result<Self> {
         Ok(LoaderObject {
-            maps: KVec::new(),
-            progs: KVec::new(),
+            maps: KVVec::new(),
+            progs: KVVec::new(),
             btf: None,
-            module_btfs: KVec::with_capacity(MAX_MODULE_BTFS, GFP_KERNEL)?,
+            module_btfs: KVec::with_capacity(MAX_MODULE_BTFS, GFP_INPUT)?,
         })
     }
 }

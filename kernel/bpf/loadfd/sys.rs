@@ -118,8 +118,7 @@ impl ObjBuilder<'_> {
     pub(crate) fn load_btf(&mut self, btf: &[u8]) -> Result<ARef<Btf>> {
         let len = len32(btf.len())?;
         let mut r = core::ptr::null_mut();
-        // SAFETY: `self.0` is live (invariant); `btf` is valid for `len` bytes;
-        // `r` is a valid out pointer.
+        // SAFETY: `self.0` is live (invariant); `btf` has `len` bytes; `r` is an out pointer.
         check(unsafe {
             bindings::loadfd_obj_load_btf(self.0.as_ptr(), btf.as_ptr().cast(), len, &mut r)
         })?;
@@ -156,8 +155,7 @@ impl ObjBuilder<'_> {
             c.arena_size = size;
         }
         let mut r = core::ptr::null_mut();
-        // SAFETY: `self.0` is live (invariant); `c` and the slices it points
-        // to outlive the call; `r` is a valid out pointer.
+        // SAFETY: `self.0` is live (invariant); `c` and its slices outlive the call; `r` is out.
         let idx = check(unsafe { bindings::loadfd_obj_add_map(self.0.as_ptr(), &c, &mut r) })?;
         Ok((idx, map_ref(r)?))
     }
@@ -226,10 +224,9 @@ impl ObjBuilder<'_> {
             link: s.link,
         };
         let mut r = core::ptr::null_mut();
-        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid
-        // for its length; `r` is a valid out pointer.
-        let idx =
-            check(unsafe { bindings::loadfd_obj_add_struct_ops(self.0.as_ptr(), &c, &mut r) })?;
+        let obj = self.0.as_ptr();
+        // SAFETY: `obj` is live (invariant); `c` points to valid lengths; `r` is out.
+        let idx = check(unsafe { bindings::loadfd_obj_add_struct_ops(obj, &c, &mut r) })?;
         Ok((idx, map_ref(r)?))
     }
 
@@ -275,8 +272,7 @@ impl ObjBuilder<'_> {
     ) -> Option<(u32, u32, Option<ARef<Btf>>)> {
         let mut slot = 0u32;
         let mut r = core::ptr::null_mut();
-        // SAFETY: `self.0` is live (invariant); `name` is valid; `slot` and
-        // `r` are valid out pointers.
+        // SAFETY: `self.0` is live (invariant); `name` is valid; `slot` and `r` are out pointers.
         let id = unsafe {
             bindings::loadfd_btf_find(
                 self.0.as_ptr(),
@@ -390,8 +386,7 @@ pub(crate) unsafe extern "C" fn loadfd_rs_create(
 #[no_mangle]
 pub(crate) unsafe extern "C" fn loadfd_rs_release(rs: *mut c_void) {
     if !rs.is_null() {
-        // SAFETY: the caller guarantees `rs` came from `into_foreign()` and is
-        // given back once.
+        // SAFETY: The caller guarantees `rs` came from `into_foreign()`, given back once.
         drop(unsafe { KBox::<LoaderObject>::from_foreign(rs) });
     }
 }
