@@ -3,9 +3,12 @@
  * Interface between the C side (loadfd*.c) and the Rust side (loadfd_main.rs)
  * of BPF_LOAD_FD. Included by rust/bindings/bindings_helper.h.
  *
- * Rust decides what the object means (core/); C holds the kernel objects
- * the result is made of (maps, BTF, the loader fd and its sysfs directory),
- * because 6.12 has no Rust abstraction for any of them.
+ * Rust decides what the object means (core/) and owns what it is made of:
+ * the maps, BTFs and program layouts, through kernel::bpf. C makes those
+ * kernel objects (map creation, the BTF verifier and struct_ops use BPF
+ * internals that 6.12 has no Rust abstraction for) and keeps the loader fd,
+ * the programs' load-by-name state and the sysfs directory, which borrow
+ * from Rust.
  */
 #ifndef _BPF_LOADFD_GLUE_H
 #define _BPF_LOADFD_GLUE_H
@@ -65,9 +68,11 @@ struct loadfd_map_spec {
 	u32 arena_size;
 };
 
-/* A relocated program, as Rust hands it to loadfd_obj_add_prog(). The
- * strings are copied; the layouts (insns to core_relos) are Rust's, which
- * keeps them for the object's life: the program borrows them.
+/* A program, as Rust hands it to loadfd_obj_add_prog(). The strings are
+ * copied; the layouts (insns to core_relos) are Rust's, which keeps them for
+ * the object's life: the program borrows them. A program that does not link
+ * has @load_err (a negative errno) and @load_err_msg instead of layouts: its
+ * BPF_PROG_LOAD by name fails with them.
  */
 struct loadfd_prog_spec {
 	const u8 *name;
@@ -95,6 +100,9 @@ struct loadfd_prog_spec {
 	const void *core_relos;
 	u32 core_relo_cnt;
 	u32 core_relo_rec_size;
+	int load_err;
+	const u8 *load_err_msg;
+	u32 load_err_msg_len;
 };
 
 /*
@@ -119,49 +127,61 @@ struct loadfd_st_ops_spec {
 
 #define LOADFD_NO_PROG 0xffffffffU
 
-/* C, called from Rust while building @obj; each returns 0 or -errno and logs
- * its own reason.
+/* What the object is as a whole, as Rust hands it to loadfd_obj_begin(). */
+struct loadfd_obj_spec {
+	const u8 *license;
+	u32 license_len;
+	u32 kern_version;
+	/* How many maps (struct_ops ones included) and programs follow. */
+	u32 map_cnt;
+	u32 prog_cnt;
+	/* The object's BTF (fixed up by the core), or NULL. */
+	const void *btf;
+	u32 btf_size;
+};
+
+/* An initial slot of a map-in-map (LOADFD_SLOT_MAP: @target is a map
+ * index) or of a prog array (LOADFD_SLOT_PROG: @target is a program index;
+ * filled when that program is loaded by name).
  */
-int loadfd_obj_set_meta(struct loadfd_obj *obj, const u8 *license, u32 license_len,
-			u32 kern_version);
-/* Sizes the object's arrays once the core knows the counts. */
-int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt);
-/* Loads the object's BTF through the kernel's BTF verifier. *@ref gets the
- * new BTF and its reference, which Rust owns (obj->btf borrows it).
+enum loadfd_slot_kind {
+	LOADFD_SLOT_MAP,
+	LOADFD_SLOT_PROG,
+};
+
+/*
+ * The C<->Rust contract: nine functions.
+ *
+ * C, called from Rust while building @obj, in this order: begin, the maps,
+ * their slots, the programs, the struct_ops maps. Each returns 0 (or an
+ * index) or -errno, and logs its own reason.
  */
-int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *btf, u32 size, struct btf **ref);
+/* Sizes the object and loads its BTF through the kernel's BTF verifier.
+ * *@btf_ref gets the new BTF and its reference, which Rust owns (obj->btf
+ * borrows it); NULL if the object has no BTF.
+ */
+int loadfd_obj_begin(struct loadfd_obj *obj, const struct loadfd_obj_spec *spec,
+		     struct btf **btf_ref);
 /* Returns the map's index in the object (>= 0) or -errno. On success *@ref
  * gets the map with a reference and a user reference, which Rust owns
  * (obj->maps[] borrows it).
  */
 int loadfd_obj_add_map(struct loadfd_obj *obj, const struct loadfd_map_spec *spec,
 		       struct bpf_map **ref);
-int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx);
-/* Prog-array slot @slot of map @map_idx gets program @prog_idx when that
- * program is loaded by name.
- */
-int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 prog_idx);
+int loadfd_obj_add_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot,
+			enum loadfd_slot_kind kind, u32 target);
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *spec);
-/* A program of the object that cannot be loaded (it does not link): its
- * BPF_PROG_LOAD by name fails with @err and the line @msg.
- */
-int loadfd_obj_add_prog_error(struct loadfd_obj *obj, const u8 *name, u32 name_len,
-			      const u8 *section, u32 section_len, u32 prog_type, int err,
-			      const u8 *msg, u32 msg_len);
 /* Creates a struct_ops map (as libbpf's bpf_map__init_kern_struct_ops() and
  * bpf_object__create_map()) and gives its programs their attach target.
  * Returns the map's index or -errno, and *@ref as loadfd_obj_add_map() does.
+ * When the struct is a module's, *@btf_ref gets that module's BTF with a
+ * reference, which Rust owns (its programs borrow it), whatever the result;
+ * otherwise *@btf_ref is NULL.
  */
 int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *spec,
-			      struct bpf_map **ref);
-
-/* The running kernel's .config (kconfig_blob.S). */
-extern const u8 loadfd_config_data[];
-extern const u8 loadfd_config_data_end[];
+			      struct bpf_map **ref, struct btf **btf_ref);
 
 /* C, called from Rust: what the running kernel knows. */
-/* The kernel's own .config text (CONFIG_FOO=y lines). */
-const u8 *loadfd_kconfig_text(size_t *len);
 /* BTF id of @name/@kind in vmlinux or a module whose type is compatible with
  * the object's @local_type_id (0: no check); *@slot is 0 for vmlinux or the
  * object's 1-based module BTF slot. Returns the id, or -ENOENT. When that
@@ -177,10 +197,10 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
  * object lives), -EINTR on a fatal signal.
  */
 int loadfd_kallsyms(const u8 *name, size_t len, u64 *addr);
-/* Called between units of input-sized work: reschedules if needed and
- * returns -EINTR once the caller has a fatal signal, 0 otherwise.
- */
-int loadfd_checkpoint(void);
+
+/* The running kernel's .config (kconfig_blob.S), read by Rust. */
+extern const u8 loadfd_config_data[];
+extern const u8 loadfd_config_data_end[];
 
 /* Rust, called from C: build the loader object @obj from @len bytes at @data.
  * *@rs gets the object's Rust half (what it owns: its BTFs), built or not;
@@ -189,8 +209,5 @@ int loadfd_checkpoint(void);
 int loadfd_rs_create(const u8 *data, size_t len, struct bpf_verifier_log *log,
 		     struct loadfd_obj *obj, void **rs);
 void loadfd_rs_release(void *rs);
-
-/* C, called once from the Rust module's init. */
-int loadfd_glue_init(void);
 
 #endif /* _BPF_LOADFD_GLUE_H */

@@ -13,7 +13,6 @@ use crate::bpfobj::{
     error::Error,
     externs::{Env, EnvError, ExternKind, KconfigValue, KfuncId, KsymBtf},
     kconfig,
-    maps::SlotTarget,
     object::Object,
     plan::{self, Host, Plan, ProgLoad, ProgOutcome, Reason},
 };
@@ -127,18 +126,20 @@ pub(crate) fn create(
     lo: &mut LoaderObject,
 ) -> Result {
     let obj = Object::parse(data, &KernelCheckpoint).map_err(|e| reject(log, data, None, e))?;
-    // Sized first: resolving the externs records module BTFs in it.
-    let map_count = plan::map_count(&obj);
-    ob.reserve(map_count, obj.programs().len())?;
     // Room for every map and program up front (input-sized, so charged):
     // the object borrows each as soon as it is added, so keeping it must
     // not fail.
+    let map_count = plan::map_count(&obj);
     lo.maps.reserve(map_count, GFP_INPUT)?;
     lo.progs.reserve(obj.programs().len(), GFP_INPUT)?;
-    ob.set_meta(obj.license(), obj.kern_version())?;
-    if let Some(btf) = obj.btf() {
-        lo.btf = Some(ob.load_btf(btf)?);
-    }
+    // Sized before the externs are resolved, which record module BTFs in it.
+    lo.btf = ob.begin(
+        obj.license(),
+        obj.kern_version(),
+        map_count,
+        obj.programs().len(),
+        obj.btf(),
+    )?;
 
     let has_kconfig = obj
         .externs()
@@ -181,18 +182,7 @@ pub(crate) fn create(
     }
     for (map, slot, target) in plan.slots() {
         sys::checkpoint().map_err(|e| interrupted(log, e))?;
-        let map = u32::try_from(map).map_err(|_| code::EINVAL)?;
-        match target {
-            SlotTarget::Map(t) => {
-                let t = u32::try_from(t).map_err(|_| code::EINVAL)?;
-                ob.set_map_slot(map, slot, t)?;
-            }
-            SlotTarget::Prog(p) => {
-                // Filled when program `p` is loaded by name.
-                let p = u32::try_from(p).map_err(|_| code::EINVAL)?;
-                ob.add_prog_slot(map, slot, p)?;
-            }
-        }
+        ob.add_slot(map, slot, target)?;
     }
 
     while let Some(step) = plan.next_prog(&KernelCheckpoint) {
@@ -240,7 +230,9 @@ pub(crate) fn create(
     // attach target. Programs refer to no struct_ops map by index.
     for m in plan.struct_ops() {
         sys::checkpoint().map_err(|e| interrupted(log, e))?;
-        let (_, map) = ob.add_struct_ops(m)?;
+        // Room for the module BTF C may hand over, so keeping it cannot fail.
+        lo.struct_ops_btfs.reserve(1, GFP_INPUT)?;
+        let (_, map) = ob.add_struct_ops(m, &mut lo.struct_ops_btfs)?;
         lo.maps.push(map, GFP_INPUT)?;
     }
     Ok(())

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The loader object's Rust half: the kernel objects it owns (its maps and
-//! BTFs), released by
-//! `Drop`. Its C half (`struct loadfd_obj`, `loadfd_obj.h`) borrows them and
+//! BTFs) and its programs' layouts, released by `Drop`. Its C half (`struct loadfd_obj`, `loadfd_obj.h`) borrows them and
 //! frees this last (`loadfd_rs_release()`).
 
 use kernel::{
@@ -30,6 +29,9 @@ pub(crate) struct LoaderObject {
     /// The module BTFs the object's ksyms and kfuncs are in: slot `i + 1`
     /// of `obj->btfs`, which borrows them.
     pub(crate) module_btfs: KVec<ARef<Btf>>,
+    /// The module BTFs its struct_ops maps' structs are in (their
+    /// programs' attach BTF borrows them).
+    pub(crate) struct_ops_btfs: KVec<ARef<Btf>>,
 }
 
 impl LoaderObject {
@@ -41,6 +43,7 @@ impl LoaderObject {
             progs: KVVec::new(),
             btf: None,
             module_btfs: KVec::with_capacity(MAX_MODULE_BTFS, GFP_INPUT)?,
+            struct_ops_btfs: KVec::new(),
         })
     }
 }

@@ -330,21 +330,20 @@ int bpf_loadfd_create(const union bpf_attr *attr, bpfptr_t uattr, u32 uattr_size
 
 	/* The log is large; keep it off the stack like bpf_check() does. */
 	log = kzalloc(sizeof(*log), GFP_KERNEL);
-	obj = kzalloc(sizeof(*obj), LOADFD_GFP);
+	obj = loadfd_obj_alloc();
 	if (!log || !obj) {
 		kfree(log);
-		kfree(obj);
+		if (obj)
+			loadfd_obj_destroy(obj);
 		return -ENOMEM;
 	}
-	mutex_init(&obj->arena_lock);
-	obj->id = -1;
 	obj->log = log;
 	ret = bpf_vlog_init(log, attr->load_fd.log_level,
 			    u64_to_user_ptr(attr->load_fd.log_buf),
 			    attr->load_fd.log_size);
 	if (ret) {
 		kfree(log);
-		loadfd_obj_free(obj);
+		loadfd_obj_destroy(obj);
 		return ret;
 	}
 

@@ -38,14 +38,6 @@ static char *loadfd_strdup(struct loadfd_obj *obj, const char *what, const u8 *s
 	return p ?: ERR_PTR(-ENOMEM);
 }
 
-int loadfd_obj_set_meta(struct loadfd_obj *obj, const u8 *license, u32 license_len,
-			u32 kern_version)
-{
-	obj->license = kmemdup_nul(license, min_t(u32, license_len, 127), LOADFD_GFP);
-	obj->kern_version = kern_version;
-	return obj->license ? 0 : -ENOMEM;
-}
-
 /*
  * The BTF verifier's own reason for refusing @data, in @reason (empty if the
  * caller asked for no log or its buffer is full). The verifier logs every
@@ -105,7 +97,8 @@ static void loadfd_btf_reason(struct loadfd_obj *obj, const void *data, u32 size
 	kfree(buf);
 }
 
-int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size, struct btf **ref)
+static int loadfd_obj_load_btf(struct loadfd_obj *obj, const void *data, u32 size,
+			       struct btf **ref)
 {
 	struct btf *btf;
 
@@ -255,20 +248,28 @@ static struct bpf_map *loadfd_map_create(struct loadfd_obj *obj, const struct lo
 	return map;
 }
 
-int loadfd_obj_reserve(struct loadfd_obj *obj, u32 map_cnt, u32 prog_cnt)
+int loadfd_obj_begin(struct loadfd_obj *obj, const struct loadfd_obj_spec *spec,
+		     struct btf **btf_ref)
 {
+	u32 map_cnt = spec->map_cnt, prog_cnt = spec->prog_cnt;
+
+	*btf_ref = NULL;
 	if (obj->maps || obj->progs)
 		return -EINVAL;
 	obj->maps = kvcalloc(map_cnt, sizeof(*obj->maps), LOADFD_GFP);
 	obj->map_info = kvcalloc(map_cnt, sizeof(*obj->map_info), LOADFD_GFP);
 	obj->progs = kvcalloc(prog_cnt, sizeof(*obj->progs), LOADFD_GFP);
 	obj->btfs = kcalloc(LOADFD_MAX_MODULE_BTFS, sizeof(*obj->btfs), LOADFD_GFP);
+	obj->license = kmemdup_nul(spec->license, min_t(u32, spec->license_len, 127),
+				   LOADFD_GFP);
 	if ((map_cnt && (!obj->maps || !obj->map_info)) || (prog_cnt && !obj->progs) ||
-	    !obj->btfs)
+	    !obj->btfs || !obj->license)
 		return -ENOMEM;
 	obj->map_cap = map_cnt;
 	obj->prog_cap = prog_cnt;
-	return 0;
+	loadfd_obj_init_children(obj);
+	obj->kern_version = spec->kern_version;
+	return spec->btf ? loadfd_obj_load_btf(obj, spec->btf, spec->btf_size, btf_ref) : 0;
 }
 
 /*
@@ -479,13 +480,10 @@ err_name:
 	return err;
 }
 
-int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx)
+static int loadfd_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 target_map_idx)
 {
 	int err;
 
-	err = loadfd_checkpoint();
-	if (err)
-		return err;
 	if (map_idx >= obj->map_cnt || target_map_idx >= obj->map_cnt)
 		return -EINVAL;
 	/* As libbpf: a map reused from its pin keeps its contents. */
@@ -499,15 +497,11 @@ int loadfd_obj_set_map_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 t
 	return err;
 }
 
-int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 prog_idx)
+static int loadfd_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 prog_idx)
 {
 	struct loadfd_prog_slot *n;
 	struct bpf_map *map;
-	int err;
 
-	err = loadfd_checkpoint();
-	if (err)
-		return err;
 	if (map_idx >= obj->map_cnt || prog_idx >= obj->prog_cap)
 		return -EINVAL;
 	map = obj->maps[map_idx];
@@ -531,6 +525,18 @@ int loadfd_obj_add_prog_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot, u32 
 	obj->prog_slots[obj->prog_slot_cnt++] =
 		(struct loadfd_prog_slot){ map_idx, slot, prog_idx };
 	return 0;
+}
+
+int loadfd_obj_add_slot(struct loadfd_obj *obj, u32 map_idx, u32 slot,
+			enum loadfd_slot_kind kind, u32 target)
+{
+	switch (kind) {
+	case LOADFD_SLOT_MAP:
+		return loadfd_set_map_slot(obj, map_idx, slot, target);
+	case LOADFD_SLOT_PROG:
+		return loadfd_add_prog_slot(obj, map_idx, slot, target);
+	}
+	return -EINVAL;
 }
 
 /* A program's layouts are the Rust half's (which keeps them for the
@@ -586,6 +592,23 @@ static struct loadfd_prog *loadfd_prog_next(struct loadfd_obj *obj, u32 name_len
 	return p;
 }
 
+/*
+ * A program that does not link: only its name, section and type are kept,
+ * and why its BPF_PROG_LOAD by name fails.
+ */
+static int loadfd_prog_refused(struct loadfd_obj *obj, struct loadfd_prog *p,
+			       const struct loadfd_prog_spec *s)
+{
+	p->load_err_msg = kmemdup_nul(s->load_err_msg, min_t(u32, s->load_err_msg_len, 255),
+				      LOADFD_GFP);
+	if (!p->load_err_msg)
+		return -ENOMEM;
+	p->prog_type = s->prog_type;
+	p->load_err = s->load_err < 0 && s->load_err >= -MAX_ERRNO ? s->load_err : -EINVAL;
+	bpf_log(obj->log, "prog '%s' cannot be loaded: %s\n", p->name, p->load_err_msg);
+	return 0;
+}
+
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s)
 {
 	struct loadfd_prog *p;
@@ -598,8 +621,13 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 
 	name = loadfd_strdup(obj, "programs", s->name, s->name_len);
 	section = loadfd_strdup(obj, "programs", s->section, s->section_len);
-	attach_func = loadfd_strdup(obj, "programs", s->attach_func, s->attach_func_len);
-	attach_btf_name = loadfd_attach_btf_name(obj, s);
+	if (s->load_err) {
+		attach_func = kstrdup("", LOADFD_GFP) ?: ERR_PTR(-ENOMEM);
+		attach_btf_name = kstrdup("", LOADFD_GFP) ?: ERR_PTR(-ENOMEM);
+	} else {
+		attach_func = loadfd_strdup(obj, "programs", s->attach_func, s->attach_func_len);
+		attach_btf_name = loadfd_attach_btf_name(obj, s);
+	}
 	/* Counted before the checks so loadfd_obj_free() frees what was copied. */
 	p->name = IS_ERR(name) ? NULL : name;
 	p->section = IS_ERR(section) ? NULL : section;
@@ -610,6 +638,8 @@ int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s
 	      PTR_ERR_OR_ZERO(attach_func) ?: PTR_ERR_OR_ZERO(attach_btf_name);
 	if (err)
 		return err;
+	if (s->load_err)
+		return loadfd_prog_refused(obj, p, s);
 
 	p->attach_btf_kind = s->attach_btf_kind;
 	p->prog_type = s->prog_type;
@@ -750,10 +780,9 @@ static int loadfd_st_ops_init(struct loadfd_obj *obj, const struct loadfd_st_ops
 				p->st_ops_type_id = ktype_id;
 				p->st_ops_member = kidx;
 				p->expected_attach_type = kidx;
-				if (btf_is_module(kbtf)) {
-					btf_get(kbtf);
+				/* Borrowed: the object keeps the module's BTF. */
+				if (btf_is_module(kbtf))
 					p->st_ops_btf = kbtf;
-				}
 			}
 			if (kidx < e->member_cnt)
 				e->cookies[kidx] = p->cookie;
@@ -772,7 +801,7 @@ static int loadfd_st_ops_init(struct loadfd_obj *obj, const struct loadfd_st_ops
 }
 
 int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops_spec *s,
-			      struct bpf_map **ref)
+			      struct bpf_map **ref, struct btf **btf_ref)
 {
 	const struct btf_type *t, *vt, *ktype;
 	struct bpf_struct_ops_expect *e = NULL;
@@ -785,9 +814,11 @@ int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops
 	s32 vtype_id, ktype_id;
 	const char *n;
 	char *name;
+	bool module;
 	int err;
 	u32 i;
 
+	*btf_ref = NULL;
 	err = loadfd_checkpoint();
 	if (err)
 		return err;
@@ -826,6 +857,13 @@ int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops
 		err = -ENOENT;
 		goto err_name;
 	}
+	/* A module's BTF stays with the object (Rust owns the reference) for
+	 * the programs this map gives their attach target; vmlinux's is put
+	 * here.
+	 */
+	module = btf_is_module(kbtf);
+	if (module)
+		*btf_ref = kbtf;
 	ktype_id = btf_find_by_name_kind(kbtf, tname, BTF_KIND_STRUCT);
 	vt = btf_type_by_id(kbtf, vtype_id);
 	ktype = ktype_id > 0 ? btf_type_by_id(kbtf, ktype_id) : NULL;
@@ -865,14 +903,14 @@ int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops
 	attr.value_size = vt->size;
 	attr.max_entries = 1;
 	attr.map_flags = s->link ? BPF_F_LINK : 0;
-	if (btf_is_module(kbtf))
+	if (module)
 		attr.map_flags |= BPF_F_VTYPE_BTF_OBJ_FD;
 	attr.btf_vmlinux_value_type_id = vtype_id;
 	loadfd_obj_name(attr.map_name, name);
 	/* Takes @e, on failure too. */
-	map = bpf_struct_ops_map_create_kern(&attr, obj->btf,
-					     btf_is_module(kbtf) ? kbtf : NULL, e);
-	btf_put(kbtf);
+	map = bpf_struct_ops_map_create_kern(&attr, obj->btf, module ? kbtf : NULL, e);
+	if (!module)
+		btf_put(kbtf);
 	if (IS_ERR(map)) {
 		err = PTR_ERR(map);
 		bpf_log(obj->log, "struct_ops: '%s': BPF_MAP_CREATE failed (%d)\n", name, err);
@@ -891,50 +929,13 @@ int loadfd_obj_add_struct_ops(struct loadfd_obj *obj, const struct loadfd_st_ops
 err_expect:
 	bpf_struct_ops_expect_free(e);
 err_btf:
-	btf_put(kbtf);
+	if (!module)
+		btf_put(kbtf);
 err_name:
 	kfree(name);
 	return err;
 }
 
-int loadfd_obj_add_prog_error(struct loadfd_obj *obj, const u8 *name, u32 name_len,
-			      const u8 *section, u32 section_len, u32 prog_type, int err,
-			      const u8 *msg, u32 msg_len)
-{
-	struct loadfd_prog *p;
-	char *n, *sec, *why;
-	int ret;
-
-	p = loadfd_prog_next(obj, name_len);
-	if (IS_ERR(p))
-		return PTR_ERR(p);
-	n = loadfd_strdup(obj, "programs", name, name_len);
-	sec = loadfd_strdup(obj, "programs", section, section_len);
-	why = kmemdup_nul(msg, min_t(u32, msg_len, 255), LOADFD_GFP);
-	p->name = IS_ERR(n) ? NULL : n;
-	p->section = IS_ERR(sec) ? NULL : sec;
-	p->load_err_msg = why;
-	p->attach_func = kstrdup("", LOADFD_GFP);
-	p->attach_btf_name = kstrdup("", LOADFD_GFP);
-	obj->prog_cnt++;
-	ret = PTR_ERR_OR_ZERO(n) ?: PTR_ERR_OR_ZERO(sec);
-	if (ret)
-		return ret;
-	if (!why || !p->attach_func || !p->attach_btf_name)
-		return -ENOMEM;
-	p->prog_type = prog_type;
-	p->load_err = err < 0 && err >= -MAX_ERRNO ? err : -EINVAL;
-	bpf_log(obj->log, "prog '%s' cannot be loaded: %s\n", p->name, why);
-	return 0;
-}
-
-const u8 *loadfd_kconfig_text(size_t *len)
-{
-	*len = loadfd_config_data_end - loadfd_config_data;
-	return loadfd_config_data;
-}
-
-/* LINUX_KERNEL_VERSION for .kconfig externs is, by definition, this. */
 /* Copies a (ptr, len) name from Rust into @buf as a C string; false if it
  * does not fit.
  */
@@ -1005,12 +1006,6 @@ s32 loadfd_btf_find(struct loadfd_obj *obj, const u8 *name, size_t len, u32 kind
 	*slot = obj->btf_cnt;
 	*ref = btf;
 	return id;
-}
-
-int loadfd_checkpoint(void)
-{
-	cond_resched();
-	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
 struct loadfd_ksym {

@@ -37,7 +37,8 @@ struct LoadFd;
 
 impl kernel::Module for LoadFd {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        sys::glue_init()?;
+        // Nothing to set up: C calls in through `loadfd_rs_create()`, and
+        // `loadfd_sysfs.c` sets up its kset at subsys_initcall time.
         Ok(LoadFd)
     }
 }

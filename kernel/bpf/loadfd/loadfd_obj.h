@@ -18,6 +18,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
+#include <linux/sched/signal.h>
 #include <linux/spinlock.h>
 
 #include "glue.h"
@@ -87,7 +88,7 @@ struct loadfd_prog {
 	/* Names this loader program for bpf_loadfd_prog_cookie(). */
 	u64 cookie;
 	/* A struct_ops program: the kernel struct (in @st_ops_btf, a module's
-	 * BTF with a reference, or vmlinux's if NULL) and member a struct_ops
+	 * BTF the Rust half holds, or vmlinux's if NULL) and member a struct_ops
 	 * map of the object puts it in; 0 if no map does.
 	 */
 	u32 st_ops_type_id;
@@ -123,7 +124,6 @@ struct loadfd_obj {
 	struct kobject kobj;		/* /sys/kernel/bpf_loadfd/<id> */
 	struct kobject *progs_dir;
 	struct kobject *maps_dir;
-	bool registered;
 	int id;
 
 	char *license;
@@ -168,13 +168,29 @@ struct loadfd_obj {
 	bool has_pin_dir;
 };
 
+/*
+ * Called between units of input-sized work: reschedules if needed and
+ * returns -EINTR once the caller has a fatal signal, 0 otherwise (the Rust
+ * side does the same through kernel::task).
+ */
+static inline int loadfd_checkpoint(void)
+{
+	cond_resched();
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
 /* loadfd_sysfs.c */
 extern struct ida loadfd_ida;
+/* A new, empty loader object, owned by its kobject. */
+struct loadfd_obj *loadfd_obj_alloc(void);
+/* Initialises the kobjects of the program and map slots (loadfd_obj_begin()). */
+void loadfd_obj_init_children(struct loadfd_obj *obj);
+/* Adds the object, its programs and its maps to sysfs. */
 int loadfd_obj_register(struct loadfd_obj *obj);
-/* Drops the fd's reference: the object goes once sysfs readers are done. */
+/* Drops the creator's reference: the object and everything it holds go once
+ * sysfs readers are done (at once if it was never registered).
+ */
 void loadfd_obj_destroy(struct loadfd_obj *obj);
-/* Releases everything an object holds (also for one never registered). */
-void loadfd_obj_free(struct loadfd_obj *obj);
 
 /* loadfd.c */
 extern const struct file_operations loadfd_fops;

@@ -160,7 +160,7 @@ static void loadfd_prog_orphan_live(struct loadfd_prog *p)
 	spin_unlock_irqrestore(&loadfd_live_lock, flags);
 }
 
-void loadfd_obj_free(struct loadfd_obj *obj)
+static void loadfd_obj_free(struct loadfd_obj *obj)
 {
 	u32 i;
 
@@ -172,7 +172,6 @@ void loadfd_obj_free(struct loadfd_obj *obj)
 		kfree(p->section);
 		kfree(p->attach_func);
 		kfree(p->attach_btf_name);
-		btf_put(p->st_ops_btf);
 		kfree(p->load_err_msg);
 		cond_resched();
 	}
@@ -225,18 +224,44 @@ static const struct kobj_type loadfd_map_ktype = {
 	.default_groups = map_groups,
 };
 
-static void loadfd_obj_unregister(struct loadfd_obj *obj)
+struct loadfd_obj *loadfd_obj_alloc(void)
+{
+	struct loadfd_obj *obj = kzalloc(sizeof(*obj), LOADFD_GFP);
+
+	if (!obj)
+		return NULL;
+	/* From here on the kobject owns the object: loadfd_obj_destroy() puts
+	 * it whether or not it was ever added to sysfs.
+	 */
+	kobject_init(&obj->kobj, &loadfd_obj_ktype);
+	mutex_init(&obj->arena_lock);
+	obj->id = -1;
+	return obj;
+}
+
+void loadfd_obj_init_children(struct loadfd_obj *obj)
 {
 	u32 i;
 
-	for (i = 0; i < obj->prog_cnt; i++) {
-		if (obj->progs[i].kobj.state_initialized)
-			kobject_put(&obj->progs[i].kobj);
+	for (i = 0; i < obj->prog_cap; i++)
+		kobject_init(&obj->progs[i].kobj, &loadfd_prog_ktype);
+	for (i = 0; i < obj->map_cap; i++)
+		kobject_init(&obj->map_info[i].kobj, &loadfd_map_ktype);
+}
+
+void loadfd_obj_destroy(struct loadfd_obj *obj)
+{
+	u32 i;
+
+	/* Every child kobject was initialised with its slot (in sysfs or not),
+	 * and pins its parent only once added.
+	 */
+	for (i = 0; i < obj->prog_cap; i++) {
+		kobject_put(&obj->progs[i].kobj);
 		cond_resched();
 	}
-	for (i = 0; i < obj->map_cnt; i++) {
-		if (obj->map_info[i].kobj.state_initialized)
-			kobject_put(&obj->map_info[i].kobj);
+	for (i = 0; i < obj->map_cap; i++) {
+		kobject_put(&obj->map_info[i].kobj);
 		cond_resched();
 	}
 	kobject_put(obj->progs_dir);
@@ -283,9 +308,10 @@ int loadfd_obj_register(struct loadfd_obj *obj)
 	int err;
 	u32 i;
 
+	if (!loadfd_kset)
+		return -ENODEV;
 	obj->kobj.kset = loadfd_kset;
-	err = kobject_init_and_add(&obj->kobj, &loadfd_obj_ktype, NULL, "%d", obj->id);
-	obj->registered = true;
+	err = kobject_add(&obj->kobj, NULL, "%d", obj->id);
 	if (err)
 		return err;
 	obj->progs_dir = kobject_create_and_add("programs", &obj->kobj);
@@ -298,8 +324,8 @@ int loadfd_obj_register(struct loadfd_obj *obj)
 			err = loadfd_sysfs_name_ok(obj, obj->progs_dir, "program",
 						   obj->progs[i].name);
 		if (!err)
-			err = kobject_init_and_add(&obj->progs[i].kobj, &loadfd_prog_ktype,
-						   obj->progs_dir, "%s", obj->progs[i].name);
+			err = kobject_add(&obj->progs[i].kobj, obj->progs_dir, "%s",
+					  obj->progs[i].name);
 		if (err)
 			return err;
 	}
@@ -309,23 +335,15 @@ int loadfd_obj_register(struct loadfd_obj *obj)
 			err = loadfd_sysfs_name_ok(obj, obj->maps_dir, "map",
 						   obj->map_info[i].name);
 		if (!err)
-			err = kobject_init_and_add(&obj->map_info[i].kobj, &loadfd_map_ktype,
-						   obj->maps_dir, "%s", obj->map_info[i].name);
+			err = kobject_add(&obj->map_info[i].kobj, obj->maps_dir, "%s",
+					  obj->map_info[i].name);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-void loadfd_obj_destroy(struct loadfd_obj *obj)
-{
-	if (obj->registered)
-		loadfd_obj_unregister(obj);
-	else
-		loadfd_obj_free(obj);
-}
-
-int loadfd_glue_init(void)
+static int __init loadfd_sysfs_init(void)
 {
 	/* Root only, like the ids it lists (BPF_*_GET_NEXT_ID need
 	 * CAP_SYS_ADMIN): the names and provenance of every loader object.
@@ -343,3 +361,4 @@ int loadfd_glue_init(void)
 	}
 	return err;
 }
+subsys_initcall(loadfd_sysfs_init);

@@ -6,6 +6,7 @@
 use core::fmt::{self, Write};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use kernel::alloc::KVec;
 use kernel::bindings;
 use kernel::bpf::{Btf, LineBuf, MapUref, VerifierLog};
 use kernel::error::{code, Error, Result};
@@ -15,8 +16,9 @@ use kernel::types::{ARef, ForeignOwnable};
 
 use crate::loader::LoaderObject;
 
+use crate::bpfobj::compat::GFP_INPUT;
 use crate::bpfobj::error::ErrorClass;
-use crate::bpfobj::maps::MapDef;
+use crate::bpfobj::maps::{MapDef, SlotTarget};
 use crate::bpfobj::plan::{
     MapPlan, ProgLoad, CORE_RELO_REC_SIZE, FUNC_INFO_REC_SIZE, LINE_INFO_REC_SIZE,
 };
@@ -96,35 +98,32 @@ pub(crate) struct ObjBuilder<'a>(
 );
 
 impl ObjBuilder<'_> {
-    /// Sizes the object's map and program arrays.
-    pub(crate) fn reserve(&mut self, maps: usize, progs: usize) -> Result {
-        let (maps, progs) = (len32(maps)?, len32(progs)?);
-        // SAFETY: by the type invariant, `self.0` is the live object under construction.
-        check(unsafe { bindings::loadfd_obj_reserve(self.0.as_ptr(), maps, progs) }).map(|_| ())
-    }
-
-    /// Records the license and kernel version.
-    pub(crate) fn set_meta(&mut self, license: &[u8], kern_version: u32) -> Result {
-        let len = len32(license.len())?;
-        // SAFETY: `self.0` is live (invariant); `license` is valid for `len` bytes.
-        check(unsafe {
-            bindings::loadfd_obj_set_meta(self.0.as_ptr(), license.as_ptr(), len, kern_version)
-        })
-        .map(|_| ())
-    }
-
-    /// Loads the object's (fixed-up) BTF through the kernel's BTF verifier;
-    /// the object borrows the returned reference.
-    pub(crate) fn load_btf(&mut self, btf: &[u8]) -> Result<ARef<Btf>> {
-        let len = len32(btf.len())?;
+    /// Sizes the object for `maps` maps and `progs` programs, records its
+    /// license and kernel version, and loads its (fixed-up) BTF, if any,
+    /// through the kernel's BTF verifier; the object borrows the returned
+    /// reference.
+    pub(crate) fn begin(
+        &mut self,
+        license: &[u8],
+        kern_version: u32,
+        maps: usize,
+        progs: usize,
+        btf: Option<&[u8]>,
+    ) -> Result<Option<ARef<Btf>>> {
+        let c = bindings::loadfd_obj_spec {
+            license: license.as_ptr(),
+            license_len: len32(license.len())?,
+            kern_version,
+            map_cnt: len32(maps)?,
+            prog_cnt: len32(progs)?,
+            btf: btf.map_or(core::ptr::null(), |b| b.as_ptr().cast()),
+            btf_size: len32(btf.map_or(0, |b| b.len()))?,
+        };
         let mut r = core::ptr::null_mut();
-        // SAFETY: `self.0` is live (invariant); `btf` has `len` bytes; `r` is an out pointer.
-        check(unsafe {
-            bindings::loadfd_obj_load_btf(self.0.as_ptr(), btf.as_ptr().cast(), len, &mut r)
-        })?;
-        let r = NonNull::new(r).ok_or(code::EINVAL)?;
-        // SAFETY: on success `loadfd_obj_load_btf()` hands over the new BTF's reference.
-        Ok(unsafe { Btf::from_raw(r) })
+        // SAFETY: `self.0` is live (invariant); `c`'s pointers are valid for their lengths.
+        check(unsafe { bindings::loadfd_obj_begin(self.0.as_ptr(), &c, &mut r) })?;
+        // SAFETY: a BTF `loadfd_obj_begin()` hands over comes with its reference.
+        Ok(NonNull::new(r).map(|r| unsafe { Btf::from_raw(r) }))
     }
 
     /// Binds the caller's map of this name or creates it; returns its index
@@ -160,19 +159,18 @@ impl ObjBuilder<'_> {
         Ok((idx, map_ref(r)?))
     }
 
-    /// Sets initial slot `slot` of map-in-map `map` to map `target`.
-    pub(crate) fn set_map_slot(&mut self, map: u32, slot: u32, target: u32) -> Result {
+    /// Sets initial slot `slot` of map `map`: a map-in-map's slot to a map
+    /// now, a prog array's slot to a program (an index of the programs
+    /// added with [`ObjBuilder::add_prog`]) when that program is loaded by
+    /// name.
+    pub(crate) fn add_slot(&mut self, map: usize, slot: u32, target: SlotTarget) -> Result {
+        let (kind, target) = match target {
+            SlotTarget::Map(t) => (bindings::loadfd_slot_kind_LOADFD_SLOT_MAP, t),
+            SlotTarget::Prog(p) => (bindings::loadfd_slot_kind_LOADFD_SLOT_PROG, p),
+        };
+        let (map, target) = (len32(map)?, len32(target)?);
         // SAFETY: `self.0` is live (invariant); the C side checks the indices.
-        check(unsafe { bindings::loadfd_obj_set_map_slot(self.0.as_ptr(), map, slot, target) })
-            .map(|_| ())
-    }
-
-    /// Prog-array slot `slot` of map `map` gets program `prog` (an index of
-    /// the programs added with [`ObjBuilder::add_prog`]) when that program
-    /// is loaded by name.
-    pub(crate) fn add_prog_slot(&mut self, map: u32, slot: u32, prog: u32) -> Result {
-        // SAFETY: `self.0` is live (invariant); the C side checks the indices.
-        check(unsafe { bindings::loadfd_obj_add_prog_slot(self.0.as_ptr(), map, slot, prog) })
+        check(unsafe { bindings::loadfd_obj_add_slot(self.0.as_ptr(), map, slot, kind, target) })
             .map(|_| ())
     }
 
@@ -204,6 +202,9 @@ impl ObjBuilder<'_> {
             core_relos: l.core_relos.as_ptr().cast(),
             core_relo_cnt: l.core_relo_cnt(),
             core_relo_rec_size: CORE_RELO_REC_SIZE,
+            load_err: 0,
+            load_err_msg: core::ptr::null(),
+            load_err_msg_len: 0,
         };
         // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its count.
         check(unsafe { bindings::loadfd_obj_add_prog(self.0.as_ptr(), &c) }).map(|_| ())
@@ -211,8 +212,15 @@ impl ObjBuilder<'_> {
 
     /// Creates a struct_ops map of the object (after its programs): `progs`
     /// holds, per member of the struct, the index of the program the object
-    /// puts there or [`struct_ops::NO_PROG`]. Returns the map's index.
-    pub(crate) fn add_struct_ops(&mut self, s: &StructOpsMap<'_>) -> Result<(u32, MapUref)> {
+    /// puts there or [`struct_ops::NO_PROG`]. Returns the map's index and
+    /// the map; the module BTF its struct is in, if any, goes to
+    /// `module_btf` whatever the result (the programs borrow it), which
+    /// must have room for it.
+    pub(crate) fn add_struct_ops(
+        &mut self,
+        s: &StructOpsMap<'_>,
+        module_btf: &mut KVec<ARef<Btf>>,
+    ) -> Result<(u32, MapUref)> {
         let c = bindings::loadfd_st_ops_spec {
             name: s.name.as_ptr(),
             name_len: len32(s.name.len())?,
@@ -223,10 +231,15 @@ impl ObjBuilder<'_> {
             member_cnt: len32(s.progs.len())?,
             link: s.link,
         };
-        let mut r = core::ptr::null_mut();
+        let (mut r, mut b) = (core::ptr::null_mut(), core::ptr::null_mut());
         let obj = self.0.as_ptr();
-        // SAFETY: `obj` is live (invariant); `c` points to valid lengths; `r` is out.
-        let idx = check(unsafe { bindings::loadfd_obj_add_struct_ops(obj, &c, &mut r) })?;
+        // SAFETY: `obj` is live (invariant); `c` points to valid lengths; `r` and `b` are out.
+        let ret = unsafe { bindings::loadfd_obj_add_struct_ops(obj, &c, &mut r, &mut b) };
+        if let Some(b) = NonNull::new(b) {
+            // SAFETY: a BTF `loadfd_obj_add_struct_ops()` hands over comes with its reference.
+            module_btf.push(unsafe { Btf::from_raw(b) }, GFP_INPUT)?;
+        }
+        let idx = check(ret)?;
         Ok((idx, map_ref(r)?))
     }
 
@@ -244,21 +257,21 @@ impl ObjBuilder<'_> {
         // Cutting a too long line is fine: `write_str` never fails.
         let _ = line.write_fmt(why);
         let msg = line.as_bytes();
-        // SAFETY: `self.0` is live (invariant); each pointer is valid for its length.
-        check(unsafe {
-            bindings::loadfd_obj_add_prog_error(
-                self.0.as_ptr(),
-                name.as_ptr(),
-                len32(name.len())?,
-                section.as_ptr(),
-                len32(section.len())?,
-                prog_type,
-                errno.to_errno(),
-                msg.as_ptr(),
-                len32(msg.len())?,
-            )
-        })
-        .map(|_| ())
+        // Only the name, section and type of a program that does not link
+        // are kept.
+        let c = bindings::loadfd_prog_spec {
+            name: name.as_ptr(),
+            name_len: len32(name.len())?,
+            section: section.as_ptr(),
+            section_len: len32(section.len())?,
+            prog_type,
+            load_err: errno.to_errno(),
+            load_err_msg: msg.as_ptr(),
+            load_err_msg_len: len32(msg.len())?,
+            ..Default::default()
+        };
+        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its length.
+        check(unsafe { bindings::loadfd_obj_add_prog(self.0.as_ptr(), &c) }).map(|_| ())
     }
 
     /// BTF id of `name` of BTF kind `kind` in vmlinux or a module, with the
@@ -295,11 +308,12 @@ impl ObjBuilder<'_> {
 
 /// The running kernel's own `.config` text.
 pub(crate) fn kconfig_text() -> &'static [u8] {
-    let mut len = 0usize;
-    // SAFETY: the embedded `.config` is static, read-only `.rodata` of exactly that length.
+    // SAFETY: `kconfig_blob.S` places the two symbols around the embedded
+    // `.config`, static read-only data that lives as long as the kernel.
     unsafe {
-        let p = bindings::loadfd_kconfig_text(&mut len);
-        core::slice::from_raw_parts(p, len)
+        let start = core::ptr::addr_of!(bindings::loadfd_config_data).cast::<u8>();
+        let end = core::ptr::addr_of!(bindings::loadfd_config_data_end).cast::<u8>();
+        core::slice::from_raw_parts(start, (end as usize).saturating_sub(start as usize))
     }
 }
 
@@ -324,10 +338,11 @@ pub(crate) fn kallsyms(name: &[u8]) -> Result<Option<u64>> {
 /// Gives the CPU back if needed; fails with `EINTR` once the caller has a
 /// fatal signal. Called between units of input-sized work.
 pub(crate) fn checkpoint() -> Result {
-    // SAFETY: only reschedules and reads the current task's signal state.
-    match unsafe { bindings::loadfd_checkpoint() } {
-        0 => Ok(()),
-        r => Err(Error::from_errno(r)),
+    kernel::task::cond_resched();
+    if kernel::current!().fatal_signal_pending() {
+        Err(code::EINTR)
+    } else {
+        Ok(())
     }
 }
 
@@ -389,10 +404,4 @@ pub(crate) unsafe extern "C" fn loadfd_rs_release(rs: *mut c_void) {
         // SAFETY: The caller guarantees `rs` came from `into_foreign()`, given back once.
         drop(unsafe { KBox::<LoaderObject>::from_foreign(rs) });
     }
-}
-
-/// Sets up the C side (the `/sys/kernel/bpf_loadfd` kset).
-pub(crate) fn glue_init() -> kernel::error::Result {
-    // SAFETY: called once, from the module's init, before any loader exists.
-    kernel::error::to_result(unsafe { bindings::loadfd_glue_init() })
 }

@@ -10,7 +10,11 @@ use std::fs;
 use std::path::Path;
 
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bpfobj");
+    // At run time: a target dir shared between clones keeps the binary of
+    // whichever clone built it last.
+    let root =
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    let dir = Path::new(&root).join("src/bpfobj");
     let mut mods = BTreeMap::new();
     for e in fs::read_dir(&dir).expect("src/bpfobj") {
         let p = e.expect("entry").path();
