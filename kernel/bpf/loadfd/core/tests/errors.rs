@@ -5,8 +5,9 @@
 //! inspect-parity test compare it byte for byte.
 
 use bpfobj::error::{
-    ArenaError, BtfError, BtfExtError, ElfError, Error, ErrorClass, ExtSection, ExternError,
-    InsnError, LinkError, Location, MapError, ObjectError, ProgError, RelocError, StructOpsError,
+    ArenaError, BtfError, BtfExtError, ElfError, Error, ErrorClass, ErrorKind, ExtSection,
+    ExternError, InsnError, LinkError, Location, MapError, ObjectError, ProgError, RelocError,
+    StructOpsError,
 };
 use bpfobj::limits::Cap;
 
@@ -1228,4 +1229,21 @@ fn only_memory_signals_and_caps_refuse_the_whole_object() {
     assert!(!Error::too_many(Cap::Programs).is_program_local());
     assert!(Error::new(ElfError::BadMagic).is_program_local());
     assert!(Error::at_extern(3, ExternError::Unresolved).is_program_local());
+}
+
+#[test]
+fn area_errors_lift_to_errors_of_the_whole_object() {
+    let e: Error = ElfError::BadMagic.into();
+    assert_eq!(e, Error::new(ElfError::BadMagic));
+    assert_eq!(e.kind, ErrorKind::Elf(ElfError::BadMagic));
+    assert_eq!(e.location, Location::Object);
+    assert_eq!(Error::from(ErrorKind::NoMem), Error::NO_MEM);
+    assert_eq!(
+        Error::at_rel(4, 9, RelocError::BadInsn).location,
+        Location::Rel { section: 4, rel: 9 }
+    );
+    // The location and the kind each display their part of the line.
+    assert_eq!(Location::Type(7).to_string(), "[7] ");
+    assert_eq!(Location::Object.to_string(), "");
+    assert_eq!(BtfError::BadName.to_string(), "invalid name");
 }

@@ -131,13 +131,7 @@ fn long_section_name_is_too_big() {
     let data = e.finish();
     let err = parse(&data).unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error {
-                kind: ErrorKind::Elf(ElfError::SectionNameTooLong),
-                location: Location::Section(1)
-            }
-        ),
+        err == Error::at_section(1, ElfError::SectionNameTooLong),
         "{err:?}"
     );
     assert_eq!(err.class(), ErrorClass::TooBig);

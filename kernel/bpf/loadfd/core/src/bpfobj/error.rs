@@ -266,149 +266,38 @@ impl ErrorKind {
     }
 }
 
-impl From<ElfError> for ErrorKind {
-    fn from(e: ElfError) -> Self {
-        ErrorKind::Elf(e)
-    }
+/// `From` each area's enum to [`ErrorKind`], and to an [`Error`] of the
+/// object as a whole, so that `?` and `.into()` lift an area's error.
+macro_rules! from_area {
+    ($($area:ident($ty:ident)),* $(,)?) => {$(
+        impl From<$ty> for ErrorKind {
+            fn from(e: $ty) -> Self {
+                ErrorKind::$area(e)
+            }
+        }
+
+        impl From<$ty> for Error {
+            fn from(e: $ty) -> Self {
+                Error::new(e)
+            }
+        }
+    )*};
 }
 
-impl From<ElfError> for Error {
-    fn from(e: ElfError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<BtfError> for ErrorKind {
-    fn from(e: BtfError) -> Self {
-        ErrorKind::Btf(e)
-    }
-}
-
-impl From<BtfError> for Error {
-    fn from(e: BtfError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<BtfExtError> for ErrorKind {
-    fn from(e: BtfExtError) -> Self {
-        ErrorKind::BtfExt(e)
-    }
-}
-
-impl From<BtfExtError> for Error {
-    fn from(e: BtfExtError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<InsnError> for ErrorKind {
-    fn from(e: InsnError) -> Self {
-        ErrorKind::Insn(e)
-    }
-}
-
-impl From<InsnError> for Error {
-    fn from(e: InsnError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<ObjectError> for ErrorKind {
-    fn from(e: ObjectError) -> Self {
-        ErrorKind::Object(e)
-    }
-}
-
-impl From<ObjectError> for Error {
-    fn from(e: ObjectError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<ProgError> for ErrorKind {
-    fn from(e: ProgError) -> Self {
-        ErrorKind::Prog(e)
-    }
-}
-
-impl From<ProgError> for Error {
-    fn from(e: ProgError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<MapError> for ErrorKind {
-    fn from(e: MapError) -> Self {
-        ErrorKind::Map(e)
-    }
-}
-
-impl From<MapError> for Error {
-    fn from(e: MapError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<ArenaError> for ErrorKind {
-    fn from(e: ArenaError) -> Self {
-        ErrorKind::Arena(e)
-    }
-}
-
-impl From<ArenaError> for Error {
-    fn from(e: ArenaError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<StructOpsError> for ErrorKind {
-    fn from(e: StructOpsError) -> Self {
-        ErrorKind::StructOps(e)
-    }
-}
-
-impl From<StructOpsError> for Error {
-    fn from(e: StructOpsError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<RelocError> for ErrorKind {
-    fn from(e: RelocError) -> Self {
-        ErrorKind::Reloc(e)
-    }
-}
-
-impl From<RelocError> for Error {
-    fn from(e: RelocError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<LinkError> for ErrorKind {
-    fn from(e: LinkError) -> Self {
-        ErrorKind::Link(e)
-    }
-}
-
-impl From<LinkError> for Error {
-    fn from(e: LinkError) -> Self {
-        Error::new(e)
-    }
-}
-
-impl From<ExternError> for ErrorKind {
-    fn from(e: ExternError) -> Self {
-        ErrorKind::Extern(e)
-    }
-}
-
-impl From<ExternError> for Error {
-    fn from(e: ExternError) -> Self {
-        Error::new(e)
-    }
-}
+from_area!(
+    Elf(ElfError),
+    Btf(BtfError),
+    BtfExt(BtfExtError),
+    Insn(InsnError),
+    Object(ObjectError),
+    Prog(ProgError),
+    Map(MapError),
+    Arena(ArenaError),
+    StructOps(StructOpsError),
+    Reloc(RelocError),
+    Link(LinkError),
+    Extern(ExternError),
+);
 
 /// Where in the object an [`Error`] is. Displays as the log line's
 /// location, separator included (`section 3: `, `[7] `); empty for

@@ -16,7 +16,7 @@
 //! every [`CHECKPOINT_EVERY`] iterations.
 //! In the kernel that is `cond_resched()` plus a fatal-signal check, so a
 //! SIGKILLed caller leaves within milliseconds with
-//! [`Error::INTERRUPTED`](crate::bpfobj::error::Error::Interrupted) (EINTR).
+//! [`Error::INTERRUPTED`](crate::bpfobj::error::Error::INTERRUPTED) (EINTR).
 
 use crate::bpfobj::uapi::BPF_LOADFD_NAME_LEN;
 use core::fmt;
