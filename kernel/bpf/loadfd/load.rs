@@ -31,7 +31,7 @@ struct KernelCheckpoint;
 
 impl Checkpoint for KernelCheckpoint {
     fn checkpoint(&self) -> Result<(), Error> {
-        sys::checkpoint().map_err(|_| Error::Interrupted)
+        sys::checkpoint().map_err(|_| Error::INTERRUPTED)
     }
 }
 
@@ -240,6 +240,6 @@ pub(crate) fn create(
 
 /// Reports a fatal signal seen between two steps of the glue.
 fn interrupted(log: &mut VerifierLog<'_>, e: KError) -> KError {
-    log.line(format_args!("{}", Error::Interrupted));
+    log.line(format_args!("{}", Error::INTERRUPTED));
     e
 }

@@ -20,7 +20,7 @@ use bpfobj::elf::{
     self, Elf, Section, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_LLVM_ADDRSIG, SHT_NOBITS,
     SHT_NULL, SHT_PROGBITS, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
 };
-use bpfobj::error::Error;
+use bpfobj::error::{Error, ErrorKind, ExternError, Location, ObjectError, ProgError};
 use bpfobj::externs::{Extern, ExternKind, ExternValue, KcfgType, Resolved};
 use bpfobj::insn::{Insn, INSN_SIZE};
 use bpfobj::limits::MAX_OBJ_SIZE;
@@ -82,13 +82,28 @@ fn explain(
             .map(|sec| format!("section {i} is '{}'", s(sec.name)))
     };
     match *e {
-        Error::SecUnknown { section: i } => section(i).map(|t| {
+        Error {
+            kind: ErrorKind::Prog(ProgError::UnknownSection),
+            location: Location::Section(i),
+        } => section(i).map(|t| {
             format!("{t}: no SEC-table entry matches it (see bpf-loadfd inspect --sec-defs)")
         }),
-        Error::SecUnsupported { section: i, .. }
-        | Error::ObjUnsupportedSection { section: i }
-        | Error::ObjLegacyMaps { section: i } => section(i),
-        Error::ExternUnresolved { ext } => {
+        Error {
+            kind: ErrorKind::Prog(ProgError::UnsupportedType { .. }),
+            location: Location::Section(i),
+        }
+        | Error {
+            kind: ErrorKind::Object(ObjectError::UnsupportedSection),
+            location: Location::Section(i),
+        }
+        | Error {
+            kind: ErrorKind::Object(ObjectError::LegacyMaps),
+            location: Location::Section(i),
+        } => section(i),
+        Error {
+            kind: ErrorKind::Extern(ExternError::Unresolved),
+            location: Location::Extern(ext),
+        } => {
             let ext_def = obj?.externs().get(ext as usize)?;
             let why = match env.and_then(|env| env.source(ext_def.name)) {
                 Some(Source::NotInConfig(p)) => format!(", not set in {}", p.display()),

@@ -11,7 +11,10 @@ mod gen;
 use std::cell::Cell;
 
 use bpfobj::checkpoint::{Checkpoint, NoCheckpoint};
-use bpfobj::error::{Error, ErrorClass};
+use bpfobj::error::{
+    ArenaError, BtfError, BtfExtError, ElfError, Error, ErrorClass, ErrorKind, ExternError,
+    LinkError, Location, MapError, ObjectError, ProgError,
+};
 use bpfobj::externs::{Env, EnvError, KconfigValue, KfuncId, KsymBtf};
 use bpfobj::limits::{
     Cap, CHECKPOINT_EVERY, MAX_EXTERNS, MAX_KCONFIG_SIZE, MAX_MAPS, MAX_MAP_NAME_LEN, MAX_NAME_LEN,
@@ -86,24 +89,36 @@ fn long_symbol_names_are_too_big() {
     // the first symbol, reading at most MAX_NAME_LEN + 1 bytes of it.
     let data = longname_syms(100_000, 4 << 20);
     let e = parse(&data).unwrap_err();
-    assert!(matches!(e, Error::ElfSymbolNameTooLong { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind, ErrorKind::Elf(ElfError::SymbolNameTooLong)),
+        "{e:?}"
+    );
     assert_eq!(e.class(), ErrorClass::TooBig);
     assert!(e.to_string().contains("longer than 511"), "{e}");
     // The boundary: 511 bytes are fine, 512 are not.
     assert!(load(&longname_syms(1000, MAX_NAME_LEN)).is_ok());
     let e = parse(&longname_syms(10, MAX_NAME_LEN + 1)).unwrap_err();
-    assert!(matches!(e, Error::ElfSymbolNameTooLong { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind, ErrorKind::Elf(ElfError::SymbolNameTooLong)),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn long_program_name_is_too_big() {
     // poc/longprogname.py: a 5,000,000-byte program name.
     let e = parse(&long_prog_name(5_000_000)).unwrap_err();
-    assert!(matches!(e, Error::ElfSymbolNameTooLong { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind, ErrorKind::Elf(ElfError::SymbolNameTooLong)),
+        "{e:?}"
+    );
     assert_eq!(e.class(), ErrorClass::TooBig);
     // Over the sysfs name limit but a valid symbol name.
     let e = parse(&long_prog_name(MAX_PROG_NAME_LEN + 1)).unwrap_err();
-    assert!(matches!(e, Error::ProgNameTooLong { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind, ErrorKind::Prog(ProgError::NameTooLong)),
+        "{e:?}"
+    );
     assert_eq!(e.class(), ErrorClass::TooBig);
     assert!(load(&long_prog_name(MAX_PROG_NAME_LEN)).is_ok());
 }
@@ -116,7 +131,7 @@ fn long_section_name_is_too_big() {
     let data = e.finish();
     let err = parse(&data).unwrap_err();
     assert!(
-        matches!(err, Error::ElfSectionNameTooLong { section: 1 }),
+        err == Error::at_section(1, ElfError::SectionNameTooLong),
         "{err:?}"
     );
     assert_eq!(err.class(), ErrorClass::TooBig);
@@ -136,7 +151,10 @@ fn long_btf_names_are_too_big_where_they_are_names() {
     btf.datasec(&vec![b'd'; 600], 4, &[(v, 0, 4)]);
     add_btf(&mut e, &btf, None);
     let err = parse(&e.finish()).unwrap_err();
-    assert!(matches!(err, Error::BtfNameTooLong { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind, ErrorKind::Btf(BtfError::NameTooLong { .. })),
+        "{err:?}"
+    );
 
     // Tags and source lines may be long: they are not names.
     let data = many_progs(2, 4, 2, true, false);
@@ -177,7 +195,7 @@ fn names_in_a_long_table_parse_in_linear_reads() {
 #[test]
 fn too_many_programs() {
     let err = parse(&many_progs(MAX_PROGRAMS + 1, 2, 1, false, false)).unwrap_err();
-    assert_eq!(err, Error::TooMany { cap: Cap::Programs });
+    assert_eq!(err, Error::too_many(Cap::Programs));
     assert_eq!(err.class(), ErrorClass::TooBig);
     assert_eq!(
         err.to_string(),
@@ -196,7 +214,7 @@ fn too_many_sections() {
         e.data(format!("s{i}").as_bytes(), &[0]);
     }
     let err = parse(&e.finish()).unwrap_err();
-    assert_eq!(err, Error::TooMany { cap: Cap::Sections });
+    assert_eq!(err, Error::too_many(Cap::Sections));
     assert!(err.to_string().contains("MAX_SECTIONS"), "{err}");
 }
 
@@ -209,13 +227,13 @@ fn too_many_maps() {
         e.data(format!(".data.m{i}").as_bytes(), &[0; 4]);
     }
     let err = parse(&e.finish()).unwrap_err();
-    assert_eq!(err, Error::TooMany { cap: Cap::Maps });
+    assert_eq!(err, Error::too_many(Cap::Maps));
 }
 
 #[test]
 fn too_many_externs() {
     let err = parse(&many_externs(MAX_EXTERNS + 1, 1)).unwrap_err();
-    assert_eq!(err, Error::TooMany { cap: Cap::Externs });
+    assert_eq!(err, Error::too_many(Cap::Externs));
     assert_eq!(load(&many_externs(MAX_EXTERNS, 1)), Ok(1));
 }
 
@@ -228,24 +246,14 @@ fn too_many_ext_records() {
         obj_ext.line_info.push((1, vec![[0, 1, 1, 1]]));
     }
     let err = bpfobj::btf_ext::BtfExt::parse(&obj_ext.bytes()).unwrap_err();
-    assert_eq!(
-        err,
-        Error::TooMany {
-            cap: Cap::ExtBlocks
-        }
-    );
+    assert_eq!(err, Error::too_many(Cap::ExtBlocks));
     let mut big = BtfExt::default();
     let recs = (0..=bpfobj::limits::MAX_EXT_RECORDS)
         .map(|i| [i * 8, 1])
         .collect();
     big.func_info.push((1, recs));
     let err = bpfobj::btf_ext::BtfExt::parse(&big.bytes()).unwrap_err();
-    assert_eq!(
-        err,
-        Error::TooMany {
-            cap: Cap::ExtRecords
-        }
-    );
+    assert_eq!(err, Error::too_many(Cap::ExtRecords));
     assert!(load(&data).is_ok());
 }
 
@@ -270,7 +278,7 @@ impl Checkpoint for Countdown {
     fn checkpoint(&self) -> Result<(), Error> {
         self.calls.set(self.calls.get() + 1);
         if self.calls.get() > self.fail_after {
-            Err(Error::Interrupted)
+            Err(Error::INTERRUPTED)
         } else {
             Ok(())
         }
@@ -303,8 +311,8 @@ fn checkpoints_interrupt_every_stage() {
     ] {
         // Parse: interrupted at the first checkpoint, wherever it is.
         let cp = Countdown::new(0);
-        assert_eq!(Object::parse(&data, &cp).err(), Some(Error::Interrupted));
-        assert_eq!(Error::Interrupted.class(), ErrorClass::Interrupted);
+        assert_eq!(Object::parse(&data, &cp).err(), Some(Error::INTERRUPTED));
+        assert_eq!(Error::INTERRUPTED.class(), ErrorClass::Interrupted);
 
         // Parse counts: at least one checkpoint per CHECKPOINT_EVERY
         // symbols.
@@ -324,7 +332,7 @@ fn checkpoints_interrupt_every_stage() {
         if !obj.externs().is_empty() {
             assert_eq!(
                 bpfobj::plan::resolve_externs(&obj, &env).err(),
-                Some(Error::Interrupted)
+                Some(Error::INTERRUPTED)
             );
         }
         let big = (0..obj.programs().len())
@@ -339,7 +347,7 @@ fn checkpoints_interrupt_every_stage() {
         {
             assert_eq!(
                 relocate::relocate(&obj, big, &res, &cp).err(),
-                Some(Error::Interrupted)
+                Some(Error::INTERRUPTED)
             );
         }
     }
@@ -417,7 +425,10 @@ fn equal_insn_offs_are_rejected() {
     let amp = with_records(4, &[0], &vec![0; 300_000], &[]);
     let err = parse(&amp).unwrap_err();
     assert!(
-        matches!(err, Error::ObjExtNotIncreasing { rec: 1, .. }),
+        matches!(
+            err.kind,
+            ErrorKind::BtfExt(BtfExtError::NotIncreasing { rec: 1, .. })
+        ),
         "{err:?}"
     );
     assert_eq!(err.class(), ErrorClass::Malformed);
@@ -430,7 +441,13 @@ fn equal_insn_offs_are_rejected() {
         (vec![0], vec![0], vec![16, 8]),
     ] {
         let err = parse(&with_records(4, &f, &l, &c)).unwrap_err();
-        assert!(matches!(err, Error::ObjExtNotIncreasing { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err.kind,
+                ErrorKind::BtfExt(BtfExtError::NotIncreasing { .. })
+            ),
+            "{err:?}"
+        );
     }
     assert_eq!(load(&with_records(4, &[0], &[0, 8, 24], &[8, 16])), Ok(1));
 }
@@ -442,12 +459,18 @@ fn one_func_info_per_function() {
     let obj = parse(&data).unwrap();
     let res = bpfobj::plan::resolve_externs(&obj, &KERNEL).unwrap();
     let err = relocate::relocate(&obj, 0, &res, &NoCheckpoint).unwrap_err();
-    assert!(matches!(err, Error::LinkBadFuncInfo { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind, ErrorKind::Link(LinkError::BadFuncInfo)),
+        "{err:?}"
+    );
     // Or one not at its start.
     let data = with_records(4, &[8], &[0], &[]);
     let obj = parse(&data).unwrap();
     let err = relocate::relocate(&obj, 0, &res, &NoCheckpoint).unwrap_err();
-    assert!(matches!(err, Error::LinkBadFuncInfo { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind, ErrorKind::Link(LinkError::BadFuncInfo)),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -466,7 +489,13 @@ fn duplicate_ext_blocks_are_rejected() {
     };
     add_btf(&mut e, &btf, Some(&ext));
     let err = parse(&e.finish()).unwrap_err();
-    assert!(matches!(err, Error::ObjExtDuplicateBlock { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err.kind,
+            ErrorKind::BtfExt(BtfExtError::DuplicateBlock { .. })
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -478,12 +507,7 @@ fn amplification_hits_the_byte_budget() {
     let data = many_progs(MAX_PROGRAMS, 2, 20_000, true, false);
     assert!(data.len() < (1 << 20));
     let err = load(&data).unwrap_err();
-    assert_eq!(
-        err,
-        Error::TooMany {
-            cap: Cap::ProgBytes
-        }
-    );
+    assert_eq!(err, Error::too_many(Cap::ProgBytes));
     assert_eq!(err.class(), ErrorClass::TooBig);
     assert!(err.to_string().contains("MAX_PROG_BYTES"), "{err}");
 
@@ -498,9 +522,7 @@ fn amplification_hits_the_byte_budget() {
         relocator
             .relocate_within(0, &res, &NoCheckpoint, bytes - 1)
             .unwrap_err(),
-        Error::TooMany {
-            cap: Cap::ProgBytes
-        }
+        Error::too_many(Cap::ProgBytes)
     );
     assert!(relocator
         .relocate_within(0, &res, &NoCheckpoint, bytes)
@@ -517,7 +539,7 @@ fn core_relos_need_func_info() {
     let res = bpfobj::plan::resolve_externs(&obj, &KERNEL).unwrap();
     let err = relocate::relocate(&obj, 0, &res, &NoCheckpoint).unwrap_err();
     assert!(
-        matches!(err, Error::LinkCoreWithoutFuncInfo { .. }),
+        matches!(err.kind, ErrorKind::Link(LinkError::CoreWithoutFuncInfo)),
         "{err:?}"
     );
     assert_eq!(err.class(), ErrorClass::Malformed);
@@ -589,7 +611,13 @@ fn duplicate_map_names_are_rejected() {
     // poc/dupdata.py: two `.data.x` sections.
     let err = parse(&with_data(&[b".data.x", b".data.x"])).unwrap_err();
     assert!(
-        matches!(err, Error::MapDuplicateName { section: 3, .. }),
+        matches!(
+            err,
+            Error {
+                kind: ErrorKind::Map(MapError::DuplicateName),
+                location: Location::MapEntry { section: 3, .. }
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(err.class(), ErrorClass::Malformed);
@@ -597,7 +625,13 @@ fn duplicate_map_names_are_rejected() {
     // BTF-defined maps with one name.
     let err = parse(&with_btf_maps(&[(b"m", 2, 0), (b"m", 2, 0)])).unwrap_err();
     assert!(
-        matches!(err, Error::MapDuplicateName { entry: 1, .. }),
+        matches!(
+            err,
+            Error {
+                kind: ErrorKind::Map(MapError::DuplicateName),
+                location: Location::MapEntry { entry: 1, .. }
+            }
+        ),
         "{err:?}"
     );
     let obj_data = with_btf_maps(&[(b"a", 2, 0), (b"b", 1, 0)]);
@@ -611,7 +645,7 @@ fn duplicate_map_names_are_rejected() {
     let b = e.code(b"socket", &body(2));
     e.func(b"b", b, 0, 2);
     let err = parse(&e.finish()).unwrap_err();
-    assert_eq!(err, Error::ObjDuplicateSection { section: 2 });
+    assert_eq!(err, Error::at_section(2, ObjectError::DuplicateSection));
 }
 
 #[test]
@@ -623,12 +657,18 @@ fn map_names_are_identifiers_of_bounded_length() {
         b".rodata.\x01",
     ] {
         let err = parse(&with_data(&[bad])).unwrap_err();
-        assert!(matches!(err, Error::MapBadName { .. }), "{bad:?}: {err:?}");
+        assert!(
+            matches!(err.kind, ErrorKind::Map(MapError::BadName)),
+            "{bad:?}: {err:?}"
+        );
         assert_eq!(err.class(), ErrorClass::Malformed);
     }
     let long = [b".data.".as_slice(), &[b'x'; MAX_MAP_NAME_LEN - 5]].concat();
     let err = parse(&with_data(&[&long])).unwrap_err();
-    assert!(matches!(err, Error::MapNameTooLong { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind, ErrorKind::Map(MapError::NameTooLong)),
+        "{err:?}"
+    );
     assert_eq!(err.class(), ErrorClass::TooBig);
     let ok = [b".data.".as_slice(), &[b'x'; MAX_MAP_NAME_LEN - 6]].concat();
     let obj_ok = with_data(&[&ok, b".rodata.str1.1", b".bss"]);
@@ -639,7 +679,10 @@ fn map_names_are_identifiers_of_bounded_length() {
 fn program_names_are_identifiers() {
     for bad in [b"a/b".as_slice(), b"a\nb", b"..", b"a b", b"\x7f"] {
         let err = parse(&prog_named(bad)).unwrap_err();
-        assert!(matches!(err, Error::ProgBadName { .. }), "{bad:?}: {err:?}");
+        assert!(
+            matches!(err.kind, ErrorKind::Prog(ProgError::BadName)),
+            "{bad:?}: {err:?}"
+        );
         assert_eq!(err.class(), ErrorClass::Malformed);
     }
     assert!(parse(&prog_named(b"handle_tp.v2_x")).is_ok());
@@ -653,7 +696,11 @@ fn map_flags_pass_an_allow_list() {
     const BPF_F_VTYPE_BTF_OBJ_FD: u32 = 1 << 15;
     for flags in [BPF_F_TOKEN_FD, BPF_F_VTYPE_BTF_OBJ_FD, 1 << 13, 1 << 31] {
         let err = parse(&with_btf_maps(&[(b"m", 2, flags)])).unwrap_err();
-        assert_eq!(err, Error::MapBadFlags { map: 0, flags }, "{flags:#x}");
+        assert_eq!(
+            err,
+            Error::at(Location::Map(0), MapError::BadFlags { flags }),
+            "{flags:#x}"
+        );
         assert_eq!(err.class(), ErrorClass::Malformed);
     }
     // BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG | BPF_F_INNER_MAP.
@@ -671,7 +718,7 @@ fn arena_maps() {
     assert!(parse(&one).is_ok());
     let two = with_btf_maps(&[(b"a1", 33, BPF_F_MMAPABLE), (b"a2", 33, BPF_F_MMAPABLE)]);
     let err = parse(&two).unwrap_err();
-    assert_eq!(err, Error::ArenaTooManyMaps { map: 1 });
+    assert_eq!(err, Error::at(Location::Map(1), ArenaError::TooManyMaps));
     assert_eq!(err.class(), ErrorClass::Malformed);
 }
 
@@ -703,7 +750,10 @@ fn repeated_map_def_members_are_malformed() {
     add_btf(&mut e, &btf, None);
     e.data(b".maps", &vec![0; 8000]);
     let err = parse(&e.finish()).unwrap_err();
-    assert_eq!(err, Error::MapBadDef { map: 0, member: 1 });
+    assert_eq!(
+        err,
+        Error::at(Location::MapMember { map: 0, member: 1 }, MapError::BadDef)
+    );
 }
 
 // --- H2a: .kconfig size -----------------------------------------------------
@@ -747,18 +797,16 @@ fn kconfig_arrays(vars: &[(&[u8], u32)]) -> Vec<u8> {
 fn kconfig_size_is_capped() {
     // poc/kcfg_huge.c: extern char CONFIG_HUGE[0x80000001] __kconfig.
     let err = parse(&kconfig_arrays(&[(b"CONFIG_HUGE", 0x8000_0001)])).unwrap_err();
-    assert!(matches!(err, Error::ExternKconfigTooBig { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind, ErrorKind::Extern(ExternError::KconfigTooBig)),
+        "{err:?}"
+    );
     assert_eq!(err.class(), ErrorClass::TooBig);
     assert!(err.to_string().contains("MAX_KCONFIG_SIZE"), "{err}");
     // Each under the cap, together over it.
     let half = MAX_KCONFIG_SIZE / 2 + 1;
     let err = parse(&kconfig_arrays(&[(b"CONFIG_A", half), (b"CONFIG_B", half)])).unwrap_err();
-    assert_eq!(
-        err,
-        Error::TooMany {
-            cap: Cap::KconfigSize
-        }
-    );
+    assert_eq!(err, Error::too_many(Cap::KconfigSize));
     // At the cap: fine, and the map is that big.
     let data = kconfig_arrays(&[(b"CONFIG_A", MAX_KCONFIG_SIZE)]);
     let obj = parse(&data).unwrap();

@@ -16,7 +16,10 @@ use bpfobj::btf::{
 };
 use bpfobj::checkpoint::{Checkpoint, NoCheckpoint};
 use bpfobj::elf::Elf;
-use bpfobj::error::{Error, ErrorClass};
+use bpfobj::error::{
+    BtfExtError, ElfError, Error, ErrorClass, ErrorKind, ExternError, LinkError, MapError,
+    ObjectError, ProgError, RelocError, StructOpsError,
+};
 use bpfobj::externs::{
     self, Env, EnvError, ExternKind, ExternValue, KcfgType, KconfigValue, KfuncId, KsymBtf,
     POISON_CALL_KFUNC_BASE,
@@ -786,13 +789,13 @@ fn externs_kconfig_ksym_kfunc() {
     env.kfuncs.remove(&b"bpf_rcu_read_lock"[..]);
     assert_eq!(
         bpfobj::plan::resolve_externs(&obj, &env).unwrap_err(),
-        Error::ExternUnresolved { ext: 6 }
+        Error::at_extern(6, ExternError::Unresolved)
     );
     let mut env = externs_env();
     env.kconfig.remove(&b"CONFIG_BPF_SYSCALL"[..]);
     assert_eq!(
         bpfobj::plan::resolve_externs(&obj, &env).unwrap_err(),
-        Error::ExternUnresolved { ext: 2 }
+        Error::at_extern(2, ExternError::Unresolved)
     );
     // A value that does not fit its type.
     let mut env = externs_env();
@@ -800,7 +803,7 @@ fn externs_kconfig_ksym_kfunc() {
         .insert(b"CONFIG_BPF_SYSCALL", KconfigValue::Tristate(b'm'));
     assert_eq!(
         bpfobj::plan::resolve_externs(&obj, &env).unwrap_err(),
-        Error::ExternKconfigValue { ext: 2 }
+        Error::at_extern(2, ExternError::KconfigValue)
     );
     // A found weak kfunc gets a real call, and bpf_ksym_exists() its BTF id.
     let mut env = externs_env();
@@ -908,7 +911,10 @@ fn typeless_and_typed_ksyms_upstream() {
     let data = common::upstream("test_ksyms_btf");
     let obj = parse(&data);
     let err = bpfobj::plan::resolve_externs(&obj, &TestEnv::default()).unwrap_err();
-    assert!(matches!(err, Error::ExternUnresolved { .. }));
+    assert!(matches!(
+        err.kind,
+        ErrorKind::Extern(ExternError::Unresolved)
+    ));
     assert_eq!(err.class(), ErrorClass::NotFound);
 }
 
@@ -1114,7 +1120,7 @@ fn rejects_unknown_and_struct_ops_sections() {
     };
     data[name_at..name_at + 10].copy_from_slice(b"bogusbogus");
     let e = reject(&data);
-    assert_eq!(e, Error::SecUnknown { section: index });
+    assert_eq!(e, Error::at_section(index, ProgError::UnknownSection));
     assert_eq!(e.class(), ErrorClass::Unsupported);
     assert_eq!(
         format!("{e}"),
@@ -1202,10 +1208,7 @@ fn rejects_bad_struct_ops_relocations() {
     d[rel_off..rel_off + 8].copy_from_slice(&(off + 4).to_ne_bytes());
     assert_eq!(
         reject(&d),
-        Error::StructOpsRelBad {
-            section: rel_sec,
-            rel: 0
-        }
+        Error::at_rel(rel_sec, 0, StructOpsError::RelBad)
     );
     // Outside the section.
     let mut d = base.clone();
@@ -1227,36 +1230,18 @@ fn rejects_bad_relocations() {
     let mut d = base.clone();
     let off = u64::from_ne_bytes(d[rel_off..rel_off + 8].try_into().unwrap());
     d[rel_off..rel_off + 8].copy_from_slice(&(off + 4).to_ne_bytes());
-    assert_eq!(
-        reject(&d),
-        Error::RelocBadOffset {
-            section: rel_sec,
-            rel: 0
-        }
-    );
+    assert_eq!(reject(&d), Error::at_rel(rel_sec, 0, RelocError::BadOffset));
 
     // Pointing at an instruction that is not an ld_imm64 or call.
     let mut d = base.clone();
     d[rel_off..rel_off + 8].copy_from_slice(&0u64.to_ne_bytes());
-    assert_eq!(
-        reject(&d),
-        Error::RelocBadInsn {
-            section: rel_sec,
-            rel: 0
-        }
-    );
+    assert_eq!(reject(&d), Error::at_rel(rel_sec, 0, RelocError::BadInsn));
 
     // Wrong ELF relocation type for an ld_imm64.
     let mut d = base.clone();
     let info = u64::from_ne_bytes(d[rel_off + 8..rel_off + 16].try_into().unwrap());
     d[rel_off + 8..rel_off + 16].copy_from_slice(&((info & !0xffff_ffff) | 10).to_ne_bytes());
-    assert_eq!(
-        reject(&d),
-        Error::RelocBadInsn {
-            section: rel_sec,
-            rel: 0
-        }
-    );
+    assert_eq!(reject(&d), Error::at_rel(rel_sec, 0, RelocError::BadInsn));
 
     // Both relocations on the same instruction.
     let mut d = base.clone();
@@ -1264,13 +1249,7 @@ fn rejects_bad_relocations() {
     d[rel_off + 16..rel_off + 24].copy_from_slice(&first);
     let info = u64::from_ne_bytes(d[rel_off + 8..rel_off + 16].try_into().unwrap());
     d[rel_off + 24..rel_off + 32].copy_from_slice(&info.to_ne_bytes());
-    assert_eq!(
-        reject(&d),
-        Error::RelocDuplicate {
-            section: rel_sec,
-            rel: 1
-        }
-    );
+    assert_eq!(reject(&d), Error::at_rel(rel_sec, 1, RelocError::Duplicate));
 }
 
 #[test]
@@ -1297,13 +1276,19 @@ fn rejects_unrelocated_pseudo_ldimm64_and_bad_license() {
     let obj = Object::parse(&d, &NoCheckpoint).unwrap();
     let res = no_externs(&obj);
     let e = relocate::relocate(&obj, 0, &res, &NoCheckpoint).unwrap_err();
-    assert!(matches!(e, Error::LinkUnrelocated { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind, ErrorKind::Link(LinkError::Unrelocated)),
+        "{e:?}"
+    );
 
     // License without a NUL.
     let mut d = common::ours("loadfd_globals");
     let (lic, _) = section_offsets(&d, b"license");
     d[lic + 3] = b'!';
-    assert!(matches!(reject(&d), Error::ObjBadLicense { .. }));
+    assert!(matches!(
+        reject(&d).kind,
+        ErrorKind::Object(ObjectError::BadLicense)
+    ));
 }
 
 #[test]
@@ -1317,7 +1302,10 @@ fn rejects_bad_func_info_and_missing_btf() {
     let name = d[dbg_hdr..dbg_hdr + 4].to_vec();
     d[btf_hdr..btf_hdr + 4].copy_from_slice(&name);
     let e = reject(&d);
-    assert!(matches!(e, Error::ObjBtfRequired { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind, ErrorKind::Object(ObjectError::BtfRequired)),
+        "{e:?}"
+    );
     assert_eq!(e.class(), ErrorClass::Malformed);
 
     // A func_info record pointing between functions (insn_off past the
@@ -1330,7 +1318,13 @@ fn rejects_bad_func_info_and_missing_btf() {
     let rec = ext_off + hdr_len + fi_off + 4 + 8;
     d[rec..rec + 4].copy_from_slice(&0x10000u32.to_ne_bytes());
     let e = reject(&d);
-    assert!(matches!(e, Error::ObjExtBadRecord { rec: 0, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e.kind,
+            ErrorKind::BtfExt(BtfExtError::BadRecord { rec: 0, .. })
+        ),
+        "{e:?}"
+    );
 }
 
 // --- No panics on corrupted real objects ------------------------------------
@@ -1446,7 +1440,7 @@ fn statically_linked_objects() {
     let path = common::upstream_linked(&["linked_maps1", "linked_maps2"]);
     let data = std::fs::read(path).unwrap();
     let e = reject(&data);
-    assert!(matches!(e, Error::MapBadVar { .. }), "{e:?}");
+    assert!(matches!(e.kind, ErrorKind::Map(MapError::BadVar)), "{e:?}");
 }
 
 #[test]
@@ -1480,7 +1474,7 @@ fn rela_section_is_rejected() {
     data[off..off + 4].copy_from_slice(&SHT_RELA.to_ne_bytes());
     assert_eq!(
         Object::parse(&data, &NoCheckpoint).err(),
-        Some(Error::ElfRelaUnsupported { section: idx })
+        Some(Error::at_section(idx, ElfError::RelaUnsupported))
     );
 }
 

@@ -24,6 +24,7 @@ use std::process::Command;
 use bpfobj::btf::{self, Btf};
 use bpfobj::btf_ext::{BtfExt, ExtSection, InfoBlock, InfoBlocks};
 use bpfobj::elf::{self, Elf};
+use bpfobj::error::{BtfError, ElfError, Error, ErrorKind};
 use bpfobj::insn;
 use proptest::prelude::*;
 
@@ -267,8 +268,8 @@ fn elf_matches_readelf() {
         // Non-REL sections are refused.
         let text = e.section_by_name(b".BTF").unwrap();
         assert!(matches!(
-            e.rels(&text),
-            Err(bpfobj::error::Error::ElfNotRelSection { .. })
+            e.rels(&text).map_err(|e| e.kind),
+            Err(ErrorKind::Elf(ElfError::NotRelSection { .. }))
         ));
     }
 }
@@ -314,10 +315,7 @@ fn btf_matches_bpftool() {
                     Ok(size) => assert!(size > 0, "{name} {tname}"),
                     Err(err) => assert_eq!(
                         err,
-                        bpfobj::error::Error::BtfNotSized {
-                            type_id: 0,
-                            kind: 0
-                        },
+                        Error::at_type(0, BtfError::NotSized { kind: 0 }),
                         "{name} {tname}"
                     ),
                 }

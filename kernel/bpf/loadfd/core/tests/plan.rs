@@ -8,7 +8,7 @@ mod common;
 mod envs;
 
 use bpfobj::checkpoint::NoCheckpoint;
-use bpfobj::error::{Error, ErrorClass};
+use bpfobj::error::{Error, ErrorClass, Location, MapError};
 use bpfobj::object::Object;
 use bpfobj::plan::{self, Host, Plan, ProgOutcome, Reason, FUNC_INFO_REC_SIZE};
 use bpfobj::relocate;
@@ -118,7 +118,7 @@ fn global_data_maps_carry_their_bytes_and_rodata_is_frozen() {
 fn a_bad_inner_map_index_is_a_core_error() {
     // The kernel's last ad-hoc line is a core error now, the same in
     // `inspect`.
-    let e = Error::MapInnerOutOfRange { map: 3, inner: 7 };
+    let e = Error::at(Location::Map(3), MapError::InnerOutOfRange { inner: 7 });
     assert_eq!(e.class().errno(), 22);
     assert_eq!(e.to_string(), "maps: map 3: inner map 7 out of range");
 }

@@ -22,7 +22,7 @@ mod gen;
 use std::cell::Cell;
 
 use bpfobj::checkpoint::NoCheckpoint;
-use bpfobj::error::Error;
+use bpfobj::error::{Error, ProgError};
 use bpfobj::externs::ExternKind;
 use bpfobj::kconfig::{self, Index};
 use bpfobj::object::Object;
@@ -199,7 +199,7 @@ fn duplicate_names_among_thousands_name_the_later() {
         syms.push(e.func(name.as_bytes(), sec, 0, 2));
     }
     let err = Object::parse(&e.finish(), &NoCheckpoint).unwrap_err();
-    assert_eq!(err, Error::ProgDuplicateName { symbol: syms[3999] });
+    assert_eq!(err, Error::at_symbol(syms[3999], ProgError::DuplicateName));
 }
 
 #[test]

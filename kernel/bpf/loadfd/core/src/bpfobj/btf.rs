@@ -17,7 +17,7 @@ use core::fmt;
 use crate::bpfobj::bytes::{cstr_at, sub, to_usize, CStrError, Cursor};
 use crate::bpfobj::checkpoint::{Checkpoint, NoCheckpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{BtfError, Error, ErrorKind};
 use crate::bpfobj::sort;
 
 /// `BTF_MAGIC` (native byte order only).
@@ -187,43 +187,43 @@ impl<'a> Btf<'a> {
         let hdr = Self::parse_hdr(data)?;
         let body = data
             .get(to_usize(hdr.hdr_len)..)
-            .ok_or(Error::BtfBadHdrLen {
+            .ok_or(Error::new(BtfError::BadHdrLen {
                 hdr_len: hdr.hdr_len,
-            })?;
+            }))?;
         Self::check_sec_info(&hdr, body.len())?;
-        let strs = sub(body, to_usize(hdr.str_off), to_usize(hdr.str_len)).ok_or(
-            Error::BtfSectionOutOfBounds {
+        let strs = sub(body, to_usize(hdr.str_off), to_usize(hdr.str_len)).ok_or(Error::new(
+            BtfError::SectionOutOfBounds {
                 off: hdr.str_off,
                 len: hdr.str_len,
             },
-        )?;
+        ))?;
         // btf_parse_str_sec: last, non-empty, starts with "" and ends with NUL.
         if hdr.str_off.checked_add(hdr.str_len).map(to_usize) != Some(body.len()) {
-            return Err(Error::BtfStrNotLast);
+            return Err(Error::new(BtfError::StrNotLast));
         }
         if strs.first() != Some(&0)
             || strs.last() != Some(&0)
             || hdr.str_len.saturating_sub(1) > BTF_MAX_NAME_OFFSET
         {
-            return Err(Error::BtfBadStrSection {
+            return Err(Error::new(BtfError::BadStrSection {
                 str_len: hdr.str_len,
-            });
+            }));
         }
         // btf_parse_type_sec.
         if hdr.type_off & 3 != 0 {
-            return Err(Error::BtfUnalignedTypeOff {
+            return Err(Error::new(BtfError::UnalignedTypeOff {
                 type_off: hdr.type_off,
-            });
+            }));
         }
         if hdr.type_len == 0 {
-            return Err(Error::BtfNoTypes);
+            return Err(Error::new(BtfError::NoTypes));
         }
-        let types = sub(body, to_usize(hdr.type_off), to_usize(hdr.type_len)).ok_or(
-            Error::BtfSectionOutOfBounds {
+        let types = sub(body, to_usize(hdr.type_off), to_usize(hdr.type_len)).ok_or(Error::new(
+            BtfError::SectionOutOfBounds {
                 off: hdr.type_off,
                 len: hdr.type_len,
             },
-        )?;
+        ))?;
         let mut btf = Btf {
             data,
             hdr,
@@ -239,34 +239,34 @@ impl<'a> Btf<'a> {
     /// `btf_parse_hdr`.
     fn parse_hdr(data: &[u8]) -> Result<BtfHeader, Error> {
         if data.len() > BTF_MAX_SIZE {
-            return Err(Error::BtfTooBig { size: data.len() });
+            return Err(Error::new(BtfError::TooBig { size: data.len() }));
         }
         let mut c = Cursor::new(data);
-        let short = Error::BtfTooShort { len: data.len() };
+        let short = Error::new(BtfError::TooShort { len: data.len() });
         let magic = c.u16().ok_or(short)?;
         if magic != BTF_MAGIC {
-            return Err(Error::BtfBadMagic { magic });
+            return Err(Error::new(BtfError::BadMagic { magic }));
         }
         let version = c.u8().ok_or(short)?;
         let flags = c.u8().ok_or(short)?;
         let hdr_len = c.u32().ok_or(short)?;
         if to_usize(hdr_len) < BTF_HDR_SIZE || to_usize(hdr_len) > data.len() {
-            return Err(Error::BtfBadHdrLen { hdr_len });
+            return Err(Error::new(BtfError::BadHdrLen { hdr_len }));
         }
         // Header bytes this reader does not know must be zero (forward
         // compatibility rule of btf_parse_hdr).
         let tail = data.get(BTF_HDR_SIZE..to_usize(hdr_len)).unwrap_or(&[]);
         if tail.iter().any(|&b| b != 0) {
-            return Err(Error::BtfHeaderTail { hdr_len });
+            return Err(Error::new(BtfError::HeaderTail { hdr_len }));
         }
         if version != BTF_VERSION {
-            return Err(Error::BtfBadVersion { version });
+            return Err(Error::new(BtfError::BadVersion { version }));
         }
         if flags != 0 {
-            return Err(Error::BtfBadFlags { flags });
+            return Err(Error::new(BtfError::BadFlags { flags }));
         }
         if to_usize(hdr_len) == data.len() {
-            return Err(Error::BtfNoData);
+            return Err(Error::new(BtfError::NoData));
         }
         Ok(BtfHeader {
             magic,
@@ -285,30 +285,31 @@ impl<'a> Btf<'a> {
     fn check_sec_info(hdr: &BtfHeader, body_len: usize) -> Result<(), Error> {
         let mut secs = [(hdr.type_off, hdr.type_len), (hdr.str_off, hdr.str_len)];
         sort::sort(&mut secs);
-        let expected = u64::try_from(body_len).map_err(|_| Error::BtfTooBig { size: body_len })?;
+        let expected =
+            u64::try_from(body_len).map_err(|_| Error::new(BtfError::TooBig { size: body_len }))?;
         let mut total: u64 = 0;
         for (off, len) in secs {
             let (off64, len64) = (u64::from(off), u64::from(len));
             if expected < off64 {
-                return Err(Error::BtfSectionOutOfBounds { off, len });
+                return Err(Error::new(BtfError::SectionOutOfBounds { off, len }));
             }
             if total < off64 {
-                return Err(Error::BtfSectionGap {
+                return Err(Error::new(BtfError::SectionGap {
                     off: total_u32(total),
-                });
+                }));
             }
             if total > off64 {
-                return Err(Error::BtfSectionOverlap { off });
+                return Err(Error::new(BtfError::SectionOverlap { off }));
             }
             if expected.saturating_sub(total) < len64 {
-                return Err(Error::BtfSectionOutOfBounds { off, len });
+                return Err(Error::new(BtfError::SectionOutOfBounds { off, len }));
             }
             total = total.saturating_add(len64);
         }
         if total != expected {
-            return Err(Error::BtfSectionGap {
+            return Err(Error::new(BtfError::SectionGap {
                 off: total_u32(total),
-            });
+            }));
         }
         Ok(())
     }
@@ -333,26 +334,27 @@ impl<'a> Btf<'a> {
         while cur < types.len() {
             tick.tick()?;
             if type_id >= BTF_MAX_TYPE {
-                return Err(Error::BtfTooManyTypes { count: type_id });
+                return Err(Error::new(BtfError::TooManyTypes { count: type_id }));
             }
             let rest = types.get(cur..).unwrap_or(&[]);
-            let offset = u32::try_from(cur).map_err(|_| Error::BtfTooBig { size: cur })?;
-            let truncated = Error::BtfTypeTruncated { type_id, offset };
+            let offset =
+                u32::try_from(cur).map_err(|_| Error::new(BtfError::TooBig { size: cur }))?;
+            let truncated = Error::at_type(type_id, BtfError::TypeTruncated { offset });
             let mut c = Cursor::new(rest);
             let (Some(name_off), Some(info), Some(size_type)) = (c.u32(), c.u32(), c.u32()) else {
                 return Err(truncated);
             };
             if info & !BTF_INFO_MASK != 0 {
-                return Err(Error::BtfBadInfo { type_id, info });
+                return Err(Error::at_type(type_id, BtfError::BadInfo { info }));
             }
             let kind = kind_of(info);
             let vlen = vlen_of(info);
             let extra = match meta_size(kind, vlen) {
                 Some(n) if kind != BTF_KIND_UNKN => n,
-                _ => return Err(Error::BtfBadKind { type_id, kind }),
+                _ => return Err(Error::at_type(type_id, BtfError::BadKind { kind })),
             };
             if !self.name_ok(name_off) {
-                return Err(Error::BtfBadNameOff { type_id, name_off });
+                return Err(Error::at_type(type_id, BtfError::BadNameOff { name_off }));
             }
             let len = BTF_TYPE_SIZE.checked_add(extra).ok_or(truncated)?;
             let rec = rest.get(..len).ok_or(truncated)?;
@@ -379,26 +381,26 @@ impl<'a> Btf<'a> {
         let vlen = t.vlen();
         let no_vlen = || {
             if vlen != 0 {
-                Err(Error::BtfBadVlen { type_id, vlen })
+                Err(Error::at_type(type_id, BtfError::BadVlen { vlen }))
             } else {
                 Ok(())
             }
         };
         let no_kflag = || {
             if t.kflag() {
-                Err(Error::BtfBadKflag { type_id })
+                Err(Error::at_type(type_id, BtfError::BadKflag))
             } else {
                 Ok(())
             }
         };
-        let bad_name = Error::BtfBadName { type_id };
+        let bad_name = Error::at_type(type_id, BtfError::BadName);
         match kind {
             BTF_KIND_INT => {
                 no_vlen()?;
                 no_kflag()?;
                 let int_data = t.extra_u32(0);
                 if int_data & !BTF_INT_MASK != 0 {
-                    return Err(Error::BtfBadInt { type_id, int_data });
+                    return Err(Error::at_type(type_id, BtfError::BadInt { int_data }));
                 }
                 let nr_bits = (int_data & 0xff).saturating_add((int_data >> 16) & 0xff);
                 let bytes = nr_bits.div_ceil(8);
@@ -407,7 +409,7 @@ impl<'a> Btf<'a> {
                     || bytes > t.size()
                     || !matches!(encoding, 0 | BTF_INT_SIGNED | BTF_INT_CHAR | BTF_INT_BOOL)
                 {
-                    return Err(Error::BtfBadInt { type_id, int_data });
+                    return Err(Error::at_type(type_id, BtfError::BadInt { int_data }));
                 }
             }
             BTF_KIND_PTR | BTF_KIND_VOLATILE | BTF_KIND_CONST | BTF_KIND_RESTRICT => {
@@ -427,10 +429,12 @@ impl<'a> Btf<'a> {
             BTF_KIND_FWD => {
                 no_vlen()?;
                 if t.size_type != 0 {
-                    return Err(Error::BtfBadTypeRef {
+                    return Err(Error::at_type(
                         type_id,
-                        ref_id: t.size_type,
-                    });
+                        BtfError::BadTypeRef {
+                            ref_id: t.size_type,
+                        },
+                    ));
                 }
                 if !self.name_nonempty(t.name_off) {
                     return Err(bad_name);
@@ -443,14 +447,14 @@ impl<'a> Btf<'a> {
                     return Err(bad_name);
                 }
                 if t.size_type != 0 {
-                    return Err(Error::BtfBadSize {
+                    return Err(Error::at_type(
                         type_id,
-                        size: t.size_type,
-                    });
+                        BtfError::BadSize { size: t.size_type },
+                    ));
                 }
                 for ref_id in [t.extra_u32(0), t.extra_u32(1)] {
                     if ref_id == 0 {
-                        return Err(Error::BtfBadTypeRef { type_id, ref_id });
+                        return Err(Error::at_type(type_id, BtfError::BadTypeRef { ref_id }));
                     }
                 }
             }
@@ -459,17 +463,19 @@ impl<'a> Btf<'a> {
                 let mut last_offset = 0;
                 for (i, m) in (0u32..).zip(t.members()) {
                     if !self.name_ok(m.name_off) {
-                        return Err(Error::BtfBadNameOff {
+                        return Err(Error::at_type(
                             type_id,
-                            name_off: m.name_off,
-                        });
+                            BtfError::BadNameOff {
+                                name_off: m.name_off,
+                            },
+                        ));
                     }
                     if m.type_id == 0 {
-                        return Err(Error::BtfBadTypeRef { type_id, ref_id: 0 });
+                        return Err(Error::at_type(type_id, BtfError::BadTypeRef { ref_id: 0 }));
                     }
                     let off = m.bit_offset;
                     if (is_union && off != 0) || last_offset > off || off.div_ceil(8) > t.size() {
-                        return Err(Error::BtfBadMember { type_id, member: i });
+                        return Err(Error::at_type(type_id, BtfError::BadMember { member: i }));
                     }
                     last_offset = off;
                 }
@@ -480,17 +486,19 @@ impl<'a> Btf<'a> {
                 // objects, so it is the object layer's call.
                 let fwd = t.size() == 0 && vlen == 0;
                 if !fwd && !matches!(t.size(), 1 | 2 | 4 | 8) {
-                    return Err(Error::BtfBadSize {
+                    return Err(Error::at_type(
                         type_id,
-                        size: t.size(),
-                    });
+                        BtfError::BadSize { size: t.size() },
+                    ));
                 }
                 for v in t.enum_values() {
                     if !self.name_ok(v.name_off) {
-                        return Err(Error::BtfBadNameOff {
+                        return Err(Error::at_type(
                             type_id,
-                            name_off: v.name_off,
-                        });
+                            BtfError::BadNameOff {
+                                name_off: v.name_off,
+                            },
+                        ));
                     }
                     if !self.name_nonempty(v.name_off) {
                         return Err(bad_name);
@@ -503,10 +511,12 @@ impl<'a> Btf<'a> {
                     return Err(bad_name);
                 }
                 if vlen > BTF_FUNC_EXTERN {
-                    return Err(Error::BtfBadLinkage {
+                    return Err(Error::at_type(
                         type_id,
-                        linkage: u32::from(vlen),
-                    });
+                        BtfError::BadLinkage {
+                            linkage: u32::from(vlen),
+                        },
+                    ));
                 }
             }
             BTF_KIND_FUNC_PROTO => {
@@ -517,14 +527,16 @@ impl<'a> Btf<'a> {
                 let last = u32::from(vlen).saturating_sub(1);
                 for (i, p) in (0u32..).zip(t.params()) {
                     if !self.name_ok(p.name_off) {
-                        return Err(Error::BtfBadNameOff {
+                        return Err(Error::at_type(
                             type_id,
-                            name_off: p.name_off,
-                        });
+                            BtfError::BadNameOff {
+                                name_off: p.name_off,
+                            },
+                        ));
                     }
                     // Only the last parameter may be `...` (type 0, no name).
                     if p.type_id == 0 && (i != last || p.name_off != 0) {
-                        return Err(Error::BtfBadMember { type_id, member: i });
+                        return Err(Error::at_type(type_id, BtfError::BadMember { member: i }));
                     }
                 }
             }
@@ -535,11 +547,11 @@ impl<'a> Btf<'a> {
                     return Err(bad_name);
                 }
                 if t.size_type == 0 {
-                    return Err(Error::BtfBadTypeRef { type_id, ref_id: 0 });
+                    return Err(Error::at_type(type_id, BtfError::BadTypeRef { ref_id: 0 }));
                 }
                 let linkage = t.extra_u32(0);
                 if linkage > BTF_VAR_GLOBAL_EXTERN {
-                    return Err(Error::BtfBadLinkage { type_id, linkage });
+                    return Err(Error::at_type(type_id, BtfError::BadLinkage { linkage }));
                 }
             }
             BTF_KIND_DATASEC => {
@@ -549,7 +561,7 @@ impl<'a> Btf<'a> {
                 }
                 for v in t.datasec_vars() {
                     if v.type_id == 0 {
-                        return Err(Error::BtfBadTypeRef { type_id, ref_id: 0 });
+                        return Err(Error::at_type(type_id, BtfError::BadTypeRef { ref_id: 0 }));
                     }
                 }
             }
@@ -557,10 +569,10 @@ impl<'a> Btf<'a> {
                 no_vlen()?;
                 no_kflag()?;
                 if !matches!(t.size(), 2 | 4 | 8 | 12 | 16) {
-                    return Err(Error::BtfBadSize {
+                    return Err(Error::at_type(
                         type_id,
-                        size: t.size(),
-                    });
+                        BtfError::BadSize { size: t.size() },
+                    ));
                 }
             }
             BTF_KIND_DECL_TAG => {
@@ -570,17 +582,17 @@ impl<'a> Btf<'a> {
                     return Err(bad_name);
                 }
                 if t.size_type == 0 {
-                    return Err(Error::BtfBadTypeRef { type_id, ref_id: 0 });
+                    return Err(Error::at_type(type_id, BtfError::BadTypeRef { ref_id: 0 }));
                 }
                 let component_idx = t.decl_tag_component_idx().unwrap_or(-1);
                 if component_idx < -1 {
-                    return Err(Error::BtfBadComponentIdx {
+                    return Err(Error::at_type(
                         type_id,
-                        component_idx,
-                    });
+                        BtfError::BadComponentIdx { component_idx },
+                    ));
                 }
             }
-            _ => return Err(Error::BtfBadKind { type_id, kind }),
+            _ => return Err(Error::at_type(type_id, BtfError::BadKind { kind })),
         }
         Ok(())
     }
@@ -594,7 +606,7 @@ impl<'a> Btf<'a> {
             let type_id = t.id;
             let check = |ref_id: u32| {
                 if ref_id >= nr {
-                    Err(Error::BtfBadTypeRef { type_id, ref_id })
+                    Err(Error::at_type(type_id, BtfError::BadTypeRef { ref_id }))
                 } else {
                     Ok(())
                 }
@@ -605,14 +617,18 @@ impl<'a> Btf<'a> {
                 BTF_KIND_FUNC => {
                     check(t.size_type)?;
                     if self.type_by_id(t.size_type)?.kind() != BTF_KIND_FUNC_PROTO {
-                        return Err(Error::BtfBadTypeRef {
+                        return Err(Error::at_type(
                             type_id,
-                            ref_id: t.size_type,
-                        });
+                            BtfError::BadTypeRef {
+                                ref_id: t.size_type,
+                            },
+                        ));
                     }
                 }
                 BTF_KIND_ARRAY => {
-                    let a = t.array().ok_or(Error::BtfBadTypeId { type_id })?;
+                    let a = t
+                        .array()
+                        .ok_or(Error::new(BtfError::BadTypeId { type_id }))?;
                     check(a.type_id)?;
                     check(a.index_type)?;
                 }
@@ -653,17 +669,19 @@ impl<'a> Btf<'a> {
             BTF_KIND_FUNC => u32::from(self.type_by_id(target.size_type)?.vlen()),
             BTF_KIND_VAR | BTF_KIND_TYPEDEF => 0,
             _ => {
-                return Err(Error::BtfBadTypeRef {
+                return Err(Error::at_type(
                     type_id,
-                    ref_id: t.size_type,
-                })
+                    BtfError::BadTypeRef {
+                        ref_id: t.size_type,
+                    },
+                ))
             }
         };
         if component_idx != -1 && u32::try_from(component_idx).map_or(true, |i| i >= n) {
-            return Err(Error::BtfBadComponentIdx {
+            return Err(Error::at_type(
                 type_id,
-                component_idx,
-            });
+                BtfError::BadComponentIdx { component_idx },
+            ));
         }
         Ok(())
     }
@@ -694,7 +712,7 @@ impl<'a> Btf<'a> {
 
     /// Byte offset, in the raw blob, of the record of type `id` (not 0).
     pub fn type_offset(&self, id: u32) -> Result<usize, Error> {
-        let bad = Error::BtfBadTypeId { type_id: id };
+        let bad = Error::new(BtfError::BadTypeId { type_id: id });
         let idx = id.checked_sub(1).ok_or(bad)?;
         let off = *self.offsets.get(to_usize(idx)).ok_or(bad)?;
         to_usize(self.hdr.hdr_len)
@@ -714,7 +732,7 @@ impl<'a> Btf<'a> {
                 size_type: 0,
             });
         }
-        let bad = Error::BtfBadTypeId { type_id: id };
+        let bad = Error::new(BtfError::BadTypeId { type_id: id });
         let idx = to_usize(id.checked_sub(1).ok_or(bad)?);
         let off = to_usize(*self.offsets.get(idx).ok_or(bad)?);
         let end = match self.offsets.get(idx.checked_add(1).ok_or(bad)?) {
@@ -744,12 +762,12 @@ impl<'a> Btf<'a> {
     ///
     /// Names are at most [`MAX_NAME_LEN`](crate::bpfobj::limits::MAX_NAME_LEN)
     /// bytes (the kernel's limit for identifiers and section names): a
-    /// longer string is [`Error::BtfNameTooLong`], found reading at most
+    /// longer string is [`BtfError::NameTooLong`](crate::bpfobj::error::BtfError::NameTooLong), found reading at most
     /// that many bytes.
     pub fn str_at(&self, off: u32) -> Result<&'a [u8], Error> {
         cstr_at(self.strs, to_usize(off)).map_err(|e| match e {
-            CStrError::Bad => Error::BtfBadStrOff { offset: off },
-            CStrError::TooLong => Error::BtfNameTooLong { offset: off },
+            CStrError::Bad => Error::new(BtfError::BadStrOff { offset: off }),
+            CStrError::TooLong => Error::new(BtfError::NameTooLong { offset: off }),
         })
     }
 
@@ -758,7 +776,10 @@ impl<'a> Btf<'a> {
     pub fn name_at(&self, off: u32) -> Result<Option<&'a [u8]>, Error> {
         match self.str_at(off) {
             Ok(s) => Ok(Some(s)),
-            Err(Error::BtfNameTooLong { .. }) => Ok(None),
+            Err(Error {
+                kind: ErrorKind::Btf(BtfError::NameTooLong { .. }),
+                ..
+            }) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -795,7 +816,7 @@ impl<'a> Btf<'a> {
             }
             id = t.size_type;
         }
-        Err(Error::BtfResolveTooDeep { type_id: id })
+        Err(Error::at_type(id, BtfError::ResolveTooDeep))
     }
 
     /// The size in bytes of type `id`, like libbpf's `btf__resolve_size`
@@ -816,22 +837,24 @@ impl<'a> Btf<'a> {
                     continue;
                 }
                 BTF_KIND_ARRAY => {
-                    let a = t.array().ok_or(Error::BtfBadTypeId { type_id: id })?;
+                    let a = t
+                        .array()
+                        .ok_or(Error::new(BtfError::BadTypeId { type_id: id }))?;
                     nelems = nelems
                         .checked_mul(u64::from(a.nelems))
                         .filter(|&n| n <= u64::from(u32::MAX))
-                        .ok_or(Error::BtfSizeOverflow { type_id: start })?;
+                        .ok_or(Error::at_type(start, BtfError::SizeOverflow))?;
                     id = a.type_id;
                     continue;
                 }
-                kind => return Err(Error::BtfNotSized { type_id: id, kind }),
+                kind => return Err(Error::at_type(id, BtfError::NotSized { kind })),
             };
             return nelems
                 .checked_mul(u64::from(size))
                 .and_then(|s| u32::try_from(s).ok())
-                .ok_or(Error::BtfSizeOverflow { type_id: start });
+                .ok_or(Error::at_type(start, BtfError::SizeOverflow));
         }
-        Err(Error::BtfResolveTooDeep { type_id: start })
+        Err(Error::at_type(start, BtfError::ResolveTooDeep))
     }
 }
 
@@ -1193,6 +1216,7 @@ impl<'a> Type<'a> {
 )]
 mod tests {
     use super::*;
+    use crate::bpfobj::error::Location;
 
     extern crate std;
     use std::vec;
@@ -1405,32 +1429,40 @@ mod tests {
         assert_eq!(btf.resolve_size(16).unwrap(), 8);
         assert_eq!(
             btf.resolve_size(13),
-            Err(Error::BtfNotSized {
-                type_id: 13,
-                kind: BTF_KIND_FUNC
-            })
+            Err(Error::at_type(
+                13,
+                BtfError::NotSized {
+                    kind: BTF_KIND_FUNC
+                }
+            ))
         );
         assert_eq!(
             btf.resolve_size(0),
-            Err(Error::BtfNotSized {
-                type_id: 0,
-                kind: 0
-            })
+            Err(Error::at_type(0, BtfError::NotSized { kind: 0 }))
         );
         // Offsets of records in the raw blob.
         assert_eq!(btf.type_offset(1).unwrap(), 24);
         assert_eq!(btf.type_offset(2).unwrap(), 24 + 16);
         let off = btf.type_offset(19).unwrap();
         assert_eq!(&data[off..off + 24], btf.type_by_id(19).unwrap().record());
-        assert_eq!(btf.type_offset(0), Err(Error::BtfBadTypeId { type_id: 0 }));
+        assert_eq!(
+            btf.type_offset(0),
+            Err(Error::new(BtfError::BadTypeId { type_id: 0 }))
+        );
         assert_eq!(
             btf.type_offset(20),
-            Err(Error::BtfBadTypeId { type_id: 20 })
+            Err(Error::new(BtfError::BadTypeId { type_id: 20 }))
         );
-        assert_eq!(btf.type_by_id(20), Err(Error::BtfBadTypeId { type_id: 20 }));
+        assert_eq!(
+            btf.type_by_id(20),
+            Err(Error::new(BtfError::BadTypeId { type_id: 20 }))
+        );
         assert_eq!(btf.str_at(0).unwrap(), b"");
         let len = btf.strings().len() as u32;
-        assert_eq!(btf.str_at(len), Err(Error::BtfBadStrOff { offset: len }));
+        assert_eq!(
+            btf.str_at(len),
+            Err(Error::new(BtfError::BadStrOff { offset: len }))
+        );
         assert_eq!(btf.header().type_len as usize, b.types.len());
     }
 
@@ -1440,16 +1472,19 @@ mod tests {
         let good = b.blob();
         assert_eq!(
             Btf::parse(&good[..7]).err(),
-            Some(Error::BtfTooShort { len: 7 })
+            Some(Error::new(BtfError::TooShort { len: 7 }))
         );
-        assert_eq!(Btf::parse(&[]).err(), Some(Error::BtfTooShort { len: 0 }));
+        assert_eq!(
+            Btf::parse(&[]).err(),
+            Some(Error::new(BtfError::TooShort { len: 0 }))
+        );
         let mut big = good.clone();
         big.resize(BTF_MAX_SIZE + 1, 0);
         assert_eq!(
             Btf::parse(&big).err(),
-            Some(Error::BtfTooBig {
+            Some(Error::new(BtfError::TooBig {
                 size: BTF_MAX_SIZE + 1
-            })
+            }))
         );
         let with = |f: &dyn Fn(&mut Vec<u8>)| {
             let mut v = good.clone();
@@ -1458,23 +1493,26 @@ mod tests {
         };
         assert_eq!(
             with(&|v| v[..2].copy_from_slice(&BTF_MAGIC.swap_bytes().to_ne_bytes())),
-            Err(Error::BtfBadMagic {
+            Err(Error::new(BtfError::BadMagic {
                 magic: BTF_MAGIC.swap_bytes()
-            })
+            }))
         );
         assert_eq!(
             with(&|v| v[2] = 2),
-            Err(Error::BtfBadVersion { version: 2 })
+            Err(Error::new(BtfError::BadVersion { version: 2 }))
         );
-        assert_eq!(with(&|v| v[3] = 1), Err(Error::BtfBadFlags { flags: 1 }));
+        assert_eq!(
+            with(&|v| v[3] = 1),
+            Err(Error::new(BtfError::BadFlags { flags: 1 }))
+        );
         assert_eq!(
             with(&|v| put32(v, 4, 20)),
-            Err(Error::BtfBadHdrLen { hdr_len: 20 })
+            Err(Error::new(BtfError::BadHdrLen { hdr_len: 20 }))
         );
         let len = good.len() as u32;
         assert_eq!(
             with(&|v| put32(v, 4, len + 1)),
-            Err(Error::BtfBadHdrLen { hdr_len: len + 1 })
+            Err(Error::new(BtfError::BadHdrLen { hdr_len: len + 1 }))
         );
         // A longer header: unknown bytes must be zero.
         let longer = |tail: u8| {
@@ -1485,8 +1523,14 @@ mod tests {
             Btf::parse(&v).map(|b| b.nr_types())
         };
         assert_eq!(longer(0), Ok(20));
-        assert_eq!(longer(1), Err(Error::BtfHeaderTail { hdr_len: 28 }));
-        assert_eq!(Btf::parse(&good[..24]).err(), Some(Error::BtfNoData));
+        assert_eq!(
+            longer(1),
+            Err(Error::new(BtfError::HeaderTail { hdr_len: 28 }))
+        );
+        assert_eq!(
+            Btf::parse(&good[..24]).err(),
+            Some(Error::new(BtfError::NoData))
+        );
     }
 
     #[test]
@@ -1508,41 +1552,41 @@ mod tests {
         // Gap before the first section, and trailing data.
         assert_eq!(
             with(4, tl - 4, tl, sl, 0),
-            Err(Error::BtfSectionGap { off: 0 })
+            Err(Error::new(BtfError::SectionGap { off: 0 }))
         );
         assert_eq!(
             with(0, tl, tl, sl, 4),
-            Err(Error::BtfSectionGap { off: tl + sl })
+            Err(Error::new(BtfError::SectionGap { off: tl + sl }))
         );
         assert_eq!(
             with(0, tl, tl, sl - 1, 0),
-            Err(Error::BtfSectionGap { off: tl + sl - 1 })
+            Err(Error::new(BtfError::SectionGap { off: tl + sl - 1 }))
         );
         // Overlap, and sections past the end.
         assert_eq!(
             with(0, tl, tl - 4, sl, 0),
-            Err(Error::BtfSectionOverlap { off: tl - 4 })
+            Err(Error::new(BtfError::SectionOverlap { off: tl - 4 }))
         );
         assert_eq!(
             with(0, tl, tl, sl + 1, 0),
-            Err(Error::BtfSectionOutOfBounds {
+            Err(Error::new(BtfError::SectionOutOfBounds {
                 off: tl,
                 len: sl + 1
-            })
+            }))
         );
         assert_eq!(
             with(0, tl, u32::MAX, sl, 0),
-            Err(Error::BtfSectionOutOfBounds {
+            Err(Error::new(BtfError::SectionOutOfBounds {
                 off: u32::MAX,
                 len: sl
-            })
+            }))
         );
         assert_eq!(
             with(0, u32::MAX, tl, sl, 0),
-            Err(Error::BtfSectionOutOfBounds {
+            Err(Error::new(BtfError::SectionOutOfBounds {
                 off: 0,
                 len: u32::MAX
-            })
+            }))
         );
         // Strings first: the string section must be last.
         let mut v = good[..24].to_vec();
@@ -1550,7 +1594,7 @@ mod tests {
         v.extend_from_slice(&b.types);
         put32(&mut v, 8, sl);
         put32(&mut v, 16, 0);
-        assert_eq!(Btf::parse(&v).err(), Some(Error::BtfStrNotLast));
+        assert_eq!(Btf::parse(&v).err(), Some(Error::new(BtfError::StrNotLast)));
         // An empty type section at an unaligned offset.
         let mut v = good[..24].to_vec();
         v.push(0);
@@ -1560,24 +1604,30 @@ mod tests {
         put32(&mut v, 20, 1);
         assert_eq!(
             Btf::parse(&v).err(),
-            Some(Error::BtfUnalignedTypeOff { type_off: 1 })
+            Some(Error::new(BtfError::UnalignedTypeOff { type_off: 1 }))
         );
         put32(&mut v, 8, 0);
         put32(&mut v, 16, 0);
-        assert_eq!(Btf::parse(&v).err(), Some(Error::BtfNoTypes));
+        assert_eq!(Btf::parse(&v).err(), Some(Error::new(BtfError::NoTypes)));
         // String section contents.
         let strs_bad = |s: &[u8]| Btf::parse(&blob_of(&b.types, s)).map(|_| ());
         let mut s = b.strs.clone();
         s[0] = b'x';
-        assert_eq!(strs_bad(&s), Err(Error::BtfBadStrSection { str_len: sl }));
+        assert_eq!(
+            strs_bad(&s),
+            Err(Error::new(BtfError::BadStrSection { str_len: sl }))
+        );
         let mut s = b.strs.clone();
         *s.last_mut().unwrap() = b'x';
-        assert_eq!(strs_bad(&s), Err(Error::BtfBadStrSection { str_len: sl }));
+        assert_eq!(
+            strs_bad(&s),
+            Err(Error::new(BtfError::BadStrSection { str_len: sl }))
+        );
         let mut v = blob_of(&b.types, &[]);
         v.truncate(24 + tl as usize);
         assert_eq!(
             Btf::parse(&v).err(),
-            Some(Error::BtfBadStrSection { str_len: 0 })
+            Some(Error::new(BtfError::BadStrSection { str_len: 0 }))
         );
     }
 
@@ -1599,41 +1649,45 @@ mod tests {
     fn rejects_bad_common_fields() {
         assert_eq!(
             patched(1, 1, info(BTF_KIND_INT, false, 0) | 0x0100_0000_u32 << 5),
-            Err(Error::BtfBadInfo {
-                type_id: 1,
-                info: info(BTF_KIND_INT, false, 0) | 0x2000_0000
-            })
+            Err(Error::at_type(
+                1,
+                BtfError::BadInfo {
+                    info: info(BTF_KIND_INT, false, 0) | 0x2000_0000
+                }
+            ))
         );
         assert_eq!(
             patched(1, 1, info(0, false, 0)),
-            Err(Error::BtfBadKind {
-                type_id: 1,
-                kind: 0
-            })
+            Err(Error::at_type(1, BtfError::BadKind { kind: 0 }))
         );
         assert_eq!(
             patched(1, 1, info(20, false, 0)),
-            Err(Error::BtfBadKind {
-                type_id: 1,
-                kind: 20
-            })
+            Err(Error::at_type(1, BtfError::BadKind { kind: 20 }))
         );
         assert_eq!(
             patched(2, 0, 0x00ff_ffff),
-            Err(Error::BtfBadNameOff {
-                type_id: 2,
-                name_off: 0x00ff_ffff
-            })
+            Err(Error::at_type(
+                2,
+                BtfError::BadNameOff {
+                    name_off: 0x00ff_ffff
+                }
+            ))
         );
         // A vlen that runs past the end of the type section.
         let n = every_kind().0.n;
         assert!(matches!(
             patched(n, 1, info(BTF_KIND_ENUM64, false, 2)),
-            Err(Error::BtfTypeTruncated { type_id: 19, .. })
+            Err(Error {
+                kind: ErrorKind::Btf(BtfError::TypeTruncated { .. }),
+                location: Location::Type(19)
+            })
         ));
         assert!(matches!(
             patched(4, 1, info(BTF_KIND_STRUCT, false, 0xffff)),
-            Err(Error::BtfTypeTruncated { type_id: 4, .. })
+            Err(Error {
+                kind: ErrorKind::Btf(BtfError::TypeTruncated { .. }),
+                location: Location::Type(4)
+            })
         ));
         // Truncating the last record.
         let (b, _) = every_kind();
@@ -1641,10 +1695,12 @@ mod tests {
         types.truncate(types.len() - 4);
         assert_eq!(
             Btf::parse(&blob_of(&types, &b.strs)).err(),
-            Some(Error::BtfTypeTruncated {
-                type_id: 19,
-                offset: (b.types.len() - 24) as u32
-            })
+            Some(Error::at_type(
+                19,
+                BtfError::TypeTruncated {
+                    offset: (b.types.len() - 24) as u32
+                }
+            ))
         );
     }
 
@@ -1655,144 +1711,106 @@ mod tests {
         // INT.
         assert_eq!(
             vlen(1, BTF_KIND_INT, 1),
-            Err(Error::BtfBadVlen {
-                type_id: 1,
-                vlen: 1
-            })
+            Err(Error::at_type(1, BtfError::BadVlen { vlen: 1 }))
         );
         assert_eq!(
             kflag(1, BTF_KIND_INT),
-            Err(Error::BtfBadKflag { type_id: 1 })
+            Err(Error::at_type(1, BtfError::BadKflag))
         );
         for d in [0x1000_0020, 129, 33, 3 << 24 | 8, 0x0020_0010] {
             assert_eq!(
                 patched(1, 3, d),
-                Err(Error::BtfBadInt {
-                    type_id: 1,
-                    int_data: d
-                })
+                Err(Error::at_type(1, BtfError::BadInt { int_data: d }))
             );
         }
         // PTR and modifiers: no name, no vlen, no kflag.
-        assert_eq!(patched(2, 0, 1), Err(Error::BtfBadName { type_id: 2 }));
+        assert_eq!(patched(2, 0, 1), Err(Error::at_type(2, BtfError::BadName)));
         assert_eq!(
             vlen(9, BTF_KIND_VOLATILE, 1),
-            Err(Error::BtfBadVlen {
-                type_id: 9,
-                vlen: 1
-            })
+            Err(Error::at_type(9, BtfError::BadVlen { vlen: 1 }))
         );
         assert_eq!(
             kflag(10, BTF_KIND_CONST),
-            Err(Error::BtfBadKflag { type_id: 10 })
+            Err(Error::at_type(10, BtfError::BadKflag))
         );
         // TYPEDEF and TYPE_TAG need a name.
-        assert_eq!(patched(8, 0, 0), Err(Error::BtfBadName { type_id: 8 }));
-        assert_eq!(patched(18, 0, 0), Err(Error::BtfBadName { type_id: 18 }));
+        assert_eq!(patched(8, 0, 0), Err(Error::at_type(8, BtfError::BadName)));
+        assert_eq!(
+            patched(18, 0, 0),
+            Err(Error::at_type(18, BtfError::BadName))
+        );
         // FWD: a name, no type.
-        assert_eq!(patched(7, 0, 0), Err(Error::BtfBadName { type_id: 7 }));
+        assert_eq!(patched(7, 0, 0), Err(Error::at_type(7, BtfError::BadName)));
         assert_eq!(
             patched(7, 2, 1),
-            Err(Error::BtfBadTypeRef {
-                type_id: 7,
-                ref_id: 1
-            })
+            Err(Error::at_type(7, BtfError::BadTypeRef { ref_id: 1 }))
         );
         // ARRAY.
-        assert_eq!(patched(3, 0, 1), Err(Error::BtfBadName { type_id: 3 }));
+        assert_eq!(patched(3, 0, 1), Err(Error::at_type(3, BtfError::BadName)));
         assert_eq!(
             patched(3, 2, 4),
-            Err(Error::BtfBadSize {
-                type_id: 3,
-                size: 4
-            })
+            Err(Error::at_type(3, BtfError::BadSize { size: 4 }))
         );
         assert_eq!(
             patched(3, 3, 0),
-            Err(Error::BtfBadTypeRef {
-                type_id: 3,
-                ref_id: 0
-            })
+            Err(Error::at_type(3, BtfError::BadTypeRef { ref_id: 0 }))
         );
         assert_eq!(
             patched(3, 4, 0),
-            Err(Error::BtfBadTypeRef {
-                type_id: 3,
-                ref_id: 0
-            })
+            Err(Error::at_type(3, BtfError::BadTypeRef { ref_id: 0 }))
         );
         assert_eq!(
             patched(3, 4, 20),
-            Err(Error::BtfBadTypeRef {
-                type_id: 3,
-                ref_id: 20
-            })
+            Err(Error::at_type(3, BtfError::BadTypeRef { ref_id: 20 }))
         );
         // STRUCT members: name, type, offsets.
         assert_eq!(
             patched(4, 3, 0x00ff_0000),
-            Err(Error::BtfBadNameOff {
-                type_id: 4,
-                name_off: 0x00ff_0000
-            })
+            Err(Error::at_type(
+                4,
+                BtfError::BadNameOff {
+                    name_off: 0x00ff_0000
+                }
+            ))
         );
         assert_eq!(
             patched(4, 4, 0),
-            Err(Error::BtfBadTypeRef {
-                type_id: 4,
-                ref_id: 0
-            })
+            Err(Error::at_type(4, BtfError::BadTypeRef { ref_id: 0 }))
         );
         assert_eq!(
             patched(4, 7, 99),
-            Err(Error::BtfBadTypeRef {
-                type_id: 4,
-                ref_id: 99
-            })
+            Err(Error::at_type(4, BtfError::BadTypeRef { ref_id: 99 }))
         );
         assert_eq!(
             patched(4, 5, 64),
-            Err(Error::BtfBadMember {
-                type_id: 4,
-                member: 1
-            })
+            Err(Error::at_type(4, BtfError::BadMember { member: 1 }))
         );
         assert_eq!(
             patched(4, 8, 129),
-            Err(Error::BtfBadMember {
-                type_id: 4,
-                member: 1
-            })
+            Err(Error::at_type(4, BtfError::BadMember { member: 1 }))
         );
         assert_eq!(
             patched(5, 8, 8),
-            Err(Error::BtfBadMember {
-                type_id: 5,
-                member: 1
-            })
+            Err(Error::at_type(5, BtfError::BadMember { member: 1 }))
         );
         // ENUM: size and value names.
         assert_eq!(
             patched(6, 2, 3),
-            Err(Error::BtfBadSize {
-                type_id: 6,
-                size: 3
-            })
+            Err(Error::at_type(6, BtfError::BadSize { size: 3 }))
         );
         assert_eq!(
             patched(6, 2, 16),
-            Err(Error::BtfBadSize {
-                type_id: 6,
-                size: 16
-            })
+            Err(Error::at_type(6, BtfError::BadSize { size: 16 }))
         );
-        assert_eq!(patched(6, 3, 0), Err(Error::BtfBadName { type_id: 6 }));
+        assert_eq!(patched(6, 3, 0), Err(Error::at_type(6, BtfError::BadName)));
         assert_eq!(
             patched(19, 3, 0x00ff_0000),
-            Err(Error::BtfBadNameOff {
-                type_id: 19,
-                name_off: 0x00ff_0000
-            })
+            Err(Error::at_type(
+                19,
+                BtfError::BadNameOff {
+                    name_off: 0x00ff_0000
+                }
+            ))
         );
         // A forward-declared enum has size 0 and no values.
         let mut b = B::new();
@@ -1804,136 +1822,109 @@ mod tests {
         b.t(n, BTF_KIND_ENUM, false, 1, 0, &[v, 0]);
         assert_eq!(
             Btf::parse(&b.blob()).err(),
-            Some(Error::BtfBadSize {
-                type_id: 1,
-                size: 0
-            })
+            Some(Error::at_type(1, BtfError::BadSize { size: 0 }))
         );
         // FUNC: name, linkage, kflag, FUNC_PROTO target.
-        assert_eq!(patched(13, 0, 0), Err(Error::BtfBadName { type_id: 13 }));
+        assert_eq!(
+            patched(13, 0, 0),
+            Err(Error::at_type(13, BtfError::BadName))
+        );
         assert_eq!(vlen(13, BTF_KIND_FUNC, 2), Ok(20));
         assert_eq!(
             vlen(13, BTF_KIND_FUNC, 3),
-            Err(Error::BtfBadLinkage {
-                type_id: 13,
-                linkage: 3
-            })
+            Err(Error::at_type(13, BtfError::BadLinkage { linkage: 3 }))
         );
         assert_eq!(
             kflag(13, BTF_KIND_FUNC),
-            Err(Error::BtfBadKflag { type_id: 13 })
+            Err(Error::at_type(13, BtfError::BadKflag))
         );
         assert_eq!(
             patched(13, 2, 1),
-            Err(Error::BtfBadTypeRef {
-                type_id: 13,
-                ref_id: 1
-            })
+            Err(Error::at_type(13, BtfError::BadTypeRef { ref_id: 1 }))
         );
         assert_eq!(
             patched(13, 2, 20),
-            Err(Error::BtfBadTypeRef {
-                type_id: 13,
-                ref_id: 20
-            })
+            Err(Error::at_type(13, BtfError::BadTypeRef { ref_id: 20 }))
         );
         // FUNC_PROTO: no name; `...` only last.
-        assert_eq!(patched(12, 0, 1), Err(Error::BtfBadName { type_id: 12 }));
+        assert_eq!(
+            patched(12, 0, 1),
+            Err(Error::at_type(12, BtfError::BadName))
+        );
         assert_eq!(
             patched(12, 4, 0),
-            Err(Error::BtfBadMember {
-                type_id: 12,
-                member: 0
-            })
+            Err(Error::at_type(12, BtfError::BadMember { member: 0 }))
         );
         assert_eq!(
             patched(12, 5, 1),
-            Err(Error::BtfBadMember {
-                type_id: 12,
-                member: 1
-            })
+            Err(Error::at_type(12, BtfError::BadMember { member: 1 }))
         );
         assert_eq!(
             patched(12, 2, 20),
-            Err(Error::BtfBadTypeRef {
-                type_id: 12,
-                ref_id: 20
-            })
+            Err(Error::at_type(12, BtfError::BadTypeRef { ref_id: 20 }))
         );
         // VAR: name, type, linkage.
-        assert_eq!(patched(14, 0, 0), Err(Error::BtfBadName { type_id: 14 }));
+        assert_eq!(
+            patched(14, 0, 0),
+            Err(Error::at_type(14, BtfError::BadName))
+        );
         assert_eq!(
             patched(14, 2, 0),
-            Err(Error::BtfBadTypeRef {
-                type_id: 14,
-                ref_id: 0
-            })
+            Err(Error::at_type(14, BtfError::BadTypeRef { ref_id: 0 }))
         );
         assert_eq!(patched(14, 3, 2), Ok(20));
         assert_eq!(
             patched(14, 3, 3),
-            Err(Error::BtfBadLinkage {
-                type_id: 14,
-                linkage: 3
-            })
+            Err(Error::at_type(14, BtfError::BadLinkage { linkage: 3 }))
         );
         // DATASEC: name, entries' types.
-        assert_eq!(patched(15, 0, 0), Err(Error::BtfBadName { type_id: 15 }));
+        assert_eq!(
+            patched(15, 0, 0),
+            Err(Error::at_type(15, BtfError::BadName))
+        );
         assert_eq!(
             kflag(15, BTF_KIND_DATASEC),
-            Err(Error::BtfBadKflag { type_id: 15 })
+            Err(Error::at_type(15, BtfError::BadKflag))
         );
         assert_eq!(
             patched(15, 3, 0),
-            Err(Error::BtfBadTypeRef {
-                type_id: 15,
-                ref_id: 0
-            })
+            Err(Error::at_type(15, BtfError::BadTypeRef { ref_id: 0 }))
         );
         assert_eq!(
             patched(15, 3, 20),
-            Err(Error::BtfBadTypeRef {
-                type_id: 15,
-                ref_id: 20
-            })
+            Err(Error::at_type(15, BtfError::BadTypeRef { ref_id: 20 }))
         );
         // FLOAT size.
         assert_eq!(
             patched(16, 2, 3),
-            Err(Error::BtfBadSize {
-                type_id: 16,
-                size: 3
-            })
+            Err(Error::at_type(16, BtfError::BadSize { size: 3 }))
         );
         // DECL_TAG: value, target, component.
-        assert_eq!(patched(17, 0, 0), Err(Error::BtfBadName { type_id: 17 }));
+        assert_eq!(
+            patched(17, 0, 0),
+            Err(Error::at_type(17, BtfError::BadName))
+        );
         assert_eq!(
             patched(17, 2, 0),
-            Err(Error::BtfBadTypeRef {
-                type_id: 17,
-                ref_id: 0
-            })
+            Err(Error::at_type(17, BtfError::BadTypeRef { ref_id: 0 }))
         );
         assert_eq!(
             patched(17, 2, 1),
-            Err(Error::BtfBadTypeRef {
-                type_id: 17,
-                ref_id: 1
-            })
+            Err(Error::at_type(17, BtfError::BadTypeRef { ref_id: 1 }))
         );
         assert_eq!(
             patched(17, 3, (-2i32) as u32),
-            Err(Error::BtfBadComponentIdx {
-                type_id: 17,
-                component_idx: -2
-            })
+            Err(Error::at_type(
+                17,
+                BtfError::BadComponentIdx { component_idx: -2 }
+            ))
         );
         assert_eq!(
             patched(17, 3, 2),
-            Err(Error::BtfBadComponentIdx {
-                type_id: 17,
-                component_idx: 2
-            })
+            Err(Error::at_type(
+                17,
+                BtfError::BadComponentIdx { component_idx: 2 }
+            ))
         );
         assert_eq!(patched(17, 3, (-1i32) as u32), Ok(20));
         // A decl tag on a function parameter is checked against its proto.
@@ -1946,25 +1937,22 @@ mod tests {
                 put32(&mut data, off + 8, 14);
                 Btf::parse(&data).map(|_| ())
             },
-            Err(Error::BtfBadComponentIdx {
-                type_id: 17,
-                component_idx: 1
-            })
+            Err(Error::at_type(
+                17,
+                BtfError::BadComponentIdx { component_idx: 1 }
+            ))
         );
         // References out of range.
         assert_eq!(
             patched(2, 2, 20),
-            Err(Error::BtfBadTypeRef {
-                type_id: 2,
-                ref_id: 20
-            })
+            Err(Error::at_type(2, BtfError::BadTypeRef { ref_id: 20 }))
         );
         assert_eq!(
             patched(18, 2, u32::MAX),
-            Err(Error::BtfBadTypeRef {
-                type_id: 18,
-                ref_id: u32::MAX
-            })
+            Err(Error::at_type(
+                18,
+                BtfError::BadTypeRef { ref_id: u32::MAX }
+            ))
         );
     }
 
@@ -1990,15 +1978,18 @@ mod tests {
         assert_eq!(btf.skip_mods_and_typedefs(int + 31).unwrap().0, int);
         assert_eq!(
             btf.resolve_size(id),
-            Err(Error::BtfResolveTooDeep { type_id: id })
+            Err(Error::at_type(id, BtfError::ResolveTooDeep))
         );
         assert!(matches!(
             btf.skip_mods_and_typedefs(id),
-            Err(Error::BtfResolveTooDeep { .. })
+            Err(Error {
+                kind: ErrorKind::Btf(BtfError::ResolveTooDeep),
+                ..
+            })
         ));
         assert_eq!(
             btf.resolve_size(big),
-            Err(Error::BtfSizeOverflow { type_id: big })
+            Err(Error::at_type(big, BtfError::SizeOverflow))
         );
         let one = {
             let mut b2 = B::new();
@@ -2010,16 +2001,22 @@ mod tests {
         assert_eq!(one, Ok(u32::MAX));
         assert_eq!(
             btf.resolve_size(big2),
-            Err(Error::BtfSizeOverflow { type_id: big2 })
+            Err(Error::at_type(big2, BtfError::SizeOverflow))
         );
         assert_eq!(btf.resolve_size(zero), Ok(0));
         assert!(matches!(
             btf.resolve_size(c1),
-            Err(Error::BtfResolveTooDeep { .. })
+            Err(Error {
+                kind: ErrorKind::Btf(BtfError::ResolveTooDeep),
+                ..
+            })
         ));
         assert!(matches!(
             btf.skip_mods_and_typedefs(c1),
-            Err(Error::BtfResolveTooDeep { .. })
+            Err(Error {
+                kind: ErrorKind::Btf(BtfError::ResolveTooDeep),
+                ..
+            })
         ));
     }
 
@@ -2035,9 +2032,9 @@ mod tests {
         let data = b.blob();
         assert_eq!(
             Btf::parse(&data).err(),
-            Some(Error::BtfTooManyTypes {
+            Some(Error::new(BtfError::TooManyTypes {
                 count: BTF_MAX_TYPE
-            })
+            }))
         );
     }
 

@@ -8,7 +8,7 @@ use crate::bpfobj::btf::{Btf, Type, BTF_KIND_DATASEC, BTF_KIND_VAR};
 use crate::bpfobj::bytes::to_usize;
 use crate::bpfobj::checkpoint::Ticker;
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{BtfError, Error};
 use crate::bpfobj::sort;
 
 /// Ids of the types selected by a filter, sorted by name, so that "the
@@ -101,7 +101,7 @@ impl BtfBuf {
     pub(crate) fn new(btf: &Btf<'_>) -> Result<Self, Error> {
         let h = btf.header();
         let data = btf.data();
-        let bad = Error::BtfBadHdrLen { hdr_len: h.hdr_len };
+        let bad = Error::new(BtfError::BadHdrLen { hdr_len: h.hdr_len });
         let hdr_len = to_usize(h.hdr_len);
         let types_base = hdr_len.checked_add(to_usize(h.type_off)).ok_or(bad)?;
         let mut hdr = KVVec::new();
@@ -126,7 +126,7 @@ impl BtfBuf {
 
     /// Position in `types` of field word `word` (4-byte units) of type `id`.
     fn pos(&self, btf: &Btf<'_>, id: u32, word: usize) -> Result<usize, Error> {
-        let bad = Error::BtfBadTypeId { type_id: id };
+        let bad = Error::new(BtfError::BadTypeId { type_id: id });
         btf.type_offset(id)?
             .checked_sub(self.types_base)
             .and_then(|p| p.checked_add(word.checked_mul(4)?))
@@ -143,14 +143,14 @@ impl BtfBuf {
             .types
             .get_mut(pos..)
             .and_then(|d| d.get_mut(..4))
-            .ok_or(Error::BtfBadTypeId { type_id: id })?;
+            .ok_or(Error::new(BtfError::BadTypeId { type_id: id }))?;
         dst.copy_from_slice(&v.to_ne_bytes());
         Ok(())
     }
 
     /// Appends a string, returning its offset.
     pub(crate) fn add_str(&mut self, s: &[u8]) -> Result<u32, Error> {
-        let off = u32::try_from(self.strs.len()).map_err(|_| Error::NoMem)?;
+        let off = u32::try_from(self.strs.len()).map_err(|_| Error::NO_MEM)?;
         self.strs.extend_from_slice(s, GFP_INPUT)?;
         self.strs.push(0, GFP_INPUT)?;
         Ok(off)
@@ -168,7 +168,7 @@ impl BtfBuf {
         for w in [name_off, info, type_id, linkage] {
             self.types.extend_from_slice(&w.to_ne_bytes(), GFP_INPUT)?;
         }
-        self.next_id = id.checked_add(1).ok_or(Error::NoMem)?;
+        self.next_id = id.checked_add(1).ok_or(Error::NO_MEM)?;
         Ok(id)
     }
 
@@ -202,7 +202,9 @@ impl BtfBuf {
         linkage: u16,
     ) -> Result<(), Error> {
         let p = self.pos(btf, id, 1)?;
-        let info = self.get(p).ok_or(Error::BtfBadTypeId { type_id: id })?;
+        let info = self
+            .get(p)
+            .ok_or(Error::new(BtfError::BadTypeId { type_id: id }))?;
         self.put(p, (info & !0xffff) | u32::from(linkage), id)
     }
 
@@ -217,7 +219,7 @@ impl BtfBuf {
         let word = to_usize(j)
             .checked_mul(2)
             .and_then(|w| w.checked_add(3))
-            .ok_or(Error::BtfBadTypeId { type_id: id })?;
+            .ok_or(Error::new(BtfError::BadTypeId { type_id: id }))?;
         let p = self.pos(btf, id, word)?;
         self.put(p, name_off, id)
     }
@@ -235,10 +237,10 @@ impl BtfBuf {
         let base = to_usize(i)
             .checked_mul(3)
             .and_then(|w| w.checked_add(3))
-            .ok_or(Error::BtfBadTypeId { type_id: id })?;
+            .ok_or(Error::new(BtfError::BadTypeId { type_id: id }))?;
         for (k, v) in [type_id, offset, size].into_iter().enumerate() {
             if let Some(v) = v {
-                let p = self.pos(btf, id, base.checked_add(k).ok_or(Error::NoMem)?)?;
+                let p = self.pos(btf, id, base.checked_add(k).ok_or(Error::NO_MEM)?)?;
                 self.put(p, v, id)?;
             }
         }
@@ -249,8 +251,8 @@ impl BtfBuf {
     pub(crate) fn sort_datasec(&mut self, btf: &Btf<'_>, id: u32) -> Result<(), Error> {
         let n = btf.type_by_id(id)?.datasec_vars().count();
         let start = self.pos(btf, id, 3)?;
-        let len = n.checked_mul(12).ok_or(Error::NoMem)?;
-        let bad = Error::BtfBadTypeId { type_id: id };
+        let len = n.checked_mul(12).ok_or(Error::NO_MEM)?;
+        let bad = Error::new(BtfError::BadTypeId { type_id: id });
         let mut ents: KVVec<(u32, usize, [u8; 12])> = KVVec::with_capacity(n, GFP_INPUT)?;
         let region = self
             .types
@@ -277,14 +279,14 @@ impl BtfBuf {
 
     /// The blob: header (with new section offsets), types, strings.
     pub(crate) fn finish(self) -> Result<KVVec<u8>, Error> {
-        let type_len = u32::try_from(self.types.len()).map_err(|_| Error::NoMem)?;
-        let str_len = u32::try_from(self.strs.len()).map_err(|_| Error::NoMem)?;
+        let type_len = u32::try_from(self.types.len()).map_err(|_| Error::NO_MEM)?;
+        let str_len = u32::try_from(self.strs.len()).map_err(|_| Error::NO_MEM)?;
         let mut out = KVVec::with_capacity(
             self.hdr
                 .len()
                 .checked_add(self.types.len())
                 .and_then(|n| n.checked_add(self.strs.len()))
-                .ok_or(Error::NoMem)?,
+                .ok_or(Error::NO_MEM)?,
             GFP_INPUT,
         )?;
         out.extend_from_slice(&self.hdr, GFP_INPUT)?;
@@ -293,10 +295,10 @@ impl BtfBuf {
             let at = k
                 .checked_mul(4)
                 .and_then(|o| o.checked_add(HDR_TYPE_OFF))
-                .ok_or(Error::NoMem)?;
+                .ok_or(Error::NO_MEM)?;
             out.get_mut(at..)
                 .and_then(|d| d.get_mut(..4))
-                .ok_or(Error::BtfBadHdrLen { hdr_len: 0 })?
+                .ok_or(Error::new(BtfError::BadHdrLen { hdr_len: 0 }))?
                 .copy_from_slice(&v.to_ne_bytes());
         }
         out.extend_from_slice(&self.types, GFP_INPUT)?;

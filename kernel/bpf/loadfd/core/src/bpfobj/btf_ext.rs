@@ -13,7 +13,7 @@
 use crate::bpfobj::btf::{Btf, BTF_KIND_FUNC, BTF_MAGIC, BTF_MAX_SIZE, BTF_VERSION};
 use crate::bpfobj::bytes::{sub, to_usize, Cursor};
 use crate::bpfobj::checkpoint::{Checkpoint, NoCheckpoint, Ticker};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{BtfError, BtfExtError, Error, ErrorKind, Location};
 use crate::bpfobj::insn::INSN_SIZE;
 use crate::bpfobj::limits::{Cap, MAX_EXT_BLOCKS, MAX_EXT_RECORDS};
 use crate::bpfobj::sort;
@@ -207,9 +207,9 @@ impl<'a> BtfExt<'a> {
         let hdr = Self::parse_hdr(data)?;
         let body = data
             .get(to_usize(hdr.hdr_len)..)
-            .ok_or(Error::BtfExtBadHdrLen {
+            .ok_or(Error::new(BtfExtError::BadHdrLen {
                 hdr_len: hdr.hdr_len,
-            })?;
+            }))?;
         let secs = [
             (ExtSection::FuncInfo, hdr.func_info_off, hdr.func_info_len),
             (ExtSection::LineInfo, hdr.line_info_off, hdr.line_info_len),
@@ -229,13 +229,13 @@ impl<'a> BtfExt<'a> {
 
     fn parse_hdr(data: &[u8]) -> Result<BtfExtHeader, Error> {
         if data.len() > BTF_MAX_SIZE {
-            return Err(Error::BtfExtTooBig { size: data.len() });
+            return Err(Error::new(BtfExtError::TooBig { size: data.len() }));
         }
-        let short = Error::BtfExtTooShort { len: data.len() };
+        let short = Error::new(BtfExtError::TooShort { len: data.len() });
         let mut c = Cursor::new(data);
         let magic = c.u16().ok_or(short)?;
         if magic != BTF_MAGIC {
-            return Err(Error::BtfExtBadMagic { magic });
+            return Err(Error::new(BtfExtError::BadMagic { magic }));
         }
         let version = c.u8().ok_or(short)?;
         let flags = c.u8().ok_or(short)?;
@@ -246,22 +246,22 @@ impl<'a> BtfExt<'a> {
             || hdr_len & 3 != 0
             || hl > data.len()
         {
-            return Err(Error::BtfExtBadHdrLen { hdr_len });
+            return Err(Error::new(BtfExtError::BadHdrLen { hdr_len }));
         }
         if data
             .get(BTF_EXT_HDR_CORE..hl)
             .is_some_and(|tail| tail.iter().any(|&b| b != 0))
         {
-            return Err(Error::BtfExtHeaderTail { hdr_len });
+            return Err(Error::new(BtfExtError::HeaderTail { hdr_len }));
         }
         if version != BTF_VERSION {
-            return Err(Error::BtfExtBadVersion { version });
+            return Err(Error::new(BtfExtError::BadVersion { version }));
         }
         if flags != 0 {
-            return Err(Error::BtfExtBadFlags { flags });
+            return Err(Error::new(BtfExtError::BadFlags { flags }));
         }
         if hl == data.len() {
-            return Err(Error::BtfExtNoData);
+            return Err(Error::new(BtfExtError::NoData));
         }
         let func_info_off = c.u32().ok_or(short)?;
         let func_info_len = c.u32().ok_or(short)?;
@@ -290,8 +290,8 @@ impl<'a> BtfExt<'a> {
     fn check_layout(mut secs: [(ExtSection, u32, u32); 3], body_len: usize) -> Result<(), Error> {
         // `sec` makes the key total (sort is not stable).
         sort::sort_by_key(&mut secs, |&(sec, off, len)| (len != 0, off, len, sec));
-        let expected =
-            u64::try_from(body_len).map_err(|_| Error::BtfExtTooBig { size: body_len })?;
+        let expected = u64::try_from(body_len)
+            .map_err(|_| Error::new(BtfExtError::TooBig { size: body_len }))?;
         let mut total: u64 = 0;
         for (sec, off, len) in secs {
             if len == 0 {
@@ -299,25 +299,29 @@ impl<'a> BtfExt<'a> {
             }
             let (off64, len64) = (u64::from(off), u64::from(len));
             if off & 3 != 0 {
-                return Err(Error::BtfExtUnaligned { sec, off });
+                return Err(Error::new(BtfExtError::Unaligned { sec, off }));
             }
             if off64.checked_add(len64).map_or(true, |end| end > expected) {
-                return Err(Error::BtfExtSectionOutOfBounds { sec, off, len });
+                return Err(Error::new(BtfExtError::SectionOutOfBounds {
+                    sec,
+                    off,
+                    len,
+                }));
             }
             if total < off64 {
-                return Err(Error::BtfExtGap {
+                return Err(Error::new(BtfExtError::Gap {
                     off: u32::try_from(total).unwrap_or(u32::MAX),
-                });
+                }));
             }
             if total > off64 {
-                return Err(Error::BtfExtOverlap { sec, off });
+                return Err(Error::new(BtfExtError::Overlap { sec, off }));
             }
             total = total.saturating_add(len64);
         }
         if total != expected {
-            return Err(Error::BtfExtGap {
+            return Err(Error::new(BtfExtError::Gap {
                 off: u32::try_from(total).unwrap_or(u32::MAX),
-            });
+            }));
         }
         Ok(())
     }
@@ -336,16 +340,17 @@ impl<'a> BtfExt<'a> {
                 blocks: &[],
             });
         }
-        let info = sub(body, to_usize(off), to_usize(len))
-            .ok_or(Error::BtfExtSectionOutOfBounds { sec, off, len })?;
+        let info = sub(body, to_usize(off), to_usize(len)).ok_or(Error::new(
+            BtfExtError::SectionOutOfBounds { sec, off, len },
+        ))?;
         let mut c = Cursor::new(info);
-        let rec_size = c.u32().ok_or(Error::BtfExtNoRecords { sec })?;
+        let rec_size = c.u32().ok_or(Error::new(BtfExtError::NoRecords { sec }))?;
         if rec_size < sec.min_rec_size() || rec_size & 3 != 0 || rec_size > BTF_EXT_MAX_REC_SIZE {
-            return Err(Error::BtfExtBadRecSize { sec, rec_size });
+            return Err(Error::new(BtfExtError::BadRecSize { sec, rec_size }));
         }
         let blocks = info.get(4..).unwrap_or(&[]);
         if blocks.is_empty() {
-            return Err(Error::BtfExtNoRecords { sec });
+            return Err(Error::new(BtfExtError::NoRecords { sec }));
         }
         let mut rest = blocks;
         let mut block: u32 = 0;
@@ -353,52 +358,53 @@ impl<'a> BtfExt<'a> {
         while !rest.is_empty() {
             tick.tick()?;
             if block >= MAX_EXT_BLOCKS {
-                return Err(Error::TooMany {
-                    cap: Cap::ExtBlocks,
-                });
+                return Err(Error::too_many(Cap::ExtBlocks));
             }
             let consumed = blocks.len().saturating_sub(rest.len());
             let offset = u32::try_from(consumed).unwrap_or(u32::MAX);
-            let (b, tail) = split_block(rest, rec_size).ok_or(Error::BtfExtTruncatedBlock {
-                sec,
-                block,
-                offset,
-            })?;
+            let (b, tail) =
+                split_block(rest, rec_size).ok_or(Error::new(BtfExtError::TruncatedBlock {
+                    sec,
+                    block,
+                    offset,
+                }))?;
             if b.num == 0 {
-                return Err(Error::BtfExtEmptyBlock { sec, block });
+                return Err(Error::new(BtfExtError::EmptyBlock { sec, block }));
             }
             records = records
                 .checked_add(b.num)
                 .filter(|&n| n <= MAX_EXT_RECORDS)
-                .ok_or(Error::TooMany {
-                    cap: Cap::ExtRecords,
-                })?;
+                .ok_or(Error::too_many(Cap::ExtRecords))?;
             for (rec, r) in (0u32..).zip(b.records.chunks_exact(to_usize(rec_size))) {
                 tick.tick()?;
                 let mut c = Cursor::new(r);
-                let insn_off = c
-                    .u32()
-                    .ok_or(Error::BtfExtTruncatedBlock { sec, block, offset })?;
+                let insn_off = c.u32().ok_or(Error::new(BtfExtError::TruncatedBlock {
+                    sec,
+                    block,
+                    offset,
+                }))?;
                 if to_usize(insn_off) % INSN_SIZE != 0 {
-                    return Err(Error::BtfExtBadInsnOff {
-                        sec,
-                        block,
-                        rec,
-                        insn_off,
-                    });
+                    return Err(Error::at(
+                        Location::ExtRecord { sec, block, rec },
+                        BtfExtError::BadInsnOff { insn_off },
+                    ));
                 }
                 if sec == ExtSection::CoreRelo {
-                    let relo = CoreRelo::read(r).ok_or(Error::BtfExtTruncatedBlock {
-                        sec,
-                        block,
-                        offset,
-                    })?;
-                    if relo.kind > BPF_CORE_RELO_KIND_MAX {
-                        return Err(Error::BtfExtBadCoreKind {
+                    let relo =
+                        CoreRelo::read(r).ok_or(Error::new(BtfExtError::TruncatedBlock {
+                            sec,
                             block,
-                            rec,
-                            kind: relo.kind,
-                        });
+                            offset,
+                        }))?;
+                    if relo.kind > BPF_CORE_RELO_KIND_MAX {
+                        return Err(Error::at(
+                            Location::ExtRecord {
+                                sec: ExtSection::CoreRelo,
+                                block,
+                                rec,
+                            },
+                            BtfExtError::BadCoreKind { kind: relo.kind },
+                        ));
                     }
                 }
             }
@@ -473,10 +479,18 @@ impl<'a> BtfExt<'a> {
         ] {
             for (block, b) in (0u32..).zip(self.blocks(sec)) {
                 tick.tick()?;
-                let bad_str = |off: u32| Error::BtfExtBadStrOff { sec, block, off };
+                let bad_str = |off: u32| {
+                    Error::at(
+                        Location::ExtBlock { sec, block },
+                        BtfExtError::BadStrOff { off },
+                    )
+                };
                 // A section name: a name, so at most MAX_NAME_LEN bytes.
                 btf.str_at(b.sec_name_off).map_err(|e| match e {
-                    Error::BtfNameTooLong { .. } => e,
+                    Error {
+                        kind: ErrorKind::Btf(BtfError::NameTooLong { .. }),
+                        ..
+                    } => e,
                     _ => bad_str(b.sec_name_off),
                 })?;
                 match sec {
@@ -487,12 +501,12 @@ impl<'a> BtfExt<'a> {
                                 && btf.type_by_id(fi.type_id).map(|t| t.kind())
                                     == Ok(BTF_KIND_FUNC);
                             if !is_func {
-                                return Err(Error::BtfExtBadTypeId {
-                                    sec,
-                                    block,
-                                    rec,
-                                    type_id: fi.type_id,
-                                });
+                                return Err(Error::at(
+                                    Location::ExtRecord { sec, block, rec },
+                                    BtfExtError::BadTypeId {
+                                        type_id: fi.type_id,
+                                    },
+                                ));
                             }
                         }
                     }
@@ -513,12 +527,12 @@ impl<'a> BtfExt<'a> {
                         for (rec, cr) in (0u32..).zip(b.core_relos()) {
                             tick.tick()?;
                             if cr.type_id >= nr {
-                                return Err(Error::BtfExtBadTypeId {
-                                    sec,
-                                    block,
-                                    rec,
-                                    type_id: cr.type_id,
-                                });
+                                return Err(Error::at(
+                                    Location::ExtRecord { sec, block, rec },
+                                    BtfExtError::BadTypeId {
+                                        type_id: cr.type_id,
+                                    },
+                                ));
                             }
                             if !btf.str_ok(cr.access_str_off) {
                                 return Err(bad_str(cr.access_str_off));
@@ -783,7 +797,10 @@ mod tests {
             BtfExt::parse(&v).map(|x| x.func_info_blocks().count())
         };
         assert_eq!(longer(0), Ok(2));
-        assert_eq!(longer(1), Err(Error::BtfExtHeaderTail { hdr_len: 36 }));
+        assert_eq!(
+            longer(1),
+            Err(Error::new(BtfExtError::HeaderTail { hdr_len: 36 }))
+        );
     }
 
     #[test]
@@ -791,15 +808,15 @@ mod tests {
         let g = good();
         assert_eq!(
             BtfExt::parse(&g[..7]).err(),
-            Some(Error::BtfExtTooShort { len: 7 })
+            Some(Error::new(BtfExtError::TooShort { len: 7 }))
         );
         let mut big = g.clone();
         big.resize(BTF_MAX_SIZE + 1, 0);
         assert_eq!(
             BtfExt::parse(&big).err(),
-            Some(Error::BtfExtTooBig {
+            Some(Error::new(BtfExtError::TooBig {
                 size: BTF_MAX_SIZE + 1
-            })
+            }))
         );
         let with = |f: &dyn Fn(&mut Vec<u8>)| {
             let mut v = good();
@@ -808,23 +825,29 @@ mod tests {
         };
         assert_eq!(
             with(&|v| v[..2].copy_from_slice(&BTF_MAGIC.swap_bytes().to_ne_bytes())),
-            Err(Error::BtfExtBadMagic {
+            Err(Error::new(BtfExtError::BadMagic {
                 magic: BTF_MAGIC.swap_bytes()
-            })
+            }))
         );
         assert_eq!(
             with(&|v| v[2] = 0),
-            Err(Error::BtfExtBadVersion { version: 0 })
+            Err(Error::new(BtfExtError::BadVersion { version: 0 }))
         );
-        assert_eq!(with(&|v| v[3] = 4), Err(Error::BtfExtBadFlags { flags: 4 }));
+        assert_eq!(
+            with(&|v| v[3] = 4),
+            Err(Error::new(BtfExtError::BadFlags { flags: 4 }))
+        );
         let len = g.len() as u32;
         for hdr_len in [0, 20, 28, 33, len + 4] {
             assert_eq!(
                 with(&|v| put32(v, 4, hdr_len)),
-                Err(Error::BtfExtBadHdrLen { hdr_len })
+                Err(Error::new(BtfExtError::BadHdrLen { hdr_len }))
             );
         }
-        assert_eq!(BtfExt::parse(&g[..32]).err(), Some(Error::BtfExtNoData));
+        assert_eq!(
+            BtfExt::parse(&g[..32]).err(),
+            Some(Error::new(BtfExtError::NoData))
+        );
     }
 
     #[test]
@@ -843,46 +866,46 @@ mod tests {
         assert_eq!(with(0, fl, lo, ll, co, cl, 0), Ok(()));
         assert_eq!(
             with(2, fl, lo, ll, co, cl, 0),
-            Err(Error::BtfExtUnaligned {
+            Err(Error::new(BtfExtError::Unaligned {
                 sec: ExtSection::FuncInfo,
                 off: 2
-            })
+            }))
         );
         assert_eq!(
             with(0, fl, lo, ll, co, cl + 4, 0),
-            Err(Error::BtfExtSectionOutOfBounds {
+            Err(Error::new(BtfExtError::SectionOutOfBounds {
                 sec: ExtSection::CoreRelo,
                 off: co,
                 len: cl + 4
-            })
+            }))
         );
         assert_eq!(
             with(0, fl, lo, ll, u32::MAX - 3, cl, 0),
-            Err(Error::BtfExtSectionOutOfBounds {
+            Err(Error::new(BtfExtError::SectionOutOfBounds {
                 sec: ExtSection::CoreRelo,
                 off: u32::MAX - 3,
                 len: cl
-            })
+            }))
         );
         assert_eq!(
             with(4, fl - 4, lo, ll, co, cl, 0),
-            Err(Error::BtfExtGap { off: 0 })
+            Err(Error::new(BtfExtError::Gap { off: 0 }))
         );
         assert_eq!(
             with(0, fl, lo, ll, co, cl, 4),
-            Err(Error::BtfExtGap { off: fl + ll + cl })
+            Err(Error::new(BtfExtError::Gap { off: fl + ll + cl }))
         );
         // Dropping the CO-RE subsection leaves its bytes unaccounted for.
         assert_eq!(
             with(0, fl, lo, ll, 0, 0, 0),
-            Err(Error::BtfExtGap { off: fl + ll })
+            Err(Error::new(BtfExtError::Gap { off: fl + ll }))
         );
         assert_eq!(
             with(0, fl, lo - 8, ll, co, cl, 0),
-            Err(Error::BtfExtOverlap {
+            Err(Error::new(BtfExtError::Overlap {
                 sec: ExtSection::LineInfo,
                 off: lo - 8
-            })
+            }))
         );
     }
 
@@ -897,74 +920,79 @@ mod tests {
         for rec_size in [4, 10, 256] {
             assert_eq!(
                 func_only(&subsec(rec_size, &[(1, &[&[0, 3]])])),
-                Err(Error::BtfExtBadRecSize { sec: fi, rec_size })
+                Err(Error::new(BtfExtError::BadRecSize { sec: fi, rec_size }))
             );
         }
         assert_eq!(
             BtfExt::parse(&ext_of(&[], &subsec(8, &[(1, &[&[0, 3]])]), &[])).err(),
-            Some(Error::BtfExtBadRecSize {
+            Some(Error::new(BtfExtError::BadRecSize {
                 sec: ExtSection::LineInfo,
                 rec_size: 8
-            })
+            }))
         );
         assert_eq!(
             func_only(&words(&[8])),
-            Err(Error::BtfExtNoRecords { sec: fi })
+            Err(Error::new(BtfExtError::NoRecords { sec: fi }))
         );
         // A block header cut short, and records cut short.
         let mut v = subsec(8, &[(1, &[&[0, 3]])]);
         v.extend(words(&[1]));
         assert_eq!(
             func_only(&v),
-            Err(Error::BtfExtTruncatedBlock {
+            Err(Error::new(BtfExtError::TruncatedBlock {
                 sec: fi,
                 block: 1,
                 offset: 16
-            })
+            }))
         );
         let mut v = subsec(8, &[(1, &[&[0, 3], &[8, 3]])]);
         put32(&mut v, 8, 3);
         assert_eq!(
             func_only(&v),
-            Err(Error::BtfExtTruncatedBlock {
+            Err(Error::new(BtfExtError::TruncatedBlock {
                 sec: fi,
                 block: 0,
                 offset: 0
-            })
+            }))
         );
         let mut v = subsec(8, &[(1, &[&[0, 3]])]);
         put32(&mut v, 8, u32::MAX);
         assert_eq!(
             func_only(&v),
-            Err(Error::BtfExtTruncatedBlock {
+            Err(Error::new(BtfExtError::TruncatedBlock {
                 sec: fi,
                 block: 0,
                 offset: 0
-            })
+            }))
         );
         // An empty block followed by data.
         let mut v = subsec(8, &[(1, &[])]);
         v.extend(words(&[0, 3]));
         assert_eq!(
             func_only(&v),
-            Err(Error::BtfExtEmptyBlock { sec: fi, block: 0 })
+            Err(Error::new(BtfExtError::EmptyBlock { sec: fi, block: 0 }))
         );
         assert_eq!(
             func_only(&subsec(8, &[(1, &[&[0, 3]]), (1, &[&[8, 3], &[12, 3]])])),
-            Err(Error::BtfExtBadInsnOff {
-                sec: fi,
-                block: 1,
-                rec: 1,
-                insn_off: 12
-            })
+            Err(Error::at(
+                Location::ExtRecord {
+                    sec: fi,
+                    block: 1,
+                    rec: 1
+                },
+                BtfExtError::BadInsnOff { insn_off: 12 }
+            ))
         );
         assert_eq!(
             BtfExt::parse(&ext_of(&[], &[], &subsec(16, &[(1, &[&[0, 1, 1, 13]])]))).err(),
-            Some(Error::BtfExtBadCoreKind {
-                block: 0,
-                rec: 0,
-                kind: 13
-            })
+            Some(Error::at(
+                Location::ExtRecord {
+                    sec: ExtSection::CoreRelo,
+                    block: 0,
+                    rec: 0
+                },
+                BtfExtError::BadCoreKind { kind: 13 }
+            ))
         );
     }
 
@@ -981,47 +1009,57 @@ mod tests {
         assert_eq!(refs(&f, &l, &c), Ok(()));
         assert_eq!(
             refs(&subsec(8, &[(100, &[&[0, 3]])]), &l, &c),
-            Err(Error::BtfExtBadStrOff {
-                sec: ExtSection::FuncInfo,
-                block: 0,
-                off: 100
-            })
+            Err(Error::at(
+                Location::ExtBlock {
+                    sec: ExtSection::FuncInfo,
+                    block: 0
+                },
+                BtfExtError::BadStrOff { off: 100 }
+            ))
         );
         for type_id in [1, 4] {
             assert_eq!(
                 refs(&subsec(8, &[(1, &[&[0, 3], &[8, type_id]])]), &l, &c),
-                Err(Error::BtfExtBadTypeId {
-                    sec: ExtSection::FuncInfo,
-                    block: 0,
-                    rec: 1,
-                    type_id
-                })
+                Err(Error::at(
+                    Location::ExtRecord {
+                        sec: ExtSection::FuncInfo,
+                        block: 0,
+                        rec: 1
+                    },
+                    BtfExtError::BadTypeId { type_id }
+                ))
             );
         }
         assert_eq!(
             refs(&f, &subsec(16, &[(1, &[&[0, 12, 99, 0]])]), &c),
-            Err(Error::BtfExtBadStrOff {
-                sec: ExtSection::LineInfo,
-                block: 0,
-                off: 99
-            })
+            Err(Error::at(
+                Location::ExtBlock {
+                    sec: ExtSection::LineInfo,
+                    block: 0
+                },
+                BtfExtError::BadStrOff { off: 99 }
+            ))
         );
         assert_eq!(
             refs(&f, &l, &subsec(16, &[(7, &[&[0, 4, 22, 0]])])),
-            Err(Error::BtfExtBadTypeId {
-                sec: ExtSection::CoreRelo,
-                block: 0,
-                rec: 0,
-                type_id: 4
-            })
+            Err(Error::at(
+                Location::ExtRecord {
+                    sec: ExtSection::CoreRelo,
+                    block: 0,
+                    rec: 0
+                },
+                BtfExtError::BadTypeId { type_id: 4 }
+            ))
         );
         assert_eq!(
             refs(&f, &l, &subsec(16, &[(7, &[&[0, 1, 1000, 0]])])),
-            Err(Error::BtfExtBadStrOff {
-                sec: ExtSection::CoreRelo,
-                block: 0,
-                off: 1000
-            })
+            Err(Error::at(
+                Location::ExtBlock {
+                    sec: ExtSection::CoreRelo,
+                    block: 0
+                },
+                BtfExtError::BadStrOff { off: 1000 }
+            ))
         );
     }
 

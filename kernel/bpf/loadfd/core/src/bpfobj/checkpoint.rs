@@ -13,7 +13,7 @@ use crate::bpfobj::limits::CHECKPOINT_EVERY;
 ///
 /// Called from every loop over an input-sized collection. The kernel
 /// implements it as `cond_resched()` and fails with
-/// [`Error::Interrupted`] once the caller has a fatal signal; userspace
+/// [`Error::INTERRUPTED`] once the caller has a fatal signal; userspace
 /// uses [`NoCheckpoint`].
 pub trait Checkpoint {
     /// Yields if needed; an error aborts the whole operation.

@@ -5,7 +5,7 @@
 use crate::bpfobj::bytes::{cstr_at, sub, to_usize, CStrError, Cursor};
 use crate::bpfobj::checkpoint::{Checkpoint, NoCheckpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{ElfError, Error};
 use crate::bpfobj::limits::{Cap, MAX_SECTIONS, MAX_SYMBOLS};
 use crate::bpfobj::sort;
 
@@ -70,21 +70,21 @@ fn u64_at(b: &[u8], off: usize) -> u64 {
 pub fn check_header(data: &[u8]) -> Result<Header, Error> {
     let ehdr = data
         .get(..EHDR_SIZE)
-        .ok_or(Error::ElfTooShort { len: data.len() })?;
+        .ok_or(Error::new(ElfError::TooShort { len: data.len() }))?;
     if ehdr.get(..4) != Some(b"\x7fELF".as_slice()) {
-        return Err(Error::ElfBadMagic);
+        return Err(Error::new(ElfError::BadMagic));
     }
     let ident = |i: usize| ehdr.get(i).copied().unwrap_or(0);
     if ident(4) != ELFCLASS64 {
-        return Err(Error::ElfBadClass { class: ident(4) });
+        return Err(Error::new(ElfError::BadClass { class: ident(4) }));
     }
     if ident(5) != ELFDATA_HOST {
-        return Err(Error::ElfBadEndian { data: ident(5) });
+        return Err(Error::new(ElfError::BadEndian { data: ident(5) }));
     }
     if u32::from(ident(6)) != EV_CURRENT {
-        return Err(Error::ElfBadVersion {
+        return Err(Error::new(ElfError::BadVersion {
             version: u32::from(ident(6)),
-        });
+        }));
     }
     let hdr = Header {
         e_type: u16_at(ehdr, 16),
@@ -96,19 +96,19 @@ pub fn check_header(data: &[u8]) -> Result<Header, Error> {
     };
     let version = u32_at(ehdr, 20);
     if hdr.e_type != ET_REL {
-        return Err(Error::ElfNotRel { e_type: hdr.e_type });
+        return Err(Error::new(ElfError::NotRel { e_type: hdr.e_type }));
     }
     if hdr.e_machine != EM_BPF && hdr.e_machine != EM_NONE {
-        return Err(Error::ElfNotBpf {
+        return Err(Error::new(ElfError::NotBpf {
             machine: hdr.e_machine,
-        });
+        }));
     }
     if version != EV_CURRENT {
-        return Err(Error::ElfBadVersion { version });
+        return Err(Error::new(ElfError::BadVersion { version }));
     }
     let ehsize = u16_at(ehdr, 52);
     if usize::from(ehsize) != EHDR_SIZE {
-        return Err(Error::ElfBadEhsize { ehsize });
+        return Err(Error::new(ElfError::BadEhsize { ehsize }));
     }
     Ok(hdr)
 }
@@ -238,19 +238,16 @@ fn check_symbol<'a>(
         .map_err(|_| CStrError::Bad)
         .and_then(|off| cstr_at(strtab, off))
         .map_err(|e| match e {
-            CStrError::TooLong => Error::ElfSymbolNameTooLong { symbol: index },
-            CStrError::Bad => Error::ElfBadSymbolName {
-                symbol: index,
-                name_off: s.name,
-            },
+            CStrError::TooLong => Error::at_symbol(index, ElfError::SymbolNameTooLong),
+            CStrError::Bad => Error::at_symbol(index, ElfError::BadSymbolName { name_off: s.name }),
         })?;
     let shndx_ok =
         s.shndx == SHN_UNDEF || s.shndx == SHN_ABS || s.shndx == SHN_COMMON || s.shndx < shnum;
     if !shndx_ok {
-        return Err(Error::ElfBadSymbolShndx {
-            symbol: index,
-            shndx: s.shndx,
-        });
+        return Err(Error::at_symbol(
+            index,
+            ElfError::BadSymbolShndx { shndx: s.shndx },
+        ));
     }
     Ok(name)
 }
@@ -426,15 +423,15 @@ impl core::fmt::Debug for Elf<'_> {
 
 /// Checks that section `idx` is a usable string table and returns it.
 fn strtab_of<'a>(data: &'a [u8], shdrs: &[u8], idx: u32) -> Result<&'a [u8], Error> {
-    let sh = shdr_at(shdrs, idx).ok_or(Error::ElfBadSectionIndex { index: idx })?;
+    let sh = shdr_at(shdrs, idx).ok_or(Error::new(ElfError::BadSectionIndex { index: idx }))?;
     if sh.sh_type != SHT_STRTAB {
-        return Err(Error::ElfBadStrtab { section: idx });
+        return Err(Error::at_section(idx, ElfError::BadStrtab));
     }
     let tab = section_data(data, &sh, idx)?;
     // Must start with the empty string and end with a NUL, so every
     // in-range offset names a terminated string.
     if tab.first() != Some(&0) || tab.last() != Some(&0) {
-        return Err(Error::ElfBadStrtab { section: idx });
+        return Err(Error::at_section(idx, ElfError::BadStrtab));
     }
     Ok(tab)
 }
@@ -448,11 +445,13 @@ fn section_data<'a>(data: &'a [u8], sh: &Shdr, idx: u32) -> Result<&'a [u8], Err
     if !sh.has_file_data() {
         return Ok(&[]);
     }
-    let bad = Error::ElfSectionOutOfBounds {
-        section: idx,
-        offset: sh.offset,
-        size: sh.size,
-    };
+    let bad = Error::at_section(
+        idx,
+        ElfError::SectionOutOfBounds {
+            offset: sh.offset,
+            size: sh.size,
+        },
+    );
     let off = usize::try_from(sh.offset).map_err(|_| bad)?;
     let len = usize::try_from(sh.size).map_err(|_| bad)?;
     sub(data, off, len).ok_or(bad)
@@ -477,26 +476,25 @@ impl<'a> Elf<'a> {
         let tick = Ticker::new(cp);
         let header = check_header(data)?;
         if usize::from(header.e_shentsize) != SHDR_SIZE {
-            return Err(Error::ElfBadShentsize {
+            return Err(Error::new(ElfError::BadShentsize {
                 shentsize: header.e_shentsize,
-            });
+            }));
         }
         if header.e_shnum == 0 || header.e_shnum >= SHN_LORESERVE {
-            return Err(Error::ElfBadShnum {
+            return Err(Error::new(ElfError::BadShnum {
                 shnum: header.e_shnum,
-            });
+            }));
         }
         let shnum = u32::from(header.e_shnum);
-        let table_len =
-            usize::from(header.e_shnum)
-                .checked_mul(SHDR_SIZE)
-                .ok_or(Error::ElfBadShnum {
-                    shnum: header.e_shnum,
-                })?;
-        let table_bad = Error::ElfShdrOutOfBounds {
+        let table_len = usize::from(header.e_shnum)
+            .checked_mul(SHDR_SIZE)
+            .ok_or(Error::new(ElfError::BadShnum {
+                shnum: header.e_shnum,
+            }))?;
+        let table_bad = Error::new(ElfError::ShdrOutOfBounds {
             shoff: header.e_shoff,
             shnum: header.e_shnum,
-        };
+        });
         let shoff = usize::try_from(header.e_shoff).map_err(|_| table_bad)?;
         if shoff < EHDR_SIZE {
             return Err(table_bad);
@@ -506,7 +504,7 @@ impl<'a> Elf<'a> {
         // After the bounds check: a table that is not even in the file is
         // malformed, whatever its count.
         if shnum > MAX_SECTIONS {
-            return Err(Error::TooMany { cap: Cap::Sections });
+            return Err(Error::too_many(Cap::Sections));
         }
 
         // Section 0 is the all-zero null section (no extended numbering).
@@ -514,7 +512,7 @@ impl<'a> Elf<'a> {
             .get(..SHDR_SIZE)
             .map_or(true, |s| s.iter().any(|&b| b != 0))
         {
-            return Err(Error::ElfBadNullSection);
+            return Err(Error::new(ElfError::BadNullSection));
         }
 
         // Bounds of every section's contents, then no overlap with the
@@ -528,22 +526,22 @@ impl<'a> Elf<'a> {
         );
         for idx in 1..shnum {
             tick.tick()?;
-            let sh = shdr_at(shdrs, idx).ok_or(Error::ElfBadSectionIndex { index: idx })?;
+            let sh =
+                shdr_at(shdrs, idx).ok_or(Error::new(ElfError::BadSectionIndex { index: idx }))?;
             section_data(data, &sh, idx)?;
             if !sh.has_file_data() || sh.size == 0 {
                 continue;
             }
             // In bounds of a usize-sized file, so this cannot overflow.
-            let end = sh
-                .offset
-                .checked_add(sh.size)
-                .ok_or(Error::ElfSectionOutOfBounds {
-                    section: idx,
+            let end = sh.offset.checked_add(sh.size).ok_or(Error::at_section(
+                idx,
+                ElfError::SectionOutOfBounds {
                     offset: sh.offset,
                     size: sh.size,
-                })?;
+                },
+            ))?;
             if sh.offset < ehdr_end || (sh.offset < tab_end && end > tab_start) {
-                return Err(Error::ElfSectionOverlapsHeaders { section: idx });
+                return Err(Error::at_section(idx, ElfError::SectionOverlapsHeaders));
             }
             extents.push(
                 Extent {
@@ -559,10 +557,10 @@ impl<'a> Elf<'a> {
         for pair in extents.windows(2) {
             if let [a, b] = pair {
                 if a.end > b.start {
-                    return Err(Error::ElfSectionOverlap {
-                        section: b.section,
-                        other: a.section,
-                    });
+                    return Err(Error::at_section(
+                        b.section,
+                        ElfError::SectionOverlap { other: a.section },
+                    ));
                 }
             }
         }
@@ -570,7 +568,7 @@ impl<'a> Elf<'a> {
         // Section names.
         let shstrndx = header.e_shstrndx;
         if shstrndx == SHN_UNDEF || shstrndx >= header.e_shnum {
-            return Err(Error::ElfBadShstrndx { shstrndx });
+            return Err(Error::new(ElfError::BadShstrndx { shstrndx }));
         }
         let shstrtab = strtab_of(data, shdrs, u32::from(shstrndx))?;
         let mut symtab = None;
@@ -578,22 +576,22 @@ impl<'a> Elf<'a> {
         sec_name_len.push(0, GFP_INPUT)?;
         for idx in 1..shnum {
             tick.tick()?;
-            let sh = shdr_at(shdrs, idx).ok_or(Error::ElfBadSectionIndex { index: idx })?;
+            let sh =
+                shdr_at(shdrs, idx).ok_or(Error::new(ElfError::BadSectionIndex { index: idx }))?;
             let name = usize::try_from(sh.name)
                 .map_err(|_| CStrError::Bad)
                 .and_then(|off| cstr_at(shstrtab, off))
                 .map_err(|e| match e {
-                    CStrError::TooLong => Error::ElfSectionNameTooLong { section: idx },
-                    CStrError::Bad => Error::ElfBadSectionName {
-                        section: idx,
-                        name_off: sh.name,
-                    },
+                    CStrError::TooLong => Error::at_section(idx, ElfError::SectionNameTooLong),
+                    CStrError::Bad => {
+                        Error::at_section(idx, ElfError::BadSectionName { name_off: sh.name })
+                    }
                 })?;
             sec_name_len.push(name_len(name), GFP_INPUT)?;
             match sh.sh_type {
                 SHT_SYMTAB => {
                     if symtab.is_some() {
-                        return Err(Error::ElfMultipleSymtab { section: idx });
+                        return Err(Error::at_section(idx, ElfError::MultipleSymtab));
                     }
                     symtab = Some((idx, sh));
                 }
@@ -603,38 +601,39 @@ impl<'a> Elf<'a> {
         }
 
         // The symbol table and its string table.
-        let (symtab_index, sh) = symtab.ok_or(Error::ElfNoSymtab)?;
+        let (symtab_index, sh) = symtab.ok_or(Error::new(ElfError::NoSymtab))?;
         if usize::try_from(sh.entsize).ok() != Some(SYM_SIZE) {
-            return Err(Error::ElfBadEntsize {
-                section: symtab_index,
-                entsize: sh.entsize,
-            });
+            return Err(Error::at_section(
+                symtab_index,
+                ElfError::BadEntsize {
+                    entsize: sh.entsize,
+                },
+            ));
         }
         let syms = section_data(data, &sh, symtab_index)?;
         if syms.is_empty() || syms.len() % SYM_SIZE != 0 {
-            return Err(Error::ElfBadSectionSize {
-                section: symtab_index,
-                size: sh.size,
-            });
+            return Err(Error::at_section(
+                symtab_index,
+                ElfError::BadSectionSize { size: sh.size },
+            ));
         }
-        let nsyms = u32::try_from(syms.len() / SYM_SIZE).map_err(|_| Error::ElfBadSectionSize {
-            section: symtab_index,
-            size: sh.size,
+        let nsyms = u32::try_from(syms.len() / SYM_SIZE).map_err(|_| {
+            Error::at_section(symtab_index, ElfError::BadSectionSize { size: sh.size })
         })?;
         if nsyms > MAX_SYMBOLS {
-            return Err(Error::TooMany { cap: Cap::Symbols });
+            return Err(Error::too_many(Cap::Symbols));
         }
         if sh.link == 0 || sh.link >= shnum {
-            return Err(Error::ElfBadLink {
-                section: symtab_index,
-                link: sh.link,
-            });
+            return Err(Error::at_section(
+                symtab_index,
+                ElfError::BadLink { link: sh.link },
+            ));
         }
         if sh.info > nsyms {
-            return Err(Error::ElfBadInfo {
-                section: symtab_index,
-                info: sh.info,
-            });
+            return Err(Error::at_section(
+                symtab_index,
+                ElfError::BadInfo { info: sh.info },
+            ));
         }
         let strtab = strtab_of(data, shdrs, sh.link)?;
 
@@ -644,15 +643,15 @@ impl<'a> Elf<'a> {
             .get(..SYM_SIZE)
             .map_or(true, |s| s.iter().any(|&b| b != 0))
         {
-            return Err(Error::ElfBadNullSymbol);
+            return Err(Error::new(ElfError::BadNullSymbol));
         }
         let mut sym_name_len = KVVec::with_capacity(to_usize(nsyms), GFP_INPUT)?;
         sym_name_len.push(0, GFP_INPUT)?;
         for (i, raw) in syms.chunks_exact(SYM_SIZE).enumerate().skip(1) {
             tick.tick()?;
-            let index =
-                u32::try_from(i).map_err(|_| Error::ElfBadSymbolIndex { index: u32::MAX })?;
-            let s = RawSym::read(raw).ok_or(Error::ElfBadSymbolIndex { index })?;
+            let index = u32::try_from(i)
+                .map_err(|_| Error::new(ElfError::BadSymbolIndex { index: u32::MAX }))?;
+            let s = RawSym::read(raw).ok_or(Error::new(ElfError::BadSymbolIndex { index }))?;
             let name = check_symbol(strtab, header.e_shnum, index, &s)?;
             sym_name_len.push(name_len(name), GFP_INPUT)?;
         }
@@ -690,34 +689,28 @@ impl<'a> Elf<'a> {
 
     fn check_rel_section(sh: &Shdr, idx: u32, shnum: u32) -> Result<(), Error> {
         if usize::try_from(sh.entsize).ok() != Some(REL_SIZE) {
-            return Err(Error::ElfBadEntsize {
-                section: idx,
-                entsize: sh.entsize,
-            });
+            return Err(Error::at_section(
+                idx,
+                ElfError::BadEntsize {
+                    entsize: sh.entsize,
+                },
+            ));
         }
-        let rel_size = u64::try_from(REL_SIZE).map_err(|_| Error::ElfBadSectionSize {
-            section: idx,
-            size: sh.size,
-        })?;
+        let rel_size = u64::try_from(REL_SIZE)
+            .map_err(|_| Error::at_section(idx, ElfError::BadSectionSize { size: sh.size }))?;
         if sh.size.checked_rem(rel_size) != Some(0) {
-            return Err(Error::ElfBadSectionSize {
-                section: idx,
-                size: sh.size,
-            });
+            return Err(Error::at_section(
+                idx,
+                ElfError::BadSectionSize { size: sh.size },
+            ));
         }
         if sh.info == 0 || sh.info >= shnum || sh.info == idx {
-            return Err(Error::ElfBadInfo {
-                section: idx,
-                info: sh.info,
-            });
+            return Err(Error::at_section(idx, ElfError::BadInfo { info: sh.info }));
         }
         // sh_link must name the one symbol table; checked against it in
         // [`Elf::rels`] (the symbol table may come later).
         if sh.link == 0 || sh.link >= shnum {
-            return Err(Error::ElfBadLink {
-                section: idx,
-                link: sh.link,
-            });
+            return Err(Error::at_section(idx, ElfError::BadLink { link: sh.link }));
         }
         Ok(())
     }
@@ -739,17 +732,14 @@ impl<'a> Elf<'a> {
 
     /// Section `idx` (0 is the null section).
     pub fn section(&self, idx: u32) -> Result<Section<'a>, Error> {
-        let bad = Error::ElfBadSectionIndex { index: idx };
+        let bad = Error::new(ElfError::BadSectionIndex { index: idx });
         if idx >= self.section_count() {
             return Err(bad);
         }
         let sh = shdr_at(self.shdrs, idx).ok_or(bad)?;
         let len = *self.sec_name_len.get(to_usize(idx)).ok_or(bad)?;
         let name = sub(self.shstrtab, to_usize(sh.name), usize::from(len)).ok_or(
-            Error::ElfBadSectionName {
-                section: idx,
-                name_off: sh.name,
-            },
+            Error::at_section(idx, ElfError::BadSectionName { name_off: sh.name }),
         )?;
         let data = section_data(self.data, &sh, idx)?;
         Ok(Section {
@@ -797,7 +787,7 @@ impl<'a> Elf<'a> {
 
     /// Symbol `idx` (0 is the null symbol).
     pub fn symbol(&self, idx: u32) -> Result<Symbol<'a>, Error> {
-        let bad = Error::ElfBadSymbolIndex { index: idx };
+        let bad = Error::new(ElfError::BadSymbolIndex { index: idx });
         let off = usize::try_from(idx)
             .ok()
             .and_then(|i| i.checked_mul(SYM_SIZE))
@@ -806,12 +796,10 @@ impl<'a> Elf<'a> {
             .and_then(RawSym::read)
             .ok_or(bad)?;
         let len = *self.sym_name_len.get(to_usize(idx)).ok_or(bad)?;
-        let name = sub(self.strtab, to_usize(s.name), usize::from(len)).ok_or(
-            Error::ElfBadSymbolName {
-                symbol: idx,
-                name_off: s.name,
-            },
-        )?;
+        let name = sub(self.strtab, to_usize(s.name), usize::from(len)).ok_or(Error::at_symbol(
+            idx,
+            ElfError::BadSymbolName { name_off: s.name },
+        ))?;
         Ok(Symbol {
             index: idx,
             name,
@@ -835,34 +823,38 @@ impl<'a> Elf<'a> {
     /// the target section `sec.info`.
     pub fn rels(&self, sec: &Section<'a>) -> Result<RelIter<'a>, Error> {
         if sec.sh_type == SHT_RELA {
-            return Err(Error::ElfRelaUnsupported { section: sec.index });
+            return Err(Error::at_section(sec.index, ElfError::RelaUnsupported));
         }
         if sec.sh_type != SHT_REL {
-            return Err(Error::ElfNotRelSection {
-                section: sec.index,
-                sh_type: sec.sh_type,
-            });
+            return Err(Error::at_section(
+                sec.index,
+                ElfError::NotRelSection {
+                    sh_type: sec.sh_type,
+                },
+            ));
         }
         // Re-read our own header: `sec` may have been built by the caller.
         let own = self.section(sec.index)?;
         if own.sh_type != SHT_REL {
-            return Err(Error::ElfNotRelSection {
-                section: sec.index,
-                sh_type: own.sh_type,
-            });
+            return Err(Error::at_section(
+                sec.index,
+                ElfError::NotRelSection {
+                    sh_type: own.sh_type,
+                },
+            ));
         }
         if own.link != self.symtab_index {
-            return Err(Error::ElfBadLink {
-                section: own.index,
-                link: own.link,
-            });
+            return Err(Error::at_section(
+                own.index,
+                ElfError::BadLink { link: own.link },
+            ));
         }
         let target = self.section(own.info)?;
         if own.data.len() % REL_SIZE != 0 {
-            return Err(Error::ElfBadSectionSize {
-                section: own.index,
-                size: own.size,
-            });
+            return Err(Error::at_section(
+                own.index,
+                ElfError::BadSectionSize { size: own.size },
+            ));
         }
         Ok(RelIter {
             chunks: own.data.chunks_exact(REL_SIZE),
@@ -936,26 +928,26 @@ impl Iterator for RelIter<'_> {
         self.next = self.next.saturating_add(1);
         let mut c = Cursor::new(raw);
         let (Some(offset), Some(info)) = (c.u64(), c.u64()) else {
-            return Some(Err(Error::ElfBadSectionSize {
-                section: self.section,
-                size: 0,
-            }));
+            return Some(Err(Error::at_section(
+                self.section,
+                ElfError::BadSectionSize { size: 0 },
+            )));
         };
         let sym = u32::try_from(info.checked_shr(32).unwrap_or(0)).unwrap_or(u32::MAX);
         let typ = u32::try_from(info & 0xffff_ffff).unwrap_or(u32::MAX);
         if sym >= self.nsyms {
-            return Some(Err(Error::ElfRelBadSymbol {
-                section: self.section,
+            return Some(Err(Error::at_rel(
+                self.section,
                 rel,
-                sym,
-            }));
+                ElfError::RelBadSymbol { sym },
+            )));
         }
         if offset >= self.target_size {
-            return Some(Err(Error::ElfRelBadOffset {
-                section: self.section,
+            return Some(Err(Error::at_rel(
+                self.section,
                 rel,
-                offset,
-            }));
+                ElfError::RelBadOffset { offset },
+            )));
         }
         Some(Ok(Rel { offset, sym, typ }))
     }
@@ -995,22 +987,37 @@ mod tests {
 
     #[test]
     fn rejects_each_identity_field() {
-        assert_eq!(check_header(&[0; 10]), Err(Error::ElfTooShort { len: 10 }));
+        assert_eq!(
+            check_header(&[0; 10]),
+            Err(Error::new(ElfError::TooShort { len: 10 }))
+        );
         let mut h = minimal();
         h[0] = 0;
-        assert_eq!(check_header(&h), Err(Error::ElfBadMagic));
+        assert_eq!(check_header(&h), Err(Error::new(ElfError::BadMagic)));
         let mut h = minimal();
         h[4] = 1;
-        assert_eq!(check_header(&h), Err(Error::ElfBadClass { class: 1 }));
+        assert_eq!(
+            check_header(&h),
+            Err(Error::new(ElfError::BadClass { class: 1 }))
+        );
         let mut h = minimal();
         h[5] = 2;
-        assert_eq!(check_header(&h), Err(Error::ElfBadEndian { data: 2 }));
+        assert_eq!(
+            check_header(&h),
+            Err(Error::new(ElfError::BadEndian { data: 2 }))
+        );
         let mut h = minimal();
         h[16] = 2;
-        assert_eq!(check_header(&h), Err(Error::ElfNotRel { e_type: 2 }));
+        assert_eq!(
+            check_header(&h),
+            Err(Error::new(ElfError::NotRel { e_type: 2 }))
+        );
         let mut h = minimal();
         h[18..20].copy_from_slice(&62u16.to_ne_bytes());
-        assert_eq!(check_header(&h), Err(Error::ElfNotBpf { machine: 62 }));
+        assert_eq!(
+            check_header(&h),
+            Err(Error::new(ElfError::NotBpf { machine: 62 }))
+        );
     }
 
     // --- Hand-built objects for Elf::parse. ---
@@ -1245,56 +1252,56 @@ mod tests {
         let shentsize = |o: &mut Vec<u8>| put16(o, 58, 40);
         assert_eq!(
             parse_with(shentsize),
-            Err(Error::ElfBadShentsize { shentsize: 40 })
+            Err(Error::new(ElfError::BadShentsize { shentsize: 40 }))
         );
         assert_eq!(
             parse_with(|o| put16(o, 60, 0)),
-            Err(Error::ElfBadShnum { shnum: 0 })
+            Err(Error::new(ElfError::BadShnum { shnum: 0 }))
         );
         assert_eq!(
             parse_with(|o| put16(o, 60, 0xff00)),
-            Err(Error::ElfBadShnum { shnum: 0xff00 })
+            Err(Error::new(ElfError::BadShnum { shnum: 0xff00 }))
         );
         // Table beyond the end, inside the ELF header, or truncated.
         let o = object();
         let len = o.len() as u64;
         assert_eq!(
             parse_with(|o| put64(o, 40, len)),
-            Err(Error::ElfShdrOutOfBounds {
+            Err(Error::new(ElfError::ShdrOutOfBounds {
                 shoff: len,
                 shnum: 8
-            })
+            }))
         );
         assert_eq!(
             parse_with(|o| put64(o, 40, 8)),
-            Err(Error::ElfShdrOutOfBounds { shoff: 8, shnum: 8 })
+            Err(Error::new(ElfError::ShdrOutOfBounds { shoff: 8, shnum: 8 }))
         );
         assert_eq!(
             parse_with(|o| put64(o, 40, u64::MAX)),
-            Err(Error::ElfShdrOutOfBounds {
+            Err(Error::new(ElfError::ShdrOutOfBounds {
                 shoff: u64::MAX,
                 shnum: 8
-            })
+            }))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sh(o, 0, SH_SIZE);
                 o[at] = 1;
             }),
-            Err(Error::ElfBadNullSection)
+            Err(Error::new(ElfError::BadNullSection))
         );
         // e_shstrndx.
         assert_eq!(
             parse_with(|o| put16(o, 62, 0)),
-            Err(Error::ElfBadShstrndx { shstrndx: 0 })
+            Err(Error::new(ElfError::BadShstrndx { shstrndx: 0 }))
         );
         assert_eq!(
             parse_with(|o| put16(o, 62, 8)),
-            Err(Error::ElfBadShstrndx { shstrndx: 8 })
+            Err(Error::new(ElfError::BadShstrndx { shstrndx: 8 }))
         );
         assert_eq!(
             parse_with(|o| put16(o, 62, DATA as u16)),
-            Err(Error::ElfBadStrtab { section: DATA })
+            Err(Error::at_section(DATA, ElfError::BadStrtab))
         );
     }
 
@@ -1307,22 +1314,26 @@ mod tests {
                 let at = sh(o, DATA, SH_OFFSET);
                 put64(o, at, len);
             }),
-            Err(Error::ElfSectionOutOfBounds {
-                section: DATA,
-                offset: len,
-                size: 8
-            })
+            Err(Error::at_section(
+                DATA,
+                ElfError::SectionOutOfBounds {
+                    offset: len,
+                    size: 8
+                }
+            ))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sh(o, DATA, SH_SIZE);
                 put64(o, at, u64::MAX);
             }),
-            Err(Error::ElfSectionOutOfBounds {
-                section: DATA,
-                offset: get64(&object(), sh(&object(), DATA, SH_OFFSET)),
-                size: u64::MAX
-            })
+            Err(Error::at_section(
+                DATA,
+                ElfError::SectionOutOfBounds {
+                    offset: get64(&object(), sh(&object(), DATA, SH_OFFSET)),
+                    size: u64::MAX
+                }
+            ))
         );
         // Over the ELF header or the section header table.
         assert_eq!(
@@ -1330,7 +1341,7 @@ mod tests {
                 let at = sh(o, DATA, SH_OFFSET);
                 put64(o, at, 0);
             }),
-            Err(Error::ElfSectionOverlapsHeaders { section: DATA })
+            Err(Error::at_section(DATA, ElfError::SectionOverlapsHeaders))
         );
         let table = shoff(&o) as u64;
         assert_eq!(
@@ -1338,7 +1349,7 @@ mod tests {
                 let at = sh(o, DATA, SH_OFFSET);
                 put64(o, at, table + 4);
             }),
-            Err(Error::ElfSectionOverlapsHeaders { section: DATA })
+            Err(Error::at_section(DATA, ElfError::SectionOverlapsHeaders))
         );
         // Two sections sharing bytes.
         let text_off = get64(&o, sh(&o, TEXT, SH_OFFSET));
@@ -1347,10 +1358,10 @@ mod tests {
                 let at = sh(o, DATA, SH_OFFSET);
                 put64(o, at, text_off + 8);
             }),
-            Err(Error::ElfSectionOverlap {
-                section: DATA,
-                other: TEXT
-            })
+            Err(Error::at_section(
+                DATA,
+                ElfError::SectionOverlap { other: TEXT }
+            ))
         );
         // NOBITS and empty sections may sit anywhere.
         let mut ok = object();
@@ -1365,10 +1376,10 @@ mod tests {
                 let at = sh(o, DATA, SH_NAME);
                 put32(o, at, 10_000);
             }),
-            Err(Error::ElfBadSectionName {
-                section: DATA,
-                name_off: 10_000
-            })
+            Err(Error::at_section(
+                DATA,
+                ElfError::BadSectionName { name_off: 10_000 }
+            ))
         );
         // A string table not ending in NUL.
         assert_eq!(
@@ -1376,12 +1387,12 @@ mod tests {
                 let at = get64(o, sh(o, STRTAB, SH_OFFSET)) as usize + 9;
                 o[at] = b'x';
             }),
-            Err(Error::ElfBadStrtab { section: STRTAB })
+            Err(Error::at_section(STRTAB, ElfError::BadStrtab))
         );
         let at = get64(&o, sh(&o, SHSTRTAB, SH_OFFSET)) as usize;
         assert_eq!(
             parse_with(|o| o[at] = b'x'),
-            Err(Error::ElfBadStrtab { section: SHSTRTAB })
+            Err(Error::at_section(SHSTRTAB, ElfError::BadStrtab))
         );
     }
 
@@ -1392,44 +1403,44 @@ mod tests {
                 let at = sh(o, SYMTAB, SH_TYPE);
                 put32(o, at, SHT_PROGBITS);
             }),
-            Err(Error::ElfNoSymtab)
+            Err(Error::new(ElfError::NoSymtab))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sh(o, DATA, SH_TYPE);
                 put32(o, at, SHT_SYMTAB);
             }),
-            Err(Error::ElfMultipleSymtab { section: SYMTAB })
+            Err(Error::at_section(SYMTAB, ElfError::MultipleSymtab))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sh(o, SYMTAB, SH_ENTSIZE);
                 put64(o, at, 16);
             }),
-            Err(Error::ElfBadEntsize {
-                section: SYMTAB,
-                entsize: 16
-            })
+            Err(Error::at_section(
+                SYMTAB,
+                ElfError::BadEntsize { entsize: 16 }
+            ))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sh(o, SYMTAB, SH_SIZE);
                 put64(o, at, 47);
             }),
-            Err(Error::ElfBadSectionSize {
-                section: SYMTAB,
-                size: 47
-            })
+            Err(Error::at_section(
+                SYMTAB,
+                ElfError::BadSectionSize { size: 47 }
+            ))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sh(o, SYMTAB, SH_SIZE);
                 put64(o, at, 0);
             }),
-            Err(Error::ElfBadSectionSize {
-                section: SYMTAB,
-                size: 0
-            })
+            Err(Error::at_section(
+                SYMTAB,
+                ElfError::BadSectionSize { size: 0 }
+            ))
         );
         for link in [0, 99] {
             assert_eq!(
@@ -1437,10 +1448,7 @@ mod tests {
                     let at = sh(o, SYMTAB, SH_LINK);
                     put32(o, at, link);
                 }),
-                Err(Error::ElfBadLink {
-                    section: SYMTAB,
-                    link
-                })
+                Err(Error::at_section(SYMTAB, ElfError::BadLink { link }))
             );
         }
         assert_eq!(
@@ -1448,34 +1456,31 @@ mod tests {
                 let at = sh(o, SYMTAB, SH_LINK);
                 put32(o, at, DATA);
             }),
-            Err(Error::ElfBadStrtab { section: DATA })
+            Err(Error::at_section(DATA, ElfError::BadStrtab))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sh(o, SYMTAB, SH_INFO);
                 put32(o, at, 6);
             }),
-            Err(Error::ElfBadInfo {
-                section: SYMTAB,
-                info: 6
-            })
+            Err(Error::at_section(SYMTAB, ElfError::BadInfo { info: 6 }))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sym_at(o, 0) + 8;
                 o[at] = 1;
             }),
-            Err(Error::ElfBadNullSymbol)
+            Err(Error::new(ElfError::BadNullSymbol))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sym_at(o, 3);
                 put32(o, at, 10);
             }),
-            Err(Error::ElfBadSymbolName {
-                symbol: 3,
-                name_off: 10
-            })
+            Err(Error::at_symbol(
+                3,
+                ElfError::BadSymbolName { name_off: 10 }
+            ))
         );
         for shndx in [8, 0xff00, SHN_XINDEX] {
             assert_eq!(
@@ -1483,7 +1488,7 @@ mod tests {
                     let at = sym_at(o, 2) + 6;
                     put16(o, at, shndx);
                 }),
-                Err(Error::ElfBadSymbolShndx { symbol: 2, shndx })
+                Err(Error::at_symbol(2, ElfError::BadSymbolShndx { shndx }))
             );
         }
         for shndx in [SHN_ABS, SHN_COMMON] {
@@ -1502,20 +1507,20 @@ mod tests {
                 let at = sh(o, RELTEXT, SH_ENTSIZE);
                 put64(o, at, 24);
             }),
-            Err(Error::ElfBadEntsize {
-                section: RELTEXT,
-                entsize: 24
-            })
+            Err(Error::at_section(
+                RELTEXT,
+                ElfError::BadEntsize { entsize: 24 }
+            ))
         );
         assert_eq!(
             parse_with(|o| {
                 let at = sh(o, RELTEXT, SH_SIZE);
                 put64(o, at, 24);
             }),
-            Err(Error::ElfBadSectionSize {
-                section: RELTEXT,
-                size: 24
-            })
+            Err(Error::at_section(
+                RELTEXT,
+                ElfError::BadSectionSize { size: 24 }
+            ))
         );
         for info in [0, RELTEXT, 8] {
             assert_eq!(
@@ -1523,10 +1528,7 @@ mod tests {
                     let at = sh(o, RELTEXT, SH_INFO);
                     put32(o, at, info);
                 }),
-                Err(Error::ElfBadInfo {
-                    section: RELTEXT,
-                    info
-                })
+                Err(Error::at_section(RELTEXT, ElfError::BadInfo { info }))
             );
         }
         assert_eq!(
@@ -1534,10 +1536,7 @@ mod tests {
                 let at = sh(o, RELTEXT, SH_LINK);
                 put32(o, at, 0);
             }),
-            Err(Error::ElfBadLink {
-                section: RELTEXT,
-                link: 0
-            })
+            Err(Error::at_section(RELTEXT, ElfError::BadLink { link: 0 }))
         );
 
         let rels_of = |f: &dyn Fn(&mut Vec<u8>)| -> Result<Vec<Rel>, Error> {
@@ -1553,17 +1552,17 @@ mod tests {
                 let at = sh(o, RELTEXT, SH_LINK);
                 put32(o, at, STRTAB);
             }),
-            Err(Error::ElfBadLink {
-                section: RELTEXT,
-                link: STRTAB
-            })
+            Err(Error::at_section(
+                RELTEXT,
+                ElfError::BadLink { link: STRTAB }
+            ))
         );
         assert_eq!(
             rels_of(&|o| {
                 let at = sh(o, RELTEXT, SH_TYPE);
                 put32(o, at, SHT_RELA);
             }),
-            Err(Error::ElfRelaUnsupported { section: RELTEXT })
+            Err(Error::at_section(RELTEXT, ElfError::RelaUnsupported))
         );
         let rel_at = |o: &[u8], i: usize| get64(o, sh(o, RELTEXT, SH_OFFSET)) as usize + i * 16;
         assert_eq!(
@@ -1571,22 +1570,18 @@ mod tests {
                 let at = rel_at(o, 1) + 8;
                 put64(o, at, (5u64 << 32) | 1);
             }),
-            Err(Error::ElfRelBadSymbol {
-                section: RELTEXT,
-                rel: 1,
-                sym: 5
-            })
+            Err(Error::at_rel(RELTEXT, 1, ElfError::RelBadSymbol { sym: 5 }))
         );
         assert_eq!(
             rels_of(&|o| {
                 let at = rel_at(o, 0);
                 put64(o, at, 32);
             }),
-            Err(Error::ElfRelBadOffset {
-                section: RELTEXT,
-                rel: 0,
-                offset: 32
-            })
+            Err(Error::at_rel(
+                RELTEXT,
+                0,
+                ElfError::RelBadOffset { offset: 32 }
+            ))
         );
         // Asking for relocations of a non-REL section.
         let o = object();
@@ -1594,10 +1589,12 @@ mod tests {
         let t = e.section(TEXT).unwrap();
         assert_eq!(
             e.rels(&t).err(),
-            Some(Error::ElfNotRelSection {
-                section: TEXT,
-                sh_type: SHT_PROGBITS
-            })
+            Some(Error::at_section(
+                TEXT,
+                ElfError::NotRelSection {
+                    sh_type: SHT_PROGBITS
+                }
+            ))
         );
         // A caller-made Section claiming to be REL is re-checked.
         let fake = Section {
@@ -1606,10 +1603,12 @@ mod tests {
         };
         assert_eq!(
             e.rels(&fake).err(),
-            Some(Error::ElfNotRelSection {
-                section: TEXT,
-                sh_type: SHT_PROGBITS
-            })
+            Some(Error::at_section(
+                TEXT,
+                ElfError::NotRelSection {
+                    sh_type: SHT_PROGBITS
+                }
+            ))
         );
     }
 
@@ -1617,15 +1616,21 @@ mod tests {
     fn rejects_out_of_range_lookups() {
         let o = object();
         let e = Elf::parse(&o).unwrap();
-        assert_eq!(e.section(8), Err(Error::ElfBadSectionIndex { index: 8 }));
+        assert_eq!(
+            e.section(8),
+            Err(Error::new(ElfError::BadSectionIndex { index: 8 }))
+        );
         assert_eq!(
             e.section(u32::MAX),
-            Err(Error::ElfBadSectionIndex { index: u32::MAX })
+            Err(Error::new(ElfError::BadSectionIndex { index: u32::MAX }))
         );
-        assert_eq!(e.symbol(5), Err(Error::ElfBadSymbolIndex { index: 5 }));
+        assert_eq!(
+            e.symbol(5),
+            Err(Error::new(ElfError::BadSymbolIndex { index: 5 }))
+        );
         assert_eq!(
             e.symbol(u32::MAX),
-            Err(Error::ElfBadSymbolIndex { index: u32::MAX })
+            Err(Error::new(ElfError::BadSymbolIndex { index: u32::MAX }))
         );
     }
 

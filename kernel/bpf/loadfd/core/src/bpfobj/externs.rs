@@ -30,7 +30,7 @@ use crate::bpfobj::bytes::to_usize;
 use crate::bpfobj::checkpoint::{Checkpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, STB_WEAK};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{BtfError, Error, ExternError};
 use crate::bpfobj::limits::{Cap, MAX_EXTERNS, MAX_KCONFIG_SIZE};
 use crate::bpfobj::sort;
 
@@ -154,7 +154,7 @@ fn kcfg_align(btf: &Btf<'_>, id: u32) -> Result<u32, Error> {
             _ => return Ok(0),
         }
     }
-    Err(Error::BtfResolveTooDeep { type_id: id })
+    Err(Error::at_type(id, BtfError::ResolveTooDeep))
 }
 
 /// libbpf's `find_kcfg_type`: `(type, signed)` or `None` if unsupported.
@@ -179,7 +179,9 @@ fn kcfg_type(btf: &Btf<'_>, id: u32, depth: u32) -> Result<Option<(KcfgType, boo
             (name == b"libbpf_tristate").then_some((KcfgType::Tristate, false))
         }
         BTF_KIND_ARRAY => {
-            let a = t.array().ok_or(Error::BtfBadTypeId { type_id: id })?;
+            let a = t
+                .array()
+                .ok_or(Error::new(BtfError::BadTypeId { type_id: id }))?;
             if a.nelems == 0 || depth > 0 {
                 return Ok(None);
             }
@@ -200,17 +202,19 @@ fn find_extern_btf_id(
     name: &[u8],
     symbol: u32,
 ) -> Result<u32, Error> {
-    let id = index.first(name).ok_or(Error::ExternNoBtf { symbol })?;
+    let id = index
+        .first(name)
+        .ok_or(Error::at_symbol(symbol, ExternError::NoBtf))?;
     let t = btf.type_by_id(id)?;
     let is_extern = match t.kind() {
         BTF_KIND_VAR => t.var_linkage() == Some(BTF_VAR_GLOBAL_EXTERN),
         _ => t.func_linkage() == Some(BTF_FUNC_EXTERN),
     };
     if !is_extern {
-        return Err(Error::ExternNotExtern {
+        return Err(Error::at_symbol(
             symbol,
-            type_id: id,
-        });
+            ExternError::NotExtern { type_id: id },
+        ));
     }
     Ok(id)
 }
@@ -238,9 +242,9 @@ pub(crate) fn collect<'a>(
             continue;
         }
         if out.len() >= MAX_EXTERNS {
-            return Err(Error::TooMany { cap: Cap::Externs });
+            return Err(Error::too_many(Cap::Externs));
         }
-        let btf = btf.ok_or(Error::ExternNoBtf { symbol: sym.index })?;
+        let btf = btf.ok_or(Error::at_symbol(sym.index, ExternError::NoBtf))?;
         if index.is_none() {
             let names = NameIndex::new(
                 btf,
@@ -250,7 +254,7 @@ pub(crate) fn collect<'a>(
             index = Some((names, datasec_of(btf, tick)?));
         }
         let Some((names, secs)) = index.as_ref() else {
-            return Err(Error::ExternNoBtf { symbol: sym.index });
+            return Err(Error::at_symbol(sym.index, ExternError::NoBtf));
         };
         let btf_id = find_extern_btf_id(btf, names, sym.name, sym.index)?;
         let t = btf.type_by_id(btf_id)?;
@@ -258,22 +262,22 @@ pub(crate) fn collect<'a>(
             .get(to_usize(btf_id))
             .copied()
             .filter(|&s| s != 0)
-            .ok_or(Error::ExternNoDatasec { symbol: sym.index })?;
+            .ok_or(Error::at_symbol(sym.index, ExternError::NoDatasec))?;
         let sec_name = btf.name_of(sec_btf_id)?;
         let is_func = t.kind() == BTF_KIND_FUNC;
         let kind = if sec_name == KCONFIG_SEC {
             if is_func {
-                return Err(Error::ExternKconfigFunc { symbol: sym.index });
+                return Err(Error::at_symbol(sym.index, ExternError::KconfigFunc));
             }
             let size = btf.resolve_size(t.type_id())?;
             // The .kconfig map value is allocated and zeroed at this size.
             if size > MAX_KCONFIG_SIZE {
-                return Err(Error::ExternKconfigTooBig { symbol: sym.index });
+                return Err(Error::at_symbol(sym.index, ExternError::KconfigTooBig));
             }
             let align = kcfg_align(btf, t.type_id())?;
             let (typ, signed) = match kcfg_type(btf, t.type_id(), 0)? {
                 Some(x) if size > 0 && align > 0 => x,
-                _ => return Err(Error::ExternKconfigType { symbol: sym.index }),
+                _ => return Err(Error::at_symbol(sym.index, ExternError::KconfigType)),
             };
             ExternKind::Kconfig {
                 typ,
@@ -289,10 +293,10 @@ pub(crate) fn collect<'a>(
                 func: is_func,
             }
         } else {
-            return Err(Error::ExternBadSection {
-                symbol: sym.index,
-                sec_btf_id,
-            });
+            return Err(Error::at_symbol(
+                sym.index,
+                ExternError::BadSection { sec_btf_id },
+            ));
         };
         let name = btf.str_at(t.name_off())?;
         let essential_name = if is_func {
@@ -346,7 +350,7 @@ pub(crate) fn collect<'a>(
             ..
         } = e.kind
         {
-            let bad = Error::ExternKconfigType { symbol: e.symbol };
+            let bad = Error::at_symbol(e.symbol, ExternError::KconfigType);
             let rem = off.checked_rem(align).ok_or(bad)?;
             let start = if rem == 0 {
                 off
@@ -358,9 +362,7 @@ pub(crate) fn collect<'a>(
             off = start
                 .checked_add(size)
                 .filter(|&end| end <= MAX_KCONFIG_SIZE)
-                .ok_or(Error::TooMany {
-                    cap: Cap::KconfigSize,
-                })?;
+                .ok_or(Error::too_many(Cap::KconfigSize))?;
         }
     }
     Ok((out, off))
@@ -444,14 +446,14 @@ pub(crate) fn fixup_btf(
             let vt = btf.type_by_id(vs.type_id)?;
             let name = btf.str_at(vt.name_off())?;
             if by_name.find(externs, name).is_none() {
-                return Err(Error::ExternNoSymbol {
+                return Err(Error::new(ExternError::NoSymbol {
                     type_id: vs.type_id,
-                });
+                }));
             }
             if vt.kind() == BTF_KIND_FUNC {
-                let (dummy_id, dummy_name) = dummy.ok_or(Error::ExternNoSymbol {
+                let (dummy_id, dummy_name) = dummy.ok_or(Error::new(ExternError::NoSymbol {
                     type_id: vs.type_id,
-                })?;
+                }))?;
                 let proto = btf.type_by_id(vt.type_id())?;
                 for (j, p) in (0u32..).zip(proto.params()) {
                     if p.type_id != 0 && p.name_off == 0 {
@@ -464,9 +466,9 @@ pub(crate) fn fixup_btf(
                 buf.set_var(btf, vt.id(), Some(int_id), BTF_VAR_GLOBAL_ALLOCATED)?;
                 buf.set_datasec_var(btf, sec, i, None, Some(off), Some(4))?;
             }
-            off = off.checked_add(4).ok_or(Error::ExternNoSymbol {
+            off = off.checked_add(4).ok_or(Error::new(ExternError::NoSymbol {
                 type_id: vs.type_id,
-            })?;
+            }))?;
         }
         buf.set_size(btf, sec, off)?;
     }
@@ -489,9 +491,9 @@ pub(crate) fn fixup_btf(
             let data_off = match by_name.find(externs, name).map(|e| e.kind) {
                 Some(ExternKind::Kconfig { data_off, .. }) if vt.kind() == BTF_KIND_VAR => data_off,
                 _ => {
-                    return Err(Error::ExternNoSymbol {
+                    return Err(Error::new(ExternError::NoSymbol {
                         type_id: vs.type_id,
-                    })
+                    }))
                 }
             };
             buf.set_var(btf, vt.id(), None, BTF_VAR_GLOBAL_ALLOCATED)?;
@@ -648,7 +650,7 @@ fn set_kcfg(
     signed: bool,
     value: KconfigValue<'_>,
 ) -> Result<(), Error> {
-    let bad = Error::ExternKconfigValue { ext };
+    let bad = Error::at_extern(ext, ExternError::KconfigValue);
     let tristate = |c: u8, out: &mut [u8]| -> Result<(), Error> {
         let ok = match typ {
             KcfgType::Bool if c != b'm' => write_num(out, 1, u64::from(c == b'y')),
@@ -709,7 +711,7 @@ fn set_kcfg(
 pub fn resolve(externs: &[Extern<'_>], kcfg_size: u32, env: &impl Env) -> Result<Resolved, Error> {
     let mut kconfig = KVVec::from_elem(
         0u8,
-        usize::try_from(kcfg_size).map_err(|_| Error::NoMem)?,
+        usize::try_from(kcfg_size).map_err(|_| Error::NO_MEM)?,
         GFP_INPUT,
     )?;
     let mut values = KVVec::with_capacity(externs.len(), GFP_INPUT)?;
@@ -720,7 +722,7 @@ pub fn resolve(externs: &[Extern<'_>], kcfg_size: u32, env: &impl Env) -> Result
             if weak {
                 Ok(ExternValue::Missing)
             } else {
-                Err(Error::ExternUnresolved { ext: i })
+                Err(Error::at_extern(i, ExternError::Unresolved))
             }
         };
         let v = match e.kind {
@@ -733,10 +735,10 @@ pub fn resolve(externs: &[Extern<'_>], kcfg_size: u32, env: &impl Env) -> Result
             } => match env.kconfig(e.name) {
                 Some(val) => {
                     let start = usize::try_from(data_off)
-                        .map_err(|_| Error::ExternKconfigValue { ext: i })?;
+                        .map_err(|_| Error::at_extern(i, ExternError::KconfigValue))?;
                     let slot = kconfig
                         .get_mut(start..)
-                        .ok_or(Error::ExternKconfigValue { ext: i })?;
+                        .ok_or(Error::at_extern(i, ExternError::KconfigValue))?;
                     set_kcfg(slot, i, typ, size, signed, val)?;
                     ExternValue::Kconfig
                 }
@@ -748,9 +750,11 @@ pub fn resolve(externs: &[Extern<'_>], kcfg_size: u32, env: &impl Env) -> Result
             } => match env.ksym_addr(e.name) {
                 Ok(Some(a)) => ExternValue::Addr(a),
                 Ok(None) => missing(e.weak)?,
-                Err(EnvError::Denied) => return Err(Error::ExternKsymDenied { ext: i }),
-                Err(EnvError::InModule) => return Err(Error::ExternKsymInModule { ext: i }),
-                Err(EnvError::Interrupted) => return Err(Error::Interrupted),
+                Err(EnvError::Denied) => return Err(Error::at_extern(i, ExternError::KsymDenied)),
+                Err(EnvError::InModule) => {
+                    return Err(Error::at_extern(i, ExternError::KsymInModule))
+                }
+                Err(EnvError::Interrupted) => return Err(Error::INTERRUPTED),
             },
             ExternKind::Ksym {
                 type_id,
@@ -768,7 +772,7 @@ pub fn resolve(externs: &[Extern<'_>], kcfg_size: u32, env: &impl Env) -> Result
                         match env.ksym_btf(e.essential_name, BTF_KIND_FUNC, type_id) {
                             Some(b) => Some(b),
                             None if e.weak => None,
-                            None => return Err(Error::ExternUnresolved { ext: i }),
+                            None => return Err(Error::at_extern(i, ExternError::Unresolved)),
                         }
                     } else {
                         None

@@ -4,7 +4,7 @@
 
 use crate::bpfobj::bytes::Cursor;
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{Error, InsnError};
 
 /// Size of one instruction in bytes.
 pub const INSN_SIZE: usize = 8;
@@ -199,13 +199,13 @@ impl Insn {
 pub fn parse_insns(data: &[u8]) -> Result<KVVec<Insn>, Error> {
     let chunks = data.chunks_exact(INSN_SIZE);
     if !chunks.remainder().is_empty() {
-        return Err(Error::InsnBadSize { len: data.len() });
+        return Err(Error::new(InsnError::BadSize { len: data.len() }));
     }
     let mut out = KVVec::with_capacity(chunks.len(), GFP_INPUT)?;
     for c in chunks {
         let b = Cursor::new(c)
             .bytes::<INSN_SIZE>()
-            .ok_or(Error::InsnBadSize { len: data.len() })?;
+            .ok_or(Error::new(InsnError::BadSize { len: data.len() }))?;
         out.push(Insn::from_bytes(b), GFP_INPUT)?;
     }
     Ok(out)
@@ -216,7 +216,7 @@ pub fn parse_insns(data: &[u8]) -> Result<KVVec<Insn>, Error> {
 pub fn write_insns(insns: &[Insn], out: &mut [u8]) -> Result<(), Error> {
     let chunks = out.chunks_exact_mut(INSN_SIZE);
     if chunks.len() != insns.len() || !chunks.into_remainder().is_empty() {
-        return Err(Error::InsnBadSize { len: out.len() });
+        return Err(Error::new(InsnError::BadSize { len: out.len() }));
     }
     for (dst, insn) in out.chunks_exact_mut(INSN_SIZE).zip(insns) {
         dst.copy_from_slice(&insn.to_bytes());
@@ -293,15 +293,15 @@ mod tests {
         assert_eq!(parse_insns(&[]).unwrap().len(), 0);
         assert_eq!(
             parse_insns(&data[..9]).err(),
-            Some(Error::InsnBadSize { len: 9 })
+            Some(Error::new(InsnError::BadSize { len: 9 }))
         );
         assert_eq!(
             write_insns(&insns, &mut [0u8; 8]),
-            Err(Error::InsnBadSize { len: 8 })
+            Err(Error::new(InsnError::BadSize { len: 8 }))
         );
         assert_eq!(
             write_insns(&insns, &mut [0u8; 17]),
-            Err(Error::InsnBadSize { len: 17 })
+            Err(Error::new(InsnError::BadSize { len: 17 }))
         );
     }
 }

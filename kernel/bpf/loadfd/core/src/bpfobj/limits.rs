@@ -6,7 +6,7 @@
 //! nothing else), so every count and size that decides how much time or
 //! memory the core spends is capped here, each one well above what real
 //! objects use. Over a cap the core fails with
-//! [`Error::TooMany`](crate::bpfobj::error::Error::TooMany) (E2BIG),
+//! [`ErrorKind::TooMany`](crate::bpfobj::error::ErrorKind::TooMany) (E2BIG),
 //! whose log line names the cap and its value. Names have their own errors
 //! (they carry the offending symbol, section or map).
 //!
@@ -16,7 +16,7 @@
 //! every [`CHECKPOINT_EVERY`] iterations.
 //! In the kernel that is `cond_resched()` plus a fatal-signal check, so a
 //! SIGKILLed caller leaves within milliseconds with
-//! [`Error::Interrupted`](crate::bpfobj::error::Error::Interrupted) (EINTR).
+//! [`Error::INTERRUPTED`](crate::bpfobj::error::Error::INTERRUPTED) (EINTR).
 
 use crate::bpfobj::uapi::BPF_LOADFD_NAME_LEN;
 use core::fmt;
@@ -87,7 +87,7 @@ pub const MAX_ARENA_VARS: u32 = 64 << 20;
 /// How many iterations of a cheap loop may pass between two checkpoints.
 pub const CHECKPOINT_EVERY: u32 = 256;
 
-/// A capped count, for [`Error::TooMany`](crate::bpfobj::error::Error::TooMany).
+/// A capped count, for [`ErrorKind::TooMany`](crate::bpfobj::error::ErrorKind::TooMany).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cap {
     /// [`MAX_SECTIONS`].

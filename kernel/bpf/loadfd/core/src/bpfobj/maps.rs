@@ -15,7 +15,7 @@ use crate::bpfobj::bytes::to_usize;
 use crate::bpfobj::checkpoint::Ticker;
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{Error, Location, MapError, ObjectError};
 use crate::bpfobj::externs::KCONFIG_SEC;
 use crate::bpfobj::limits::{Cap, MAX_MAPS, MAX_MAP_NAME_LEN};
 use crate::bpfobj::model::{is_identifier_like, SectionKind};
@@ -224,7 +224,7 @@ fn parse_def(
     let mut seen: u32 = 0;
     for (i, m) in def.members().enumerate() {
         let member = u32::try_from(i).unwrap_or(u32::MAX);
-        let bad = Error::MapBadDef { map, member };
+        let bad = Error::at(Location::MapMember { map, member }, MapError::BadDef);
         let conflict = |old: u32, new: u32| old != 0 && old != new;
         let name = btf.str_at(m.name_off)?;
         if let Some(bit) = MEMBERS.iter().position(|&n| n == name) {
@@ -273,7 +273,10 @@ fn parse_def(
                 let in_map = is_map_in_map(s.map_type);
                 let prog_array = s.map_type == BPF_MAP_TYPE_PROG_ARRAY;
                 if is_inner || !(in_map || prog_array) {
-                    return Err(Error::MapUnsupported { map, member });
+                    return Err(Error::at(
+                        Location::MapMember { map, member },
+                        MapError::Unsupported,
+                    ));
                 }
                 if i.checked_add(1) != Some(vlen) || conflict(s.value_size, 4) {
                     return Err(bad);
@@ -315,17 +318,22 @@ fn parse_def(
                 s.pinning = v;
             }
             b"map_extra" => s.map_extra = field_long(btf, m.type_id, bad)?,
-            _ => return Err(Error::MapUnsupported { map, member }),
+            _ => {
+                return Err(Error::at(
+                    Location::MapMember { map, member },
+                    MapError::Unsupported,
+                ))
+            }
         }
     }
     if s.map_type == 0 {
-        return Err(Error::MapNoType { map });
+        return Err(Error::at(Location::Map(map), MapError::NoType));
     }
     if s.map_flags & !MAP_FLAGS_ALLOWED != 0 {
-        return Err(Error::MapBadFlags {
-            map,
-            flags: s.map_flags,
-        });
+        return Err(Error::at(
+            Location::Map(map),
+            MapError::BadFlags { flags: s.map_flags },
+        ));
     }
     Ok(s)
 }
@@ -400,18 +408,18 @@ pub(crate) fn collect<'a>(
     kcfg_size: u32,
     tick: &Ticker<'_>,
 ) -> Result<Maps<'a>, Error> {
-    let too_many = Error::TooMany { cap: Cap::Maps };
+    let too_many = Error::too_many(Cap::Maps);
     let mut maps: KVVec<MapDef<'a>> = KVVec::new();
     let mut inner_maps: KVVec<MapDef<'a>> = KVVec::new();
 
     if let Some(sec) = maps_sec {
         let (Some(orig), Some(fixed)) = (orig, fixed) else {
-            return Err(Error::ObjBtfRequired { section: sec });
+            return Err(Error::at_section(sec, ObjectError::BtfRequired));
         };
         let s = elf.section(sec)?;
         let ds = fixed
             .find_by_name_kind(b".maps", BTF_KIND_DATASEC)
-            .ok_or(Error::MapNoDatasec { section: sec })?;
+            .ok_or(Error::at_section(sec, MapError::NoDatasec))?;
         // Entries are sorted by offset (BTF fixup); definitions must not
         // overlap (the kernel's DATASEC check would reject them too).
         let mut prev_end: u64 = 0;
@@ -428,16 +436,16 @@ pub(crate) fn collect<'a>(
                 || u64::from(vs.offset) < prev_end
                 || var.kind() != BTF_KIND_VAR
             {
-                return Err(Error::MapBadVar { map: i });
+                return Err(Error::at(Location::Map(i), MapError::BadVar));
             }
             prev_end = end.unwrap_or(u64::MAX);
             let linkage = fixed.type_by_id(vs.type_id)?.var_linkage();
             if linkage != Some(BTF_VAR_GLOBAL_ALLOCATED) {
-                return Err(Error::MapBadLinkage { map: i });
+                return Err(Error::at(Location::Map(i), MapError::BadLinkage));
             }
             let (def_id, def) = orig.skip_mods_and_typedefs(var.type_id())?;
             if def.kind() != BTF_KIND_STRUCT || def.size() > vs.size {
-                return Err(Error::MapBadVar { map: i });
+                return Err(Error::at(Location::Map(i), MapError::BadVar));
             }
             let mut inner = Spec::default();
             let spec = parse_def(orig, def_id, i, Some(&mut inner))?;
@@ -480,7 +488,7 @@ pub(crate) fn collect<'a>(
             return Err(too_many);
         }
         let value_size =
-            u32::try_from(s.size).map_err(|_| Error::MapBadData { section: s.index })?;
+            u32::try_from(s.size).map_err(|_| Error::at_section(s.index, MapError::BadData))?;
         let btf_value_type_id = find_by_name(s.name);
         let mut map_flags = if kind == MapKind::Rodata {
             BPF_F_RDONLY_PROG
@@ -567,10 +575,16 @@ pub(crate) fn check_names(maps: &[MapDef<'_>]) -> Result<KVVec<usize>, Error> {
     for (i, m) in maps.iter().enumerate() {
         let (section, entry) = (m.section, entry(m, i));
         if m.name.len() > MAX_MAP_NAME_LEN {
-            return Err(Error::MapNameTooLong { section, entry });
+            return Err(Error::at(
+                Location::MapEntry { section, entry },
+                MapError::NameTooLong,
+            ));
         }
         if !is_identifier_like(m.name) {
-            return Err(Error::MapBadName { section, entry });
+            return Err(Error::at(
+                Location::MapEntry { section, entry },
+                MapError::BadName,
+            ));
         }
         order.push(i, GFP_INPUT)?;
     }
@@ -579,10 +593,13 @@ pub(crate) fn check_names(maps: &[MapDef<'_>]) -> Result<KVVec<usize>, Error> {
         if let [a, b] = pair {
             if let (Some(ma), Some(mb)) = (maps.get(*a), maps.get(*b)) {
                 if ma.name == mb.name {
-                    return Err(Error::MapDuplicateName {
-                        section: mb.section,
-                        entry: entry(mb, *b),
-                    });
+                    return Err(Error::at(
+                        Location::MapEntry {
+                            section: mb.section,
+                            entry: entry(mb, *b),
+                        },
+                        MapError::DuplicateName,
+                    ));
                 }
             }
         }
@@ -626,20 +643,18 @@ pub(crate) fn collect_slots<'a>(
     else {
         return Ok(KVVec::new());
     };
-    let maps_sec = obj.maps_section().ok_or(Error::MapRelNoMaps {
-        section: rel_sec.index,
-    })?;
+    let maps_sec = obj
+        .maps_section()
+        .ok_or(Error::at_section(rel_sec.index, MapError::RelNoMaps))?;
     if rel_sec.info != maps_sec {
-        return Err(Error::MapRelNoMaps {
-            section: rel_sec.index,
-        });
+        return Err(Error::at_section(rel_sec.index, MapError::RelNoMaps));
     }
     // (map, slot, target, rel): sorted once, then checked for repeats.
     let mut found: KVVec<(usize, u32, SlotTarget, u32)> = KVVec::new();
     for (ri, rel) in (0u32..).zip(elf.rels(&rel_sec)?) {
         tick.tick()?;
         let rel = rel?;
-        let bad = Error::MapRelBad { rel: ri };
+        let bad = Error::new(MapError::RelBad { rel: ri });
         if rel.typ != R_BPF_64_ABS64 {
             return Err(bad);
         }
@@ -691,7 +706,7 @@ pub(crate) fn collect_slots<'a>(
     for pair in found.windows(2) {
         if let [a, b] = pair {
             if (a.0, a.1) == (b.0, b.1) {
-                return Err(Error::MapRelBad { rel: b.3 });
+                return Err(Error::new(MapError::RelBad { rel: b.3 }));
             }
         }
     }

@@ -38,7 +38,10 @@ use crate::bpfobj::elf::{
     SHT_STRTAB, SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STV_HIDDEN,
     STV_INTERNAL,
 };
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{
+    ArenaError, BtfError, BtfExtError, ElfError, Error, LinkError, Location, MapError, ObjectError,
+    ProgError,
+};
 use crate::bpfobj::limits::{Cap, MAX_ARENA_VARS, MAX_MAPS, MAX_PROGRAMS, MAX_PROG_NAME_LEN};
 
 use crate::bpfobj::externs::{self, Extern, KCONFIG_SEC, KSYMS_SEC};
@@ -142,9 +145,10 @@ fn arena_of<'a>(
         tick.tick()?;
         if m.map_type == crate::bpfobj::uapi::BPF_MAP_TYPE_ARENA {
             if arena_map.is_some() {
-                return Err(Error::ArenaTooManyMaps {
-                    map: u32::try_from(i).unwrap_or(u32::MAX),
-                });
+                return Err(Error::at(
+                    Location::Map(u32::try_from(i).unwrap_or(u32::MAX)),
+                    ArenaError::TooManyMaps,
+                ));
             }
             arena_map = Some(i);
         }
@@ -156,16 +160,14 @@ fn arena_of<'a>(
         return Ok(None);
     };
     let section = sec.index;
-    let map = arena_map.ok_or(Error::ArenaNoMap { section })?;
+    let map = arena_map.ok_or(Error::at_section(section, ArenaError::NoMap))?;
     let size = u32::try_from(sec.size)
         .ok()
         .filter(|&n| n <= MAX_ARENA_VARS)
-        .ok_or(Error::TooMany {
-            cap: Cap::ArenaVars,
-        })?;
+        .ok_or(Error::too_many(Cap::ArenaVars))?;
     let pages = maps.get(map).map_or(0, |m| u64::from(m.max_entries));
     if u64::from(size).div_ceil(4096) > pages {
-        return Err(Error::ArenaTooSmall { section });
+        return Err(Error::at_section(section, ArenaError::TooSmall));
     }
     let data = if sec.sh_type == SHT_NOBITS {
         &[][..]
@@ -203,12 +205,12 @@ impl<'a> Object<'a> {
             // BPF objects carry SHT_REL only. A RELA section would otherwise
             // be skipped like any unknown one, silently dropping relocations.
             if s.sh_type == SHT_RELA {
-                return Err(Error::ElfRelaUnsupported { section: s.index });
+                return Err(Error::at_section(s.index, ElfError::RelaUnsupported));
             }
             if ignored(&s) {
                 continue;
             }
-            let dup = Error::ObjDuplicateSection { section: s.index };
+            let dup = Error::at_section(s.index, ObjectError::DuplicateSection);
             let kind = match s.name {
                 b"license" => {
                     if license.is_some() {
@@ -225,24 +227,24 @@ impl<'a> Object<'a> {
                     let b: [u8; 4] = s
                         .data
                         .try_into()
-                        .map_err(|_| Error::ObjBadVersion { section: s.index })?;
+                        .map_err(|_| Error::at_section(s.index, ObjectError::BadVersion))?;
                     kern_version = u32::from_ne_bytes(b);
                     SectionKind::Version
                 }
-                b"maps" => return Err(Error::ObjLegacyMaps { section: s.index }),
+                b"maps" => return Err(Error::at_section(s.index, ObjectError::LegacyMaps)),
                 b".maps" => {
                     if maps_sec.is_some() {
                         return Err(dup);
                     }
                     if s.sh_type != SHT_PROGBITS {
-                        return Err(Error::ObjBadSectionType { section: s.index });
+                        return Err(Error::at_section(s.index, ObjectError::BadSectionType));
                     }
                     maps_sec = Some(s.index);
                     SectionKind::Maps
                 }
                 b".BTF" | b".BTF.ext" => {
                     if s.sh_type != SHT_PROGBITS {
-                        return Err(Error::ObjBadSectionType { section: s.index });
+                        return Err(Error::at_section(s.index, ObjectError::BadSectionType));
                     }
                     let slot = if s.name == b".BTF" {
                         &mut btf_sec
@@ -297,7 +299,7 @@ impl<'a> Object<'a> {
                         // Relocations in data (pointers in globals,
                         // struct_ops): libbpf drops them silently; the
                         // data would be wrong, so refuse.
-                        return Err(Error::ObjUnsupportedSection { section: s.index });
+                        return Err(Error::at_section(s.index, ObjectError::UnsupportedSection));
                     }
                 }
                 _ if s.sh_type == SHT_NOBITS && is_or_has_prefix(s.name, b".bss") => {
@@ -314,10 +316,13 @@ impl<'a> Object<'a> {
                     return Err(dup)
                 }
                 SectionKind::Data | SectionKind::Rodata | SectionKind::Bss if !unique() => {
-                    return Err(Error::MapDuplicateName {
-                        section: s.index,
-                        entry: 0,
-                    })
+                    return Err(Error::at(
+                        Location::MapEntry {
+                            section: s.index,
+                            entry: 0,
+                        },
+                        MapError::DuplicateName,
+                    ))
                 }
                 _ => {}
             }
@@ -336,7 +341,7 @@ impl<'a> Object<'a> {
                 ext.check_refs_with(b, cp)?;
                 Some(ext)
             }
-            (Some(s), None) => return Err(Error::ObjBtfRequired { section: s.index }),
+            (Some(s), None) => return Err(Error::at_section(s.index, ObjectError::BtfRequired)),
             (None, _) => None,
         };
 
@@ -386,7 +391,7 @@ impl<'a> Object<'a> {
         if let Some(btf) = obj.btf.as_ref() {
             obj.btf_fixed = fixup_btf(&obj.elf, btf, &obj.funcs, &obj.externs, &tick)?;
         } else if let Some(m) = maps_sec {
-            return Err(Error::ObjBtfRequired { section: m });
+            return Err(Error::at_section(m, ObjectError::BtfRequired));
         }
         if let Some(ext) = obj.btf_ext {
             obj.ext_blocks = obj.check_ext_sections(&ext, &tick)?;
@@ -425,7 +430,7 @@ impl<'a> Object<'a> {
             obj.arena = arena_of(&obj.elf, &obj.sections, &obj.maps, &tick)?;
             // struct_ops maps are maps of the loader object too.
             if obj.maps.len().saturating_add(obj.struct_ops.len()) > MAX_MAPS {
-                return Err(Error::TooMany { cap: Cap::Maps });
+                return Err(Error::too_many(Cap::Maps));
             }
         }
         obj.map_by_name = maps::check_names(&obj.maps)?;
@@ -433,7 +438,10 @@ impl<'a> Object<'a> {
         let slots = maps::collect_slots(&obj, &tick)?;
         for &(mi, slot, target, ri) in slots.iter() {
             tick.tick()?;
-            let m = obj.maps.get_mut(mi).ok_or(Error::MapRelBad { rel: ri })?;
+            let m = obj
+                .maps
+                .get_mut(mi)
+                .ok_or(Error::new(MapError::RelBad { rel: ri }))?;
             m.slots.push((slot, target), GFP_INPUT)?;
         }
         obj.relocs = reloc::collect(&obj, &tick)?;
@@ -455,7 +463,7 @@ impl<'a> Object<'a> {
                 .get(start..)
                 .map_or(0, |r| r.iter().take_while(|r| r.func == fi).count());
             f.reloc_start = start;
-            start = start.checked_add(n).ok_or(Error::NoMem)?;
+            start = start.checked_add(n).ok_or(Error::NO_MEM)?;
             f.reloc_end = start;
         }
         Ok(obj)
@@ -477,7 +485,7 @@ impl<'a> Object<'a> {
         let btf = self
             .btf
             .as_ref()
-            .ok_or(Error::ObjBtfRequired { section: 0 })?;
+            .ok_or(Error::at_section(0, ObjectError::BtfRequired))?;
         let mut out = [KVVec::new(), KVVec::new(), KVVec::new()];
         let subs = [
             ExtSection::FuncInfo,
@@ -497,16 +505,16 @@ impl<'a> Object<'a> {
                             Some(SectionKind::Program | SectionKind::Text)
                         )
                     })
-                    .ok_or(Error::ObjExtUnknownSection {
+                    .ok_or(Error::new(BtfExtError::UnknownSection {
                         sec_name_off: b.sec_name_off,
-                    })?;
+                    }))?;
                 let mut prev: Option<u32> = None;
                 for i in 0..b.num {
                     tick.tick()?;
-                    let bad = Error::ObjExtBadRecord {
+                    let bad = Error::new(BtfExtError::BadRecord {
                         sec_name_off: b.sec_name_off,
                         rec: i,
-                    };
+                    });
                     let off = b
                         .record(i)
                         .and_then(|rec| rec.get(..4))
@@ -521,11 +529,11 @@ impl<'a> Object<'a> {
                         return Err(bad);
                     }
                     if prev.is_some_and(|p| off <= p) {
-                        return Err(Error::ObjExtNotIncreasing {
+                        return Err(Error::new(BtfExtError::NotIncreasing {
                             sec: sub,
                             sec_name_off: b.sec_name_off,
                             rec: i,
-                        });
+                        }));
                     }
                     prev = Some(off);
                 }
@@ -540,10 +548,10 @@ impl<'a> Object<'a> {
             for pair in index.windows(2) {
                 if let [(a, _), (b, blk)] = pair {
                     if a == b {
-                        return Err(Error::ObjExtDuplicateBlock {
+                        return Err(Error::new(BtfExtError::DuplicateBlock {
                             sec: sub,
                             sec_name_off: blk.sec_name_off,
-                        });
+                        }));
                     }
                 }
             }
@@ -568,9 +576,9 @@ impl<'a> Object<'a> {
         self.exc_cbs
             .get(prog)
             .copied()
-            .unwrap_or(Err(Error::LinkBadProgram {
+            .unwrap_or(Err(Error::new(LinkError::BadProgram {
                 prog: u32::try_from(prog).unwrap_or(u32::MAX),
-            }))
+            })))
     }
 
     /// The function of section `sec` containing instruction `insn` (in
@@ -765,7 +773,7 @@ impl<'a> Object<'a> {
 }
 
 fn parse_license<'a>(s: &Section<'a>) -> Result<&'a [u8], Error> {
-    let bad = Error::ObjBadLicense { section: s.index };
+    let bad = Error::at_section(s.index, ObjectError::BadLicense);
     let nul = s.data.iter().position(|&b| b == 0).ok_or(bad)?;
     if nul > MAX_LICENSE_LEN {
         return Err(bad);
@@ -789,18 +797,24 @@ fn collect_functions<'a>(
         if !matches!(kind, Some(SectionKind::Program | SectionKind::Text)) {
             // A function symbol outside code we load (e.g. SHN_ABS).
             if elf.section(sec).is_ok_and(|s| s.flags & SHF_EXECINSTR != 0) {
-                return Err(Error::ProgBadFunc {
-                    section: sec,
-                    symbol: sym.index,
-                });
+                return Err(Error::at(
+                    Location::Func {
+                        section: sec,
+                        symbol: sym.index,
+                    },
+                    ProgError::BadFunc,
+                ));
             }
             continue;
         }
         let s = elf.section(sec)?;
-        let bad = Error::ProgBadFunc {
-            section: sec,
-            symbol: sym.index,
-        };
+        let bad = Error::at(
+            Location::Func {
+                section: sec,
+                symbol: sym.index,
+            },
+            ProgError::BadFunc,
+        );
         let end = sym.value.checked_add(sym.size).ok_or(bad)?;
         if sym.size == 0
             || sym.size % INSN_SZ != 0
@@ -811,10 +825,13 @@ fn collect_functions<'a>(
             return Err(bad);
         }
         if kind == Some(SectionKind::Program) && sym.bind == STB_LOCAL {
-            return Err(Error::ProgStatic {
-                section: sec,
-                symbol: sym.index,
-            });
+            return Err(Error::at(
+                Location::Func {
+                    section: sec,
+                    symbol: sym.index,
+                },
+                ProgError::Static,
+            ));
         }
         let start = usize::try_from(sym.value).map_err(|_| bad)?;
         let len = usize::try_from(sym.size).map_err(|_| bad)?;
@@ -843,10 +860,13 @@ fn collect_functions<'a>(
         tick.tick()?;
         if let [a, b] = pair {
             if a.section == b.section && a.insn_off.saturating_add(a.insn_cnt) > b.insn_off {
-                return Err(Error::ProgOverlap {
-                    section: b.section,
-                    symbol: b.symbol,
-                });
+                return Err(Error::at(
+                    Location::Func {
+                        section: b.section,
+                        symbol: b.symbol,
+                    },
+                    ProgError::Overlap,
+                ));
             }
         }
     }
@@ -866,14 +886,20 @@ fn classify_programs<'a>(
             continue;
         }
         if programs.len() >= MAX_PROGRAMS {
-            return Err(Error::TooMany { cap: Cap::Programs });
+            return Err(Error::too_many(Cap::Programs));
         }
         let (section, symbol) = (f.section, f.symbol);
         if f.name.len() > MAX_PROG_NAME_LEN {
-            return Err(Error::ProgNameTooLong { section, symbol });
+            return Err(Error::at(
+                Location::Func { section, symbol },
+                ProgError::NameTooLong,
+            ));
         }
         if !is_identifier_like(f.name) {
-            return Err(Error::ProgBadName { section, symbol });
+            return Err(Error::at(
+                Location::Func { section, symbol },
+                ProgError::BadName,
+            ));
         }
         let sec = elf.section(f.section)?;
         let spec = sec_def::classify(f.section, sec.name)?;
@@ -913,9 +939,10 @@ fn classify_programs<'a>(
             let (pa, pb) = (programs.get(*a), programs.get(*b));
             if let (Some(pa), Some(pb)) = (pa, pb) {
                 if pa.name == pb.name {
-                    return Err(Error::ProgDuplicateName {
-                        symbol: funcs.get(pb.func).map_or(0, |f| f.symbol),
-                    });
+                    return Err(Error::at_symbol(
+                        funcs.get(pb.func).map_or(0, |f| f.symbol),
+                        ProgError::DuplicateName,
+                    ));
                 }
             }
         }
@@ -999,7 +1026,7 @@ fn fixup_btf(
                     .map(|s| s.size)
                     .filter(|&s| s != 0)
                     .and_then(|s| u32::try_from(s).ok())
-                    .ok_or(Error::ObjDatasecNoSection { type_id })?;
+                    .ok_or(Error::new(BtfError::DatasecNoSection { type_id }))?;
                 buf.set_size(btf, type_id, size)?;
                 fix_offsets = true;
             }
@@ -1008,18 +1035,18 @@ fn fixup_btf(
                 let var = btf.type_by_id(vs.type_id)?;
                 let linkage = var
                     .var_linkage()
-                    .ok_or(Error::ObjDatasecBadVar { type_id, index: i })?;
+                    .ok_or(Error::new(BtfError::DatasecBadVar { type_id, index: i }))?;
                 if linkage == BTF_VAR_STATIC || linkage == BTF_VAR_GLOBAL_EXTERN {
                     continue;
                 }
                 let vname = btf.str_at(var.name_off())?;
                 let sym = syms
                     .find(vname)
-                    .ok_or(Error::ObjDatasecNoSymbol { type_id, index: i })?;
+                    .ok_or(Error::new(BtfError::DatasecNoSymbol { type_id, index: i }))?;
                 let sym = elf.symbol(sym)?;
                 if fix_offsets {
                     let off = u32::try_from(sym.value)
-                        .map_err(|_| Error::ObjDatasecNoSymbol { type_id, index: i })?;
+                        .map_err(|_| Error::new(BtfError::DatasecNoSymbol { type_id, index: i }))?;
                     buf.set_datasec_var(btf, type_id, i, None, Some(off), None)?;
                 }
                 if sym.visibility == STV_HIDDEN || sym.visibility == STV_INTERNAL {
@@ -1065,9 +1092,9 @@ enum ExcTag<'a> {
 
 fn exc_tag<'a>(obj: &Object<'a>, t: &crate::bpfobj::btf::Type<'a>) -> ExcTag<'a> {
     let Some(btf) = obj.btf_orig() else {
-        return ExcTag::Bad(Error::ObjBtfRequired { section: 0 });
+        return ExcTag::Bad(Error::at_section(0, ObjectError::BtfRequired));
     };
-    let bad = Error::LinkBadExceptionCb { type_id: t.id() };
+    let bad = Error::new(LinkError::BadExceptionCb { type_id: t.id() });
     let value_off = u32::try_from(EXCEPTION_CB_TAG.len())
         .ok()
         .and_then(|n| t.name_off().checked_add(n));
@@ -1157,7 +1184,7 @@ pub(crate) fn exception_callbacks(
             *s = true;
             continue;
         }
-        let bad = Error::LinkBadExceptionCb { type_id };
+        let bad = Error::new(LinkError::BadExceptionCb { type_id });
         if value == Some(b"".as_slice()) {
             *r = Err(bad);
             *s = true;
@@ -1180,7 +1207,7 @@ pub(crate) fn exception_callbacks(
         let lo = funcs.partition_point(|e| e.0 < value);
         let hi = funcs.partition_point(|e| e.0 <= value);
         let hit = match funcs.get(lo..hi).unwrap_or(&[]) {
-            [] => Err(Error::LinkNoExceptionCb { type_id }),
+            [] => Err(Error::new(LinkError::NoExceptionCb { type_id })),
             [(_, i)] => match obj.functions().get(*i) {
                 Some(f) if f.global && !f.hidden => Ok(*i),
                 _ => Err(bad),

@@ -19,7 +19,7 @@ use core::fmt;
 use crate::bpfobj::checkpoint::Checkpoint;
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf;
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{Error, Location, MapError};
 use crate::bpfobj::externs::{self, Env, Resolved};
 use crate::bpfobj::limits::{Cap, MAX_PROG_BYTES};
 use crate::bpfobj::maps::{MapDef, MapKind, SlotTarget, LIBBPF_PIN_BY_NAME};
@@ -193,10 +193,12 @@ impl<'o, 'a> Plan<'o, 'a> {
             cp.checkpoint()?;
             if let Some(j) = m.inner {
                 if obj.inner_maps().get(j).is_none() {
-                    return Err(Error::MapInnerOutOfRange {
-                        map: i,
-                        inner: u32::try_from(j).unwrap_or(u32::MAX),
-                    });
+                    return Err(Error::at(
+                        Location::Map(i),
+                        MapError::InnerOutOfRange {
+                            inner: u32::try_from(j).unwrap_or(u32::MAX),
+                        },
+                    ));
                 }
             }
         }
@@ -309,9 +311,10 @@ impl<'o, 'a> Plan<'o, 'a> {
             Err(e) => return Err(e),
         };
         // The relocator charged exactly this against `left`.
-        self.left = self.left.checked_sub(prog_size(&r)).ok_or(Error::TooMany {
-            cap: Cap::ProgBytes,
-        })?;
+        self.left = self
+            .left
+            .checked_sub(prog_size(&r))
+            .ok_or(Error::too_many(Cap::ProgBytes))?;
         Ok(ProgOutcome::Load(ProgLoad {
             index,
             prog,

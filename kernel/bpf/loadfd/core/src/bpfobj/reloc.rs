@@ -10,7 +10,7 @@ use crate::bpfobj::elf::{
     Elf, Rel, Symbol, R_BPF_64_32, R_BPF_64_64, SHN_LORESERVE, SHN_UNDEF, STB_GLOBAL, STB_LOCAL,
     STB_WEAK, STT_FUNC, STT_SECTION,
 };
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{Error, RelocError};
 
 use crate::bpfobj::bytes::to_usize;
 use crate::bpfobj::checkpoint::Ticker;
@@ -130,23 +130,26 @@ fn record<'a>(
     let elf = obj.elf();
     let at = |e: fn(u32, u32) -> Error| e(section, ri);
     if rel.offset % INSN_SZ != 0 {
-        return Err(at(|section, rel| Error::RelocBadOffset { section, rel }));
+        return Err(at(|section, rel| {
+            Error::at_rel(section, rel, RelocError::BadOffset)
+        }));
     }
     let sym = elf.symbol(rel.sym)?;
     if sym.shndx != SHN_UNDEF && u32::from(sym.shndx) >= elf.section_count() {
-        return Err(at(|section, rel| Error::RelocBadSymbol { section, rel }));
+        return Err(at(|section, rel| {
+            Error::at_rel(section, rel, RelocError::BadSymbol)
+        }));
     }
     let sec_insn = u32::try_from(rel.offset / INSN_SZ)
-        .map_err(|_| at(|section, rel| Error::RelocBadOffset { section, rel }))?;
+        .map_err(|_| at(|section, rel| Error::at_rel(section, rel, RelocError::BadOffset)))?;
     let Some(func) = obj.func_at(target, sec_insn) else {
         return Ok(None);
     };
-    let f = obj
-        .functions()
-        .get(func)
-        .ok_or(at(|section, rel| Error::RelocNoFunc { section, rel }))?;
+    let f = obj.functions().get(func).ok_or(at(|section, rel| {
+        Error::at_rel(section, rel, RelocError::NoFunc)
+    }))?;
     let local = sec_insn.saturating_sub(f.insn_off);
-    let bad_insn = at(|section, rel| Error::RelocBadInsn { section, rel });
+    let bad_insn = at(|section, rel| Error::at_rel(section, rel, RelocError::BadInsn));
     let insn = insn_of(f, local).ok_or(bad_insn)?;
     if insn.is_ldimm64() {
         if local.checked_add(1).map_or(true, |n| n >= f.insn_cnt) || rel.typ != R_BPF_64_64 {
@@ -170,9 +173,9 @@ fn record<'a>(
     };
 
     if sym.is_extern() {
-        let ext = obj
-            .extern_of_symbol(rel.sym)
-            .ok_or(at(|section, rel| Error::RelocBadSymbol { section, rel }))?;
+        let ext = obj.extern_of_symbol(rel.sym).ok_or(at(|section, rel| {
+            Error::at_rel(section, rel, RelocError::BadSymbol)
+        }))?;
         if insn.is_call() {
             let is_kfunc = obj
                 .externs()
@@ -186,7 +189,7 @@ fn record<'a>(
         return mk(RelocKind::ExternLd64 { ext });
     }
 
-    let bad_call = at(|section, rel| Error::RelocBadCall { section, rel });
+    let bad_call = at(|section, rel| Error::at_rel(section, rel, RelocError::BadCall));
     let sym_off = u32::try_from(sym.value).map_err(|_| bad_call)?;
     if insn.is_call() {
         if insn.src() != BPF_PSEUDO_CALL
@@ -199,7 +202,7 @@ fn record<'a>(
         return mk(RelocKind::Call { sym_off });
     }
 
-    let bad_target = at(|section, rel| Error::RelocBadTarget { section, rel });
+    let bad_target = at(|section, rel| Error::at_rel(section, rel, RelocError::BadTarget));
     if sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE {
         return Err(bad_target);
     }
@@ -212,19 +215,21 @@ fn record<'a>(
     let shndx = u32::from(sym.shndx);
     match obj.section_kinds().get(to_usize(shndx)) {
         Some(SectionKind::Maps) => {
-            let map = obj
-                .btf_map_at(sym.value)
-                .ok_or(at(|section, rel| Error::RelocNoMap { section, rel }))?;
+            let map = obj.btf_map_at(sym.value).ok_or(at(|section, rel| {
+                Error::at_rel(section, rel, RelocError::NoMap)
+            }))?;
             mk(RelocKind::Ld64 { map })
         }
         Some(SectionKind::Arena) => {
             // libbpf: the variables are the first bytes of the arena.
-            let a = obj
-                .arena()
-                .ok_or(at(|section, rel| Error::RelocNoMap { section, rel }))?;
+            let a = obj.arena().ok_or(at(|section, rel| {
+                Error::at_rel(section, rel, RelocError::NoMap)
+            }))?;
             let off = i64::from(insn.imm).checked_add(i64::from(sym_off));
             if !off.is_some_and(|o| o >= 0 && o < i64::from(a.size)) {
-                return Err(at(|section, rel| Error::RelocDataRange { section, rel }));
+                return Err(at(|section, rel| {
+                    Error::at_rel(section, rel, RelocError::DataRange)
+                }));
             }
             mk(RelocKind::Data {
                 map: a.map,
@@ -232,13 +237,15 @@ fn record<'a>(
             })
         }
         Some(SectionKind::Data | SectionKind::Rodata | SectionKind::Bss) => {
-            let map = obj
-                .data_map_of(shndx)
-                .ok_or(at(|section, rel| Error::RelocNoMap { section, rel }))?;
+            let map = obj.data_map_of(shndx).ok_or(at(|section, rel| {
+                Error::at_rel(section, rel, RelocError::NoMap)
+            }))?;
             let size = obj.maps().get(map).map_or(0, |m| m.value_size);
             let off = i64::from(insn.imm).checked_add(i64::from(sym_off));
             if !off.is_some_and(|o| o >= 0 && o < i64::from(size)) {
-                return Err(at(|section, rel| Error::RelocDataRange { section, rel }));
+                return Err(at(|section, rel| {
+                    Error::at_rel(section, rel, RelocError::DataRange)
+                }));
             }
             mk(RelocKind::Data { map, sym_off })
         }
@@ -267,7 +274,7 @@ pub(crate) fn collect<'a>(
             if let Some(r) = record(obj, s.index, s.info, ri, &rel?)? {
                 out.push(r, GFP_INPUT)?;
             }
-            ri = ri.checked_add(1).ok_or(Error::NoMem)?;
+            ri = ri.checked_add(1).ok_or(Error::NO_MEM)?;
         }
     }
     tick.now()?;
@@ -277,10 +284,7 @@ pub(crate) fn collect<'a>(
         tick.tick()?;
         if let [a, b] = pair {
             if a.func == b.func && a.insn == b.insn {
-                return Err(Error::RelocDuplicate {
-                    section: b.section,
-                    rel: b.rel,
-                });
+                return Err(Error::at_rel(b.section, b.rel, RelocError::Duplicate));
             }
         }
     }

@@ -39,7 +39,7 @@
 use crate::bpfobj::btf_ext::{CoreRelo, ExtSection, FuncInfo, InfoBlock, LineInfo};
 use crate::bpfobj::checkpoint::{Checkpoint, Ticker};
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{Error, LinkError, Location};
 use crate::bpfobj::externs::{ExternKind, ExternValue, Resolved, POISON_CALL_KFUNC_BASE};
 use crate::bpfobj::insn::{
     Insn, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_IDX,
@@ -130,7 +130,7 @@ impl<'o, 'a> Relocator<'o, 'a> {
         self.relocate_within(prog, res, cp, MAX_PROG_BYTES)
     }
 
-    /// [`Relocator::relocate`], failing with [`Error::TooMany`] (`MAX_PROG_BYTES`)
+    /// [`Relocator::relocate`], failing with [`ErrorKind::TooMany`](crate::bpfobj::error::ErrorKind::TooMany) (`MAX_PROG_BYTES`)
     /// as soon as the program's instructions and records would take more
     /// than `budget` bytes (in `BPF_PROG_LOAD`'s sizes).
     pub fn relocate_within(
@@ -141,13 +141,16 @@ impl<'o, 'a> Relocator<'o, 'a> {
         budget: usize,
     ) -> Result<Relocated, Error> {
         let obj = self.obj;
-        let p = obj.programs().get(prog).ok_or(Error::LinkBadProgram {
-            prog: u32::try_from(prog).unwrap_or(u32::MAX),
-        })?;
-        if res.values.len() != obj.externs().len() {
-            return Err(Error::LinkBadProgram {
+        let p = obj
+            .programs()
+            .get(prog)
+            .ok_or(Error::new(LinkError::BadProgram {
                 prog: u32::try_from(prog).unwrap_or(u32::MAX),
-            });
+            }))?;
+        if res.values.len() != obj.externs().len() {
+            return Err(Error::new(LinkError::BadProgram {
+                prog: u32::try_from(prog).unwrap_or(u32::MAX),
+            }));
         }
         // A new generation forgets the previous program's placements; on
         // wrap-around, clear them for real.
@@ -191,7 +194,7 @@ impl<'o, 'a> Relocator<'o, 'a> {
         }
         if !l.out.core_relos.is_empty() && l.out.func_info.is_empty() {
             let symbol = obj.functions().get(p.func).map_or(u32::MAX, |f| f.symbol);
-            return Err(Error::LinkCoreWithoutFuncInfo { symbol });
+            return Err(Error::at_symbol(symbol, LinkError::CoreWithoutFuncInfo));
         }
         l.apply_data(res)?;
         Ok(l.out)
@@ -222,7 +225,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
         self.obj
             .functions()
             .get(i)
-            .ok_or(Error::LinkBadFunc { symbol: u32::MAX })
+            .ok_or(Error::at_symbol(u32::MAX, LinkError::BadFunc))
     }
 
     /// Where function `fi` starts in this program, if it was placed.
@@ -239,16 +242,14 @@ impl<'o, 'a> State<'_, 'o, 'a> {
             .checked_mul(size)
             .and_then(|b| b.checked_add(self.bytes))
             .filter(|&b| b <= self.budget)
-            .ok_or(Error::TooMany {
-                cap: Cap::ProgBytes,
-            })?;
+            .ok_or(Error::too_many(Cap::ProgBytes))?;
         Ok(())
     }
 
     /// Rebases a `.BTF.ext` byte offset of function `f` placed at `off`;
     /// `None` if the record is not in `f`.
     fn rebase(f: &Function<'_>, off: u32, insn_off: u32) -> Result<Option<u32>, Error> {
-        let bad = Error::LinkBadExtRecord { symbol: f.symbol };
+        let bad = Error::at_symbol(f.symbol, LinkError::BadExtRecord);
         if insn_off % 8 != 0 {
             return Err(bad);
         }
@@ -280,11 +281,11 @@ impl<'o, 'a> State<'_, 'o, 'a> {
             };
             match (b, range.len()) {
                 (_, 0) if is_main => self.func_info = Info::Off,
-                (_, 0) => return Err(Error::LinkMissingFuncInfo { symbol: f.symbol }),
+                (_, 0) => return Err(Error::at_symbol(f.symbol, LinkError::MissingFuncInfo)),
                 (Some(b), 1) => {
                     let [insn_off, type_id] = words::<2>(&b, range.start, f.symbol)?;
                     if u64::from(insn_off) != u64::from(f.insn_off).saturating_mul(8) {
-                        return Err(Error::LinkBadFuncInfo { symbol: f.symbol });
+                        return Err(Error::at_symbol(f.symbol, LinkError::BadFuncInfo));
                     }
                     self.charge(1, FUNC_INFO_BYTES)?;
                     self.out.func_info.push(
@@ -295,7 +296,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                         GFP_INPUT,
                     )?;
                 }
-                _ => return Err(Error::LinkBadFuncInfo { symbol: f.symbol }),
+                _ => return Err(Error::at_symbol(f.symbol, LinkError::BadFuncInfo)),
             }
         }
         if self.line_info == Info::On {
@@ -312,7 +313,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                         let [insn_off, file_name_off, line_off, line_col] =
                             words::<4>(&b, i, f.symbol)?;
                         let at = Self::rebase(&f, off, insn_off)?
-                            .ok_or(Error::LinkBadExtRecord { symbol: f.symbol })?;
+                            .ok_or(Error::at_symbol(f.symbol, LinkError::BadExtRecord))?;
                         self.out.line_info.push(
                             LineInfo {
                                 insn_off: at,
@@ -325,7 +326,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                     }
                 }
                 _ if is_main => self.line_info = Info::Off,
-                _ => return Err(Error::LinkMissingLineInfo { symbol: f.symbol }),
+                _ => return Err(Error::at_symbol(f.symbol, LinkError::MissingLineInfo)),
             }
         }
         if let Some(b) = block(ExtSection::CoreRelo) {
@@ -334,7 +335,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
             self.out.core_relos.reserve(range.len(), GFP_INPUT)?;
             for i in range {
                 self.tick.tick()?;
-                let bad = Error::LinkBadExtRecord { symbol: f.symbol };
+                let bad = Error::at_symbol(f.symbol, LinkError::BadExtRecord);
                 let r = b.core_relo(i).ok_or(bad)?;
                 let at = Self::rebase(&f, off, r.insn_off)?.ok_or(bad)?;
                 // An ld_imm64 target must not be truncated.
@@ -345,7 +346,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                 }
                 let bytes = at
                     .checked_mul(8)
-                    .ok_or(Error::LinkTooBig { insns: u32::MAX })?;
+                    .ok_or(Error::new(LinkError::TooBig { insns: u32::MAX }))?;
                 self.out.core_relos.push(
                     CoreRelo {
                         insn_off: bytes,
@@ -362,19 +363,21 @@ impl<'o, 'a> State<'_, 'o, 'a> {
     fn append(&mut self, fi: usize) -> Result<u32, Error> {
         let f = *self.func(fi)?;
         let off = self.out.insns.len();
-        let total = off.checked_add(usize::try_from(f.insn_cnt).map_err(|_| Error::NoMem)?);
-        let total = total
-            .filter(|&t| t <= MAX_LINKED_INSNS)
-            .ok_or(Error::LinkTooBig {
-                insns: u32::try_from(off).unwrap_or(u32::MAX),
-            })?;
-        let off32 = u32::try_from(off).map_err(|_| Error::LinkTooBig { insns: u32::MAX })?;
+        let total = off.checked_add(usize::try_from(f.insn_cnt).map_err(|_| Error::NO_MEM)?);
+        let total =
+            total
+                .filter(|&t| t <= MAX_LINKED_INSNS)
+                .ok_or(Error::new(LinkError::TooBig {
+                    insns: u32::try_from(off).unwrap_or(u32::MAX),
+                }))?;
+        let off32 =
+            u32::try_from(off).map_err(|_| Error::new(LinkError::TooBig { insns: u32::MAX }))?;
         let n = total.saturating_sub(off);
         self.charge(n, INSN_SIZE)?;
         self.out.insns.reserve(n, GFP_INPUT)?;
         for i in 0..f.insn_cnt {
             self.tick.tick()?;
-            let insn = insn_of(&f, i).ok_or(Error::LinkBadFunc { symbol: f.symbol })?;
+            let insn = insn_of(&f, i).ok_or(Error::at_symbol(f.symbol, LinkError::BadFunc))?;
             self.out.insns.push(insn, GFP_INPUT)?;
         }
         let generation = self.generation;
@@ -402,10 +405,13 @@ impl<'o, 'a> State<'_, 'o, 'a> {
         local: u32,
         insn: Insn,
     ) -> Result<Option<u32>, Error> {
-        let at = Error::LinkBadCall {
-            symbol: f.symbol,
-            insn: local,
-        };
+        let at = Error::at(
+            Location::Insn {
+                symbol: f.symbol,
+                insn: local,
+            },
+            LinkError::BadCall,
+        );
         let rec = self.obj.reloc_at(fi, local).map(|r| r.kind);
         if insn.is_pseudo_call() {
             let sub = match rec {
@@ -440,19 +446,25 @@ impl<'o, 'a> State<'_, 'o, 'a> {
                     }
                     i64_to_u32(b / 8).map(Some).ok_or(at)
                 }
-                None if insn.src() != 0 => Err(Error::LinkUnrelocated {
-                    symbol: f.symbol,
-                    insn: local,
-                }),
+                None if insn.src() != 0 => Err(Error::at(
+                    Location::Insn {
+                        symbol: f.symbol,
+                        insn: local,
+                    },
+                    LinkError::Unrelocated,
+                )),
                 _ => Ok(None),
             };
         }
         if insn.is_call() && insn.src() != 0 && rec.is_none() {
             // A raw kfunc call: its fd_array slot would be the caller's.
-            return Err(Error::LinkUnrelocated {
-                symbol: f.symbol,
-                insn: local,
-            });
+            return Err(Error::at(
+                Location::Insn {
+                    symbol: f.symbol,
+                    insn: local,
+                },
+                LinkError::Unrelocated,
+            ));
         }
         Ok(None)
     }
@@ -469,20 +481,24 @@ impl<'o, 'a> State<'_, 'o, 'a> {
             let f = *self.func(fi)?;
             let base = self
                 .placed_at(fi)
-                .ok_or(Error::LinkBadFunc { symbol: f.symbol })?;
+                .ok_or(Error::at_symbol(f.symbol, LinkError::BadFunc))?;
             let mut local = from;
             while local < f.insn_cnt {
                 self.tick.tick()?;
-                let insn = insn_of(&f, local).ok_or(Error::LinkBadFunc { symbol: f.symbol })?;
+                let insn =
+                    insn_of(&f, local).ok_or(Error::at_symbol(f.symbol, LinkError::BadFunc))?;
                 let next = local.saturating_add(if insn.is_ldimm64() { 2 } else { 1 });
                 let Some(sub) = self.target_of(fi, &f, local, insn)? else {
                     local = next;
                     continue;
                 };
-                let bad = Error::LinkNoSubprog {
-                    symbol: f.symbol,
-                    insn: local,
-                };
+                let bad = Error::at(
+                    Location::Insn {
+                        symbol: f.symbol,
+                        insn: local,
+                    },
+                    LinkError::NoSubprog,
+                );
                 let text = text.ok_or(bad)?;
                 let target = self.obj.func_starting_at(text, sub).ok_or(bad)?;
                 let (sub_off, descend) = match self.placed_at(target) {
@@ -530,13 +546,10 @@ impl<'o, 'a> State<'_, 'o, 'a> {
             let f = obj
                 .functions()
                 .get(p.func)
-                .ok_or(Error::LinkBadFunc { symbol: u32::MAX })?;
+                .ok_or(Error::at_symbol(u32::MAX, LinkError::BadFunc))?;
             for r in obj.relocs().get(f.reloc_start..f.reloc_end).unwrap_or(&[]) {
                 self.tick.tick()?;
-                let bad = Error::LinkBadReloc {
-                    section: r.section,
-                    rel: r.rel,
-                };
+                let bad = Error::at_rel(r.section, r.rel, LinkError::BadReloc);
                 let pos =
                     usize::try_from(p.insn_off.checked_add(r.insn).ok_or(bad)?).map_err(|_| bad)?;
                 let (first, rest) = self
@@ -617,7 +630,7 @@ impl<'o, 'a> State<'_, 'o, 'a> {
 
 /// The first `N` words of record `i` of block `b`.
 fn words<const N: usize>(b: &InfoBlock<'_>, i: u32, symbol: u32) -> Result<[u32; N], Error> {
-    let bad = Error::LinkBadExtRecord { symbol };
+    let bad = Error::at_symbol(symbol, LinkError::BadExtRecord);
     let rec = b.record(i).ok_or(bad)?;
     let mut out = [0u32; N];
     for (w, c) in out.iter_mut().zip(rec.chunks_exact(4)) {

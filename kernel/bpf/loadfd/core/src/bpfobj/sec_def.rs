@@ -29,7 +29,7 @@
 //! Any change to the table that changes the result for a name accepted
 //! before must bump [`SEC_DEF_VERSION`].
 
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{Error, ProgError};
 use crate::bpfobj::uapi::*;
 
 /// Version of the section-name table (see the module documentation).
@@ -628,12 +628,15 @@ pub fn classify(sec_idx: u32, sec_name: &[u8]) -> Result<ProgSpec<'_>, Error> {
         Some(rest) => (false, rest),
         None => (true, sec_name),
     };
-    let (def, attach_func) = find(section).ok_or(Error::SecUnknown { section: sec_idx })?;
+    let (def, attach_func) =
+        find(section).ok_or(Error::at_section(sec_idx, ProgError::UnknownSection))?;
     if def.flags & SEC_UNSUPPORTED != 0 {
-        return Err(Error::SecUnsupported {
-            section: sec_idx,
-            prog_type: def.prog_type,
-        });
+        return Err(Error::at_section(
+            sec_idx,
+            ProgError::UnsupportedType {
+                prog_type: def.prog_type,
+            },
+        ));
     }
     let attach_btf = def.flags & SEC_ATTACH_BTF != 0;
     let (attach_btf_prefix, attach_btf_kind): (&'static [u8], u32) = if !attach_btf {
@@ -703,7 +706,7 @@ mod tests {
         assert_eq!(s.attach_func, b"");
         assert_eq!(
             classify(3, b"socket/x"),
-            Err(Error::SecUnknown { section: 3 })
+            Err(Error::at_section(3, ProgError::UnknownSection))
         );
 
         let k = ok(b"kprobe/do_unlinkat");
@@ -713,7 +716,7 @@ mod tests {
         // "kprobeX" is not "kprobe+".
         assert_eq!(
             classify(3, b"kprobex"),
-            Err(Error::SecUnknown { section: 3 })
+            Err(Error::at_section(3, ProgError::UnknownSection))
         );
 
         let t = ok(b"tracepoint/syscalls/sys_enter_execve");
@@ -804,9 +807,18 @@ mod tests {
         let st = ok(b"struct_ops.s/x");
         assert_eq!(st.prog_type, BPF_PROG_TYPE_STRUCT_OPS);
         assert!(st.sleepable);
-        assert_eq!(classify(4, b".text"), Err(Error::SecUnknown { section: 4 }));
-        assert_eq!(classify(4, b""), Err(Error::SecUnknown { section: 4 }));
-        assert_eq!(classify(4, b"?"), Err(Error::SecUnknown { section: 4 }));
+        assert_eq!(
+            classify(4, b".text"),
+            Err(Error::at_section(4, ProgError::UnknownSection))
+        );
+        assert_eq!(
+            classify(4, b""),
+            Err(Error::at_section(4, ProgError::UnknownSection))
+        );
+        assert_eq!(
+            classify(4, b"?"),
+            Err(Error::at_section(4, ProgError::UnknownSection))
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::bpfobj::bytes::to_usize;
 use crate::bpfobj::checkpoint::Ticker;
 use crate::bpfobj::compat::{KVVec, GFP_INPUT};
 use crate::bpfobj::elf::{Elf, R_BPF_64_ABS64};
-use crate::bpfobj::error::Error;
+use crate::bpfobj::error::{Error, Location, ObjectError, StructOpsError};
 use crate::bpfobj::limits::{Cap, MAX_STRUCT_OPS_MEMBERS};
 use crate::bpfobj::model::{Function, Program, SectionKind};
 use crate::bpfobj::sort;
@@ -94,19 +94,22 @@ pub(crate) fn collect<'a>(
         tick.tick()?;
         let section = sec.index;
         let (link, autocreate) =
-            section_flags(sec.name).ok_or(Error::StructOpsNoDatasec { section })?;
+            section_flags(sec.name).ok_or(Error::at_section(section, StructOpsError::NoDatasec))?;
         // Types and names from the file's BTF; the variables' offsets from
         // the fixed-up one (the same type ids, offsets from the ELF).
         let (Some(btf), Some(fixed)) = (orig, fixed) else {
-            return Err(Error::ObjBtfRequired { section });
+            return Err(Error::at_section(section, ObjectError::BtfRequired));
         };
         let ds = fixed
             .find_by_name_kind(sec.name, BTF_KIND_DATASEC)
             .and_then(|id| fixed.type_by_id(id).ok())
-            .ok_or(Error::StructOpsNoDatasec { section })?;
+            .ok_or(Error::at_section(section, StructOpsError::NoDatasec))?;
         for (var, vsi) in (0u32..).zip(ds.datasec_vars()) {
             tick.tick()?;
-            let bad = Error::StructOpsBadVar { section, var };
+            let bad = Error::at(
+                Location::StructOpsVar { section, var },
+                StructOpsError::BadVar,
+            );
             let v = btf.type_by_id(vsi.type_id).map_err(|_| bad)?;
             if v.kind() != BTF_KIND_VAR {
                 return Err(bad);
@@ -124,9 +127,7 @@ pub(crate) fn collect<'a>(
                 .ok_or(bad)?;
             members = members.saturating_add(usize::from(t.vlen()));
             if members > MAX_STRUCT_OPS_MEMBERS {
-                return Err(Error::TooMany {
-                    cap: Cap::StructOpsMembers,
-                });
+                return Err(Error::too_many(Cap::StructOpsMembers));
             }
             let mut progs = KVVec::new();
             progs.reserve(usize::from(t.vlen()), GFP_INPUT)?;
@@ -164,10 +165,13 @@ pub(crate) fn collect<'a>(
         let end = u32::try_from(m.data.len())
             .ok()
             .and_then(|l| m.sec_offset.checked_add(l))
-            .ok_or(Error::StructOpsBadVar {
-                section: m.section,
-                var: 0,
-            })?;
+            .ok_or(Error::at(
+                Location::StructOpsVar {
+                    section: m.section,
+                    var: 0,
+                },
+                StructOpsError::BadVar,
+            ))?;
         by_off.push((m.section, m.sec_offset, end, mi), GFP_INPUT)?;
         let t = btf.type_by_id(m.type_id)?;
         for (i, mb) in t.members().enumerate() {
@@ -180,10 +184,13 @@ pub(crate) fn collect<'a>(
     for pair in by_off.windows(2) {
         if let [a, b] = pair {
             if a.0 == b.0 && b.1 < a.2 {
-                return Err(Error::StructOpsBadVar {
-                    section: b.0,
-                    var: u32::try_from(b.3).unwrap_or(u32::MAX),
-                });
+                return Err(Error::at(
+                    Location::StructOpsVar {
+                        section: b.0,
+                        var: u32::try_from(b.3).unwrap_or(u32::MAX),
+                    },
+                    StructOpsError::BadVar,
+                ));
             }
         }
     }
@@ -195,10 +202,7 @@ pub(crate) fn collect<'a>(
         for (ri, rel) in (0u32..).zip(elf.rels(&rel_sec)?) {
             tick.tick()?;
             let rel = rel?;
-            let bad = Error::StructOpsRelBad {
-                section: rel_sec.index,
-                rel: ri,
-            };
+            let bad = Error::at_rel(rel_sec.index, ri, StructOpsError::RelBad);
             if rel.typ != R_BPF_64_ABS64 {
                 return Err(bad);
             }
