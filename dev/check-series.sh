@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Check the exported series the way a maintainer would receive it.
 #
-#   dev/check-series.sh [--no-build] [--config allno|test|both] [SERIESDIR]
+#   dev/check-series.sh [--no-build] [--config allno|test|both] [--from N] [SERIESDIR]
 #
 # SERIESDIR is dev/export-series.sh's output (default $LOADFD_CACHE/series/out).
 #
@@ -29,16 +29,20 @@
 #    LOADFD_LOCK_HELD=1), one step at a time, so others can build in between;
 #    the table shows the build time per step (lock waits excluded), the
 #    compiler warnings and the result. Logs: $LOADFD_CACHE/series/logs/.
+#    --from N builds steps N and later only (every patch is still applied
+#    and checked): for a series whose first N-1 steps are unchanged since a
+#    run that built them. The first step built is then a near-full build.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-build=1 configs=allno
+build=1 configs=allno from=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-build) build=0 ;;
 	--config) configs=${2:?}; shift ;;
 	--config=*) configs=${1#--config=} ;;
-	-h|--help) sed -n '3,32p' "$0"; exit 0 ;;
+	--from) from=${2:?}; shift ;;
+	-h|--help) sed -n '3,34p' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
 	esac
@@ -173,6 +177,7 @@ if [ "$build" = 1 ]; then
 			sed -i "s|^CONFIG_SYSTEM_TRUSTED_KEYS=.*|CONFIG_SYSTEM_TRUSTED_KEYS=\"$keys\"|" "$SERIES/test.config"
 		fi
 		for i in "${!commits[@]}"; do
+			[ $((i + 1)) -ge "$from" ] || continue
 			n=$(printf '%02d' $((i + 1)))
 			gw checkout -q --detach "${commits[$i]}"
 			mk=(make -C "$WT" LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc
