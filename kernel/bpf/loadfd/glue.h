@@ -68,22 +68,20 @@ struct loadfd_map_spec {
 	u32 arena_size;
 };
 
-/* A program, as Rust hands it to loadfd_obj_add_prog(). The strings are
- * copied; the layouts (insns to core_relos) are Rust's, which keeps them for
- * the object's life: the program borrows them. A program that does not link
- * has @load_err (a negative errno) and @load_err_msg instead of layouts: its
- * BPF_PROG_LOAD by name fails with them.
+/* A program, as Rust hands it to loadfd_obj_add_prog(). Its strings
+ * (NUL-terminated) and layouts (insns to core_relos) are Rust's, which keeps
+ * them for the object's life, whatever loadfd_obj_add_prog() returns: the
+ * program borrows them. A program that does not link has @load_err (a
+ * negative errno) and @load_err_msg instead of layouts: its BPF_PROG_LOAD by
+ * name fails with them.
  */
 struct loadfd_prog_spec {
-	const u8 *name;
+	const char *name;
 	u32 name_len;
-	const u8 *section;
-	u32 section_len;
-	const u8 *attach_func;
-	u32 attach_func_len;
-	/* The attach target's BTF name is attach_prefix + attach_func. */
-	const u8 *attach_prefix;
-	u32 attach_prefix_len;
+	const char *section;
+	const char *attach_func;
+	/* The attach target's BTF name: the SEC() prefix + attach_func. */
+	const char *attach_btf_name;
 	u32 attach_btf_kind;
 	u32 prog_type;
 	u32 expected_attach_type;
@@ -101,8 +99,7 @@ struct loadfd_prog_spec {
 	u32 core_relo_cnt;
 	u32 core_relo_rec_size;
 	int load_err;
-	const u8 *load_err_msg;
-	u32 load_err_msg_len;
+	const char *load_err_msg;
 };
 
 /*

@@ -16,13 +16,13 @@ use crate::bpfobj::{
     object::Object,
     plan::{self, Host, Plan, ProgLoad, ProgOutcome, Reason},
 };
-use crate::loader::{LoaderObject, ProgLayouts};
-use crate::sys::{self, ObjBuilder};
+use crate::loader::{LoaderObject, Prog, ProgLayouts, ProgNames};
+use crate::sys::{self, ObjBuilder, ProgState};
 use core::cell::{Cell, RefCell};
+use core::fmt::Write;
 use kernel::alloc::KVec;
-use kernel::bpf::{Btf, VerifierLog};
+use kernel::bpf::{Btf, LineBuf, VerifierLog};
 use kernel::error::{code, Error as KError, Result};
-use kernel::prelude::*;
 use kernel::types::ARef;
 
 /// The kernel's [`Checkpoint`]: `cond_resched()`, and EINTR once the caller
@@ -186,27 +186,36 @@ pub(crate) fn create(
     }
 
     while let Some(step) = plan.next_prog(&KernelCheckpoint) {
-        match step.map_err(|e| reject(log, data, Some(&obj), e))? {
+        let (prog, state) = match step.map_err(|e| reject(log, data, Some(&obj), e))? {
             ProgOutcome::Load(p) => {
-                ob.add_prog(&p)?;
-                // The program borrows its layouts: they are the object's now
-                // (moving the vectors does not move their contents).
+                let names = ProgNames::new(
+                    p.prog.name,
+                    p.prog.section,
+                    p.prog.attach_btf_prefix,
+                    p.prog.attach_func,
+                )?;
                 let ProgLoad {
+                    prog,
+                    expected_attach_type,
+                    attach_btf_kind,
                     insns,
                     func_info,
                     line_info,
                     core_relos,
                     ..
                 } = p;
-                lo.progs.push(
-                    ProgLayouts {
-                        insns,
-                        func_info,
-                        line_info,
-                        core_relos,
-                    },
-                    GFP_INPUT,
-                )?;
+                let layouts = ProgLayouts {
+                    insns,
+                    func_info,
+                    line_info,
+                    core_relos,
+                };
+                let state = ProgState::Loadable {
+                    prog,
+                    expected_attach_type,
+                    attach_btf_kind,
+                };
+                (Prog { names, layouts }, state)
             }
             // As libbpf, which relocates only the programs it loads: one
             // program that cannot be relocated does not make the others
@@ -215,15 +224,28 @@ pub(crate) fn create(
                 let Some(p) = obj.programs().get(index) else {
                     return Err(code::EINVAL);
                 };
-                ob.add_prog_error(
-                    p.name,
-                    p.section,
-                    p.prog_type,
-                    sys::class_error(error.class()),
-                    format_args!("{}", Reason::new(data, Some(&obj), error)),
-                )?;
+                let mut why = LineBuf::new();
+                // Cutting a too long line is fine: `write_str` never fails.
+                let _ = why.write_fmt(format_args!("{}", Reason::new(data, Some(&obj), error)));
+                let names = ProgNames::refused(p.name, p.section, why.as_bytes())?;
+                let state = ProgState::Refused {
+                    prog_type: p.prog_type,
+                    errno: sys::class_error(error.class()),
+                };
+                (
+                    Prog {
+                        names,
+                        layouts: ProgLayouts::empty(),
+                    },
+                    state,
+                )
             }
-        }
+        };
+        // The object's now, before C borrows from it (room is reserved, so
+        // this cannot fail; moving the vectors does not move their contents).
+        lo.progs.push(prog, GFP_INPUT)?;
+        let kept = lo.progs.last().ok_or(code::EINVAL)?;
+        ob.add_prog(kept, state)?;
     }
 
     // struct_ops maps come last: creating one gives its programs their

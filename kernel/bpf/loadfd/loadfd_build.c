@@ -547,26 +547,6 @@ static const void *loadfd_borrow(const void *p, u32 cnt)
 	return cnt ? p : NULL;
 }
 
-/* prefix + func, the attach target's BTF name. */
-static char *loadfd_attach_btf_name(struct loadfd_obj *obj, const struct loadfd_prog_spec *s)
-{
-	char *p;
-
-	/* Prefixes come from the core's SEC table: a few bytes. */
-	if (s->attach_prefix_len > 32 || s->attach_func_len > LOADFD_MAX_NAME_LEN) {
-		bpf_log(obj->log, "programs: attach target name of %u + %u bytes is too long\n",
-			s->attach_prefix_len, s->attach_func_len);
-		return ERR_PTR(-E2BIG);
-	}
-	p = kmalloc(s->attach_prefix_len + s->attach_func_len + 1, LOADFD_GFP);
-	if (!p)
-		return ERR_PTR(-ENOMEM);
-	memcpy(p, s->attach_prefix, s->attach_prefix_len);
-	memcpy(p + s->attach_prefix_len, s->attach_func, s->attach_func_len);
-	p[s->attach_prefix_len + s->attach_func_len] = 0;
-	return p;
-}
-
 /*
  * The next program slot of @obj, set up for a program named by @name_len
  * bytes: its sysfs directory is named after it.
@@ -592,57 +572,27 @@ static struct loadfd_prog *loadfd_prog_next(struct loadfd_obj *obj, u32 name_len
 	return p;
 }
 
-/*
- * A program that does not link: only its name, section and type are kept,
- * and why its BPF_PROG_LOAD by name fails.
- */
-static int loadfd_prog_refused(struct loadfd_obj *obj, struct loadfd_prog *p,
-			       const struct loadfd_prog_spec *s)
-{
-	p->load_err_msg = kmemdup_nul(s->load_err_msg, min_t(u32, s->load_err_msg_len, 255),
-				      LOADFD_GFP);
-	if (!p->load_err_msg)
-		return -ENOMEM;
-	p->prog_type = s->prog_type;
-	p->load_err = s->load_err < 0 && s->load_err >= -MAX_ERRNO ? s->load_err : -EINVAL;
-	bpf_log(obj->log, "prog '%s' cannot be loaded: %s\n", p->name, p->load_err_msg);
-	return 0;
-}
-
 int loadfd_obj_add_prog(struct loadfd_obj *obj, const struct loadfd_prog_spec *s)
 {
 	struct loadfd_prog *p;
-	char *name, *section, *attach_func, *attach_btf_name;
-	int err;
 
 	p = loadfd_prog_next(obj, s->name_len);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
-
-	name = loadfd_strdup(obj, "programs", s->name, s->name_len);
-	section = loadfd_strdup(obj, "programs", s->section, s->section_len);
-	if (s->load_err) {
-		attach_func = kstrdup("", LOADFD_GFP) ?: ERR_PTR(-ENOMEM);
-		attach_btf_name = kstrdup("", LOADFD_GFP) ?: ERR_PTR(-ENOMEM);
-	} else {
-		attach_func = loadfd_strdup(obj, "programs", s->attach_func, s->attach_func_len);
-		attach_btf_name = loadfd_attach_btf_name(obj, s);
-	}
-	/* Counted before the checks so loadfd_obj_free() frees what was copied. */
-	p->name = IS_ERR(name) ? NULL : name;
-	p->section = IS_ERR(section) ? NULL : section;
-	p->attach_func = IS_ERR(attach_func) ? NULL : attach_func;
-	p->attach_btf_name = IS_ERR(attach_btf_name) ? NULL : attach_btf_name;
 	obj->prog_cnt++;
-	err = PTR_ERR_OR_ZERO(name) ?: PTR_ERR_OR_ZERO(section) ?:
-	      PTR_ERR_OR_ZERO(attach_func) ?: PTR_ERR_OR_ZERO(attach_btf_name);
-	if (err)
-		return err;
-	if (s->load_err)
-		return loadfd_prog_refused(obj, p, s);
-
-	p->attach_btf_kind = s->attach_btf_kind;
+	p->name = s->name;
+	p->section = s->section;
+	p->attach_func = s->attach_func;
+	p->attach_btf_name = s->attach_btf_name;
 	p->prog_type = s->prog_type;
+	if (s->load_err) {
+		/* Only its name, section and type are kept, and why. */
+		p->load_err_msg = s->load_err_msg;
+		p->load_err = s->load_err < 0 && s->load_err >= -MAX_ERRNO ? s->load_err : -EINVAL;
+		bpf_log(obj->log, "prog '%s' cannot be loaded: %s\n", p->name, p->load_err_msg);
+		return 0;
+	}
+	p->attach_btf_kind = s->attach_btf_kind;
 	p->expected_attach_type = s->expected_attach_type;
 	p->prog_flags = s->prog_flags;
 	p->sleepable = s->sleepable;

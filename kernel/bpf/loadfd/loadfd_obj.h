@@ -59,10 +59,11 @@ struct loadfd_map {
 
 struct loadfd_prog {
 	struct kobject kobj;		/* programs/<name> */
-	char *name;
-	char *section;
-	char *attach_func;
-	char *attach_btf_name;		/* prefix + attach_func */
+	/* Borrowed from the Rust half, like the layouts below. */
+	const char *name;
+	const char *section;
+	const char *attach_func;
+	const char *attach_btf_name;	/* prefix + attach_func */
 	u32 attach_btf_kind;
 	u32 prog_type;
 	u32 expected_attach_type;
@@ -94,9 +95,11 @@ struct loadfd_prog {
 	u32 st_ops_type_id;
 	u32 st_ops_member;
 	struct btf *st_ops_btf;
-	/* A program that does not link: why its load by name fails. */
+	/* A program that does not link: why its load by name fails
+	 * (borrowed too).
+	 */
 	int load_err;
-	char *load_err_msg;
+	const char *load_err_msg;
 };
 
 /*

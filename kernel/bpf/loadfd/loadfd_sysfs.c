@@ -165,14 +165,7 @@ static void loadfd_obj_free(struct loadfd_obj *obj)
 	u32 i;
 
 	for (i = 0; i < obj->prog_cnt; i++) {
-		struct loadfd_prog *p = &obj->progs[i];
-
-		loadfd_prog_orphan_live(p);
-		kfree(p->name);
-		kfree(p->section);
-		kfree(p->attach_func);
-		kfree(p->attach_btf_name);
-		kfree(p->load_err_msg);
+		loadfd_prog_orphan_live(&obj->progs[i]);
 		cond_resched();
 	}
 	kvfree(obj->progs);

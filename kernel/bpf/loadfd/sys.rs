@@ -3,24 +3,24 @@
 //! The only file of the loader with `unsafe` and `bindings::`: entry points
 //! called from C (`loadfd*.c`) and thin safe wrappers over what they hand us.
 
-use core::fmt::{self, Write};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::alloc::KVec;
 use kernel::bindings;
-use kernel::bpf::{Btf, LineBuf, MapUref, VerifierLog};
+use kernel::bpf::{Btf, MapUref, VerifierLog};
 use kernel::error::{code, Error, Result};
 use kernel::ffi::{c_int, c_void};
 use kernel::prelude::*;
 use kernel::types::{ARef, ForeignOwnable};
 
-use crate::loader::LoaderObject;
+use crate::loader::{LoaderObject, Prog};
 
 use crate::bpfobj::compat::GFP_INPUT;
 use crate::bpfobj::error::ErrorClass;
 use crate::bpfobj::maps::{MapDef, SlotTarget};
+use crate::bpfobj::model::Program;
 use crate::bpfobj::plan::{
-    MapPlan, ProgLoad, CORE_RELO_REC_SIZE, FUNC_INFO_REC_SIZE, LINE_INFO_REC_SIZE,
+    records, MapPlan, CORE_RELO_REC_SIZE, FUNC_INFO_REC_SIZE, INSN_REC_SIZE, LINE_INFO_REC_SIZE,
 };
 use crate::bpfobj::struct_ops::{self, StructOpsMap};
 
@@ -83,6 +83,20 @@ fn map_spec_c(
 
 // The core's "no program in this member" is the C side's.
 const _: () = assert!(struct_ops::NO_PROG == bindings::LOADFD_NO_PROG);
+
+/// What [`ObjBuilder::add_prog`] adds besides the program's names and
+/// layouts.
+pub(crate) enum ProgState<'a> {
+    /// A program that links, with its `BPF_PROG_LOAD` attributes.
+    Loadable {
+        prog: &'a Program<'a>,
+        expected_attach_type: u32,
+        attach_btf_kind: u32,
+    },
+    /// A program that does not link: its loads by name fail with `errno`
+    /// (and its names' `load_err` line).
+    Refused { prog_type: u32, errno: Error },
+}
 
 /// The loader object under construction (`struct loadfd_obj`, owned by
 /// `loadfd.c`; it outlives this builder).
@@ -174,39 +188,51 @@ impl ObjBuilder<'_> {
             .map(|_| ())
     }
 
-    /// Adds a relocated program (the C side copies everything).
-    pub(crate) fn add_prog(&mut self, l: &ProgLoad<'_>) -> Result {
-        let p = l.prog;
-        let c = bindings::loadfd_prog_spec {
-            name: p.name.as_ptr(),
-            name_len: len32(p.name.len())?,
-            section: p.section.as_ptr(),
-            section_len: len32(p.section.len())?,
-            attach_func: p.attach_func.as_ptr(),
-            attach_func_len: len32(p.attach_func.len())?,
-            attach_prefix: p.attach_btf_prefix.as_ptr(),
-            attach_prefix_len: len32(p.attach_btf_prefix.len())?,
-            attach_btf_kind: l.attach_btf_kind,
-            prog_type: p.prog_type,
-            expected_attach_type: l.expected_attach_type,
-            prog_flags: p.prog_flags,
-            sleepable: p.sleepable,
-            insns: l.insns.as_ptr().cast(),
-            insn_cnt: l.insn_cnt(),
-            func_info: l.func_info.as_ptr().cast(),
-            func_info_cnt: l.func_info_cnt(),
-            func_info_rec_size: FUNC_INFO_REC_SIZE,
-            line_info: l.line_info.as_ptr().cast(),
-            line_info_cnt: l.line_info_cnt(),
-            line_info_rec_size: LINE_INFO_REC_SIZE,
-            core_relos: l.core_relos.as_ptr().cast(),
-            core_relo_cnt: l.core_relo_cnt(),
-            core_relo_rec_size: CORE_RELO_REC_SIZE,
-            load_err: 0,
-            load_err_msg: core::ptr::null(),
-            load_err_msg_len: 0,
+    /// Adds program `kept`, which the object borrows from now on, whatever
+    /// the result: its names and layouts must stay where they are for the
+    /// object's life.
+    pub(crate) fn add_prog(&mut self, kept: &Prog, state: ProgState<'_>) -> Result {
+        let (n, l) = (&kept.names, &kept.layouts);
+        let mut c = bindings::loadfd_prog_spec {
+            name: n.name.as_ptr().cast(),
+            // Without its NUL.
+            name_len: len32(n.name.len().saturating_sub(1))?,
+            section: n.section.as_ptr().cast(),
+            attach_func: n.attach_func.as_ptr().cast(),
+            attach_btf_name: n.attach_btf_name.as_ptr().cast(),
+            ..Default::default()
         };
-        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its count.
+        match state {
+            ProgState::Loadable {
+                prog: p,
+                expected_attach_type,
+                attach_btf_kind,
+            } => {
+                c.attach_btf_kind = attach_btf_kind;
+                c.prog_type = p.prog_type;
+                c.expected_attach_type = expected_attach_type;
+                c.prog_flags = p.prog_flags;
+                c.sleepable = p.sleepable;
+                c.insns = l.insns.as_ptr().cast();
+                c.insn_cnt = records(&l.insns, INSN_REC_SIZE);
+                c.func_info = l.func_info.as_ptr().cast();
+                c.func_info_cnt = records(&l.func_info, FUNC_INFO_REC_SIZE);
+                c.func_info_rec_size = FUNC_INFO_REC_SIZE;
+                c.line_info = l.line_info.as_ptr().cast();
+                c.line_info_cnt = records(&l.line_info, LINE_INFO_REC_SIZE);
+                c.line_info_rec_size = LINE_INFO_REC_SIZE;
+                c.core_relos = l.core_relos.as_ptr().cast();
+                c.core_relo_cnt = records(&l.core_relos, CORE_RELO_REC_SIZE);
+                c.core_relo_rec_size = CORE_RELO_REC_SIZE;
+            }
+            ProgState::Refused { prog_type, errno } => {
+                c.prog_type = prog_type;
+                c.load_err = errno.to_errno();
+                c.load_err_msg = n.load_err.as_ptr().cast();
+            }
+        }
+        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for
+        // its count or NUL-terminated, and `kept` outlives the object.
         check(unsafe { bindings::loadfd_obj_add_prog(self.0.as_ptr(), &c) }).map(|_| ())
     }
 
@@ -241,37 +267,6 @@ impl ObjBuilder<'_> {
         }
         let idx = check(ret)?;
         Ok((idx, map_ref(r)?))
-    }
-
-    /// Adds a program that cannot be loaded: its by-name load fails with
-    /// `errno` and the line `why`.
-    pub(crate) fn add_prog_error(
-        &mut self,
-        name: &[u8],
-        section: &[u8],
-        prog_type: u32,
-        errno: Error,
-        why: fmt::Arguments<'_>,
-    ) -> Result {
-        let mut line = LineBuf::new();
-        // Cutting a too long line is fine: `write_str` never fails.
-        let _ = line.write_fmt(why);
-        let msg = line.as_bytes();
-        // Only the name, section and type of a program that does not link
-        // are kept.
-        let c = bindings::loadfd_prog_spec {
-            name: name.as_ptr(),
-            name_len: len32(name.len())?,
-            section: section.as_ptr(),
-            section_len: len32(section.len())?,
-            prog_type,
-            load_err: errno.to_errno(),
-            load_err_msg: msg.as_ptr(),
-            load_err_msg_len: len32(msg.len())?,
-            ..Default::default()
-        };
-        // SAFETY: `self.0` is live (invariant); each pointer in `c` is valid for its length.
-        check(unsafe { bindings::loadfd_obj_add_prog(self.0.as_ptr(), &c) }).map(|_| ())
     }
 
     /// BTF id of `name` of BTF kind `kind` in vmlinux or a module, with the

@@ -36,7 +36,7 @@ pub const LINE_INFO_REC_SIZE: u32 = 16;
 /// Size of a `struct bpf_core_relo` record.
 pub const CORE_RELO_REC_SIZE: u32 = 16;
 /// Size of a `struct bpf_insn`.
-const INSN_REC_SIZE: u32 = 8;
+pub const INSN_REC_SIZE: u32 = 8;
 
 /// Facts about the running kernel's build the plan depends on (not about
 /// its symbols or types: those come through [`Env`]).
@@ -125,7 +125,7 @@ impl ProgLoad<'_> {
 
 /// Number of `rec`-byte records in `b` (the budget keeps it far below
 /// `u32::MAX`).
-fn records(b: &[u8], rec: u32) -> u32 {
+pub fn records(b: &[u8], rec: u32) -> u32 {
     let n = usize::try_from(rec)
         .ok()
         .and_then(|r| b.len().checked_div(r))
