@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The loader object's Rust half: the kernel objects it owns (its maps and
-//! BTFs) and its programs (names and layouts), released by `Drop`. Its C half (`struct loadfd_obj`, `loadfd_obj.h`) borrows them and
-//! frees this last (`loadfd_rs_release()`).
+//! BTFs) and its programs (names and layouts), released by `Drop`. Its C
+//! half (`struct loadfd_obj`, `loadfd_obj.h`) borrows them and frees this
+//! last (`loadfd_rs_release()`).
 
 use kernel::{
     alloc::{KVVec, KVec},

@@ -762,8 +762,9 @@ impl<'a> Btf<'a> {
     ///
     /// Names are at most [`MAX_NAME_LEN`](crate::bpfobj::limits::MAX_NAME_LEN)
     /// bytes (the kernel's limit for identifiers and section names): a
-    /// longer string is [`BtfError::NameTooLong`](crate::bpfobj::error::BtfError::NameTooLong), found reading at most
-    /// that many bytes.
+    /// longer string is
+    /// [`BtfError::NameTooLong`](crate::bpfobj::error::BtfError::NameTooLong),
+    /// found reading at most that many bytes.
     pub fn str_at(&self, off: u32) -> Result<&'a [u8], Error> {
         cstr_at(self.strs, to_usize(off)).map_err(|e| match e {
             CStrError::Bad => Error::new(BtfError::BadStrOff { offset: off }),

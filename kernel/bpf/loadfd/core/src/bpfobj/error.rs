@@ -664,41 +664,70 @@ impl ElfError {
 impl fmt::Display for ElfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            ElfError::SectionNameTooLong => write!(f, "name longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)"),
-            ElfError::SymbolNameTooLong => write!(f, "name longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)"),
-            ElfError::TooShort { len } => write!(f, "file is {len} bytes, shorter than an ELF64 header"),
+            ElfError::SectionNameTooLong => {
+                write!(f, "name longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)")
+            }
+            ElfError::SymbolNameTooLong => {
+                write!(f, "name longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)")
+            }
+            ElfError::TooShort { len } => {
+                write!(f, "file is {len} bytes, shorter than an ELF64 header")
+            }
             ElfError::BadMagic => f.write_str("bad magic, not an ELF file"),
             ElfError::BadClass { class } => write!(f, "EI_CLASS {class}, not ELFCLASS64"),
             ElfError::BadEndian { data } => write!(f, "EI_DATA {data}, not the host byte order"),
             ElfError::BadVersion { version } => write!(f, "version {version}, not EV_CURRENT"),
-            ElfError::NotRel { e_type } => write!(f, "e_type {e_type}, not a relocatable object (ET_REL)"),
+            ElfError::NotRel { e_type } => {
+                write!(f, "e_type {e_type}, not a relocatable object (ET_REL)")
+            }
             ElfError::NotBpf { machine } => write!(f, "e_machine {machine}, not EM_BPF"),
             ElfError::BadEhsize { ehsize } => write!(f, "e_ehsize {ehsize}, expected 64"),
-            ElfError::BadShentsize { shentsize } => write!(f, "e_shentsize {shentsize}, expected 64"),
-            ElfError::BadShnum { shnum } => write!(f, "e_shnum {shnum}, must be 1..0xff00 (no extended numbering)"),
-            ElfError::ShdrOutOfBounds { shoff, shnum } => write!(f, "section header table at {shoff} ({shnum} entries) is outside the file or overlaps the ELF header"),
+            ElfError::BadShentsize { shentsize } => {
+                write!(f, "e_shentsize {shentsize}, expected 64")
+            }
+            ElfError::BadShnum { shnum } => {
+                write!(f, "e_shnum {shnum}, must be 1..0xff00 (no extended numbering)")
+            }
+            ElfError::ShdrOutOfBounds { shoff, shnum } => write!(
+                f,
+                "section header table at {shoff} ({shnum} entries) is outside the file or overlaps the ELF header"
+            ),
             ElfError::BadNullSection => f.write_str("section header 0 is not all zero"),
-            ElfError::BadShstrndx { shstrndx } => write!(f, "e_shstrndx {shstrndx} does not name a section"),
+            ElfError::BadShstrndx { shstrndx } => {
+                write!(f, "e_shstrndx {shstrndx} does not name a section")
+            }
             ElfError::BadSectionIndex { index } => write!(f, "section index {index} out of range"),
-            ElfError::SectionOutOfBounds { offset, size } => write!(f, "contents at {offset} size {size} are outside the file"),
-            ElfError::SectionOverlapsHeaders => f.write_str("contents overlap the ELF header or section header table"),
+            ElfError::SectionOutOfBounds { offset, size } => {
+                write!(f, "contents at {offset} size {size} are outside the file")
+            }
+            ElfError::SectionOverlapsHeaders => {
+                f.write_str("contents overlap the ELF header or section header table")
+            }
             ElfError::SectionOverlap { other } => write!(f, "contents overlap section {other}"),
             ElfError::BadStrtab => f.write_str("not a string table starting and ending with NUL"),
-            ElfError::BadSectionName { name_off } => write!(f, "name offset {name_off} out of range"),
+            ElfError::BadSectionName { name_off } => {
+                write!(f, "name offset {name_off} out of range")
+            }
             ElfError::NoSymtab => f.write_str("no symbol table"),
             ElfError::MultipleSymtab => f.write_str("a second symbol table"),
             ElfError::BadEntsize { entsize } => write!(f, "bad sh_entsize {entsize}"),
-            ElfError::BadSectionSize { size } => write!(f, "size {size} is not a non-zero multiple of its entry size"),
+            ElfError::BadSectionSize { size } => {
+                write!(f, "size {size} is not a non-zero multiple of its entry size")
+            }
             ElfError::BadLink { link } => write!(f, "bad sh_link {link}"),
             ElfError::BadInfo { info } => write!(f, "bad sh_info {info}"),
             ElfError::BadNullSymbol => f.write_str("symbol 0 is not all zero"),
             ElfError::BadSymbolIndex { index } => write!(f, "symbol index {index} out of range"),
-            ElfError::BadSymbolName { name_off } => write!(f, "name offset {name_off} out of range"),
+            ElfError::BadSymbolName { name_off } => {
+                write!(f, "name offset {name_off} out of range")
+            }
             ElfError::BadSymbolShndx { shndx } => write!(f, "bad section index {shndx}"),
             ElfError::NotRelSection { sh_type } => write!(f, "type {sh_type}, not SHT_REL"),
             ElfError::RelaUnsupported => f.write_str("SHT_RELA is not supported for BPF"),
             ElfError::RelBadSymbol { sym } => write!(f, "symbol {sym} out of range"),
-            ElfError::RelBadOffset { offset } => write!(f, "offset {offset} outside the target section"),
+            ElfError::RelBadOffset { offset } => {
+                write!(f, "offset {offset} outside the target section")
+            }
         }
     }
 }
@@ -967,21 +996,36 @@ impl BtfError {
 impl fmt::Display for BtfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            BtfError::NameTooLong { offset } => write!(f, "name at string offset {offset} longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)"),
+            BtfError::NameTooLong { offset } => write!(
+                f,
+                "name at string offset {offset} longer than {MAX_NAME_LEN} bytes (KSYM_NAME_LEN - 1)"
+            ),
             BtfError::TooBig { size } => write!(f, "{size} bytes, larger than BTF_MAX_SIZE"),
             BtfError::TooShort { len } => write!(f, "{len} bytes, shorter than the header"),
-            BtfError::BadMagic { magic } => write!(f, "magic {magic:#x}, not 0xeb9f in host byte order"),
+            BtfError::BadMagic { magic } => {
+                write!(f, "magic {magic:#x}, not 0xeb9f in host byte order")
+            }
             BtfError::BadVersion { version } => write!(f, "unsupported version {version}"),
             BtfError::BadFlags { flags } => write!(f, "unsupported flags {flags:#x}"),
             BtfError::BadHdrLen { hdr_len } => write!(f, "bad hdr_len {hdr_len}"),
-            BtfError::HeaderTail { hdr_len } => write!(f, "unsupported non-zero header bytes (hdr_len {hdr_len})"),
+            BtfError::HeaderTail { hdr_len } => {
+                write!(f, "unsupported non-zero header bytes (hdr_len {hdr_len})")
+            }
             BtfError::NoData => f.write_str("no data after the header"),
-            BtfError::SectionOutOfBounds { off, len } => write!(f, "section at {off} len {len} is outside the blob"),
-            BtfError::SectionGap { off } => write!(f, "unsupported data at offset {off} (gap or trailing bytes)"),
+            BtfError::SectionOutOfBounds { off, len } => {
+                write!(f, "section at {off} len {len} is outside the blob")
+            }
+            BtfError::SectionGap { off } => {
+                write!(f, "unsupported data at offset {off} (gap or trailing bytes)")
+            }
             BtfError::SectionOverlap { off } => write!(f, "section overlap at offset {off}"),
             BtfError::StrNotLast => f.write_str("string section is not at the end"),
-            BtfError::UnalignedTypeOff { type_off } => write!(f, "type_off {type_off} is not 4-byte aligned"),
-            BtfError::BadStrSection { str_len } => write!(f, "invalid string section (str_len {str_len})"),
+            BtfError::UnalignedTypeOff { type_off } => {
+                write!(f, "type_off {type_off} is not 4-byte aligned")
+            }
+            BtfError::BadStrSection { str_len } => {
+                write!(f, "invalid string section (str_len {str_len})")
+            }
             BtfError::NoTypes => f.write_str("no type found"),
             BtfError::TooManyTypes { count } => write!(f, "more than {count} types"),
             BtfError::TypeTruncated { offset } => write!(f, "at {offset}: record truncated"),
@@ -996,15 +1040,23 @@ impl fmt::Display for BtfError {
             BtfError::BadTypeRef { ref_id } => write!(f, "invalid type_id {ref_id}"),
             BtfError::BadMember { member } => write!(f, "member/param {member} invalid"),
             BtfError::BadLinkage { linkage } => write!(f, "invalid linkage {linkage}"),
-            BtfError::BadComponentIdx { component_idx } => write!(f, "invalid component_idx {component_idx}"),
+            BtfError::BadComponentIdx { component_idx } => {
+                write!(f, "invalid component_idx {component_idx}")
+            }
             BtfError::BadTypeId { type_id } => write!(f, "type id {type_id} out of range"),
             BtfError::BadStrOff { offset } => write!(f, "string offset {offset} out of range"),
             BtfError::ResolveTooDeep => f.write_str("type chain deeper than 32"),
             BtfError::NotSized { kind } => write!(f, "kind {kind} has no size"),
             BtfError::SizeOverflow => f.write_str("size does not fit 32 bits"),
-            BtfError::DatasecNoSection { type_id } => write!(f, "DATASEC [{type_id}]: size 0 and no ELF section to take it from"),
-            BtfError::DatasecBadVar { type_id, index } => write!(f, "DATASEC [{type_id}] entry {index}: not a VAR"),
-            BtfError::DatasecNoSymbol { type_id, index } => write!(f, "DATASEC [{type_id}] entry {index}: no ELF symbol for the variable"),
+            BtfError::DatasecNoSection { type_id } => {
+                write!(f, "DATASEC [{type_id}]: size 0 and no ELF section to take it from")
+            }
+            BtfError::DatasecBadVar { type_id, index } => {
+                write!(f, "DATASEC [{type_id}] entry {index}: not a VAR")
+            }
+            BtfError::DatasecNoSymbol { type_id, index } => {
+                write!(f, "DATASEC [{type_id}] entry {index}: no ELF symbol for the variable")
+            }
         }
     }
 }
@@ -1549,14 +1601,23 @@ impl fmt::Display for MapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             MapError::NoDatasec => f.write_str("no .maps DATASEC in BTF"),
-            MapError::BadVar => f.write_str("not a named struct variable inside .maps, or overlapping"),
+            MapError::BadVar => {
+                f.write_str("not a named struct variable inside .maps, or overlapping")
+            }
             MapError::BadLinkage => f.write_str("only global map variables are supported"),
             MapError::BadDef => f.write_str("malformed or conflicting"),
             MapError::Unsupported => f.write_str("not supported"),
-            MapError::BadName => f.write_str("map name is not identifier-like (letters, digits, '_' and '.')"),
-            MapError::NameTooLong => write!(f, "map name longer than {MAX_MAP_NAME_LEN} bytes (BPF_LOADFD_NAME_LEN - 1)"),
+            MapError::BadName => {
+                f.write_str("map name is not identifier-like (letters, digits, '_' and '.')")
+            }
+            MapError::NameTooLong => {
+                write!(f, "map name longer than {MAX_MAP_NAME_LEN} bytes (BPF_LOADFD_NAME_LEN - 1)")
+            }
             MapError::DuplicateName => f.write_str("duplicate map name"),
-            MapError::BadFlags { flags } => write!(f, "map_flags {flags:#x} not allowed (unknown, BPF_F_TOKEN_FD, BPF_F_VTYPE_BTF_OBJ_FD, arena or struct_ops flags)"),
+            MapError::BadFlags { flags } => write!(
+                f,
+                "map_flags {flags:#x} not allowed (unknown, BPF_F_TOKEN_FD, BPF_F_VTYPE_BTF_OBJ_FD, arena or struct_ops flags)"
+            ),
             MapError::InnerOutOfRange { inner } => write!(f, "inner map {inner} out of range"),
             MapError::NoType => f.write_str("no map type"),
             MapError::BadData => f.write_str("data section too large"),

@@ -130,9 +130,10 @@ impl<'o, 'a> Relocator<'o, 'a> {
         self.relocate_within(prog, res, cp, MAX_PROG_BYTES)
     }
 
-    /// [`Relocator::relocate`], failing with [`ErrorKind::TooMany`](crate::bpfobj::error::ErrorKind::TooMany) (`MAX_PROG_BYTES`)
-    /// as soon as the program's instructions and records would take more
-    /// than `budget` bytes (in `BPF_PROG_LOAD`'s sizes).
+    /// [`Relocator::relocate`], failing with
+    /// [`ErrorKind::TooMany`](crate::bpfobj::error::ErrorKind::TooMany)
+    /// (`MAX_PROG_BYTES`) as soon as the program's instructions and records
+    /// would take more than `budget` bytes (in `BPF_PROG_LOAD`'s sizes).
     pub fn relocate_within(
         &mut self,
         prog: usize,
