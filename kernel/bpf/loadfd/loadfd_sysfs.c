@@ -236,10 +236,15 @@ void loadfd_obj_init_children(struct loadfd_obj *obj)
 {
 	u32 i;
 
-	for (i = 0; i < obj->prog_cap; i++)
+	/* Input-sized (within the core's caps): yield between slots. */
+	for (i = 0; i < obj->prog_cap; i++) {
 		kobject_init(&obj->progs[i].kobj, &loadfd_prog_ktype);
-	for (i = 0; i < obj->map_cap; i++)
+		cond_resched();
+	}
+	for (i = 0; i < obj->map_cap; i++) {
 		kobject_init(&obj->map_info[i].kobj, &loadfd_map_ktype);
+		cond_resched();
+	}
 }
 
 void loadfd_obj_destroy(struct loadfd_obj *obj)
